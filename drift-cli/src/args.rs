@@ -1,0 +1,108 @@
+//! Command-line arguments (clap derive). CLI types stay here: drift-core knows nothing of clap.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// Find the configuration differences between two environments that break production.
+#[derive(Debug, Parser)]
+#[command(name = "drift", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Report the differences between two environments (exit 0 when it ran).
+    Diff(Compare),
+    /// CI gate: exit 1 when drift at or above --fail-on remains.
+    Check {
+        #[command(flatten)]
+        compare: Compare,
+        /// Fail on drift at or above this severity.
+        #[arg(long, value_enum, default_value_t = Threshold::High)]
+        fail_on: Threshold,
+    },
+    /// Save an environment's normalized model (secrets as fingerprints) to compare later.
+    Snapshot {
+        /// A file, a directory, or - for stdin.
+        env: PathBuf,
+        /// Where to write the snapshot (- for stdout).
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
+        /// The environment's name (default: the directory's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the built-in rules.
+    Rules,
+}
+
+#[derive(Debug, ClapArgs)]
+pub(crate) struct Compare {
+    /// The left environment (e.g. staging): a file, a directory, - for stdin, or a snapshot.
+    pub(crate) left: PathBuf,
+    /// The right environment (e.g. production): a file, a directory, - for stdin, or a snapshot.
+    pub(crate) right: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) format: OutputFormat,
+    /// Name of the left environment (default: its directory's name).
+    #[arg(long)]
+    pub(crate) left_name: Option<String>,
+    /// Name of the right environment (default: its directory's name).
+    #[arg(long)]
+    pub(crate) right_name: Option<String>,
+    /// Also show findings with these statuses in the text report.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub(crate) show: Vec<Shown>,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub(crate) color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// A report for people, grouped by entity.
+    Text,
+    /// The `drift/report/v1` JSON document.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Shown {
+    Expected,
+    Ignored,
+    Baselined,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Threshold {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Threshold {
+    pub(crate) fn severity(self) -> drift_core::Severity {
+        use drift_core::Severity;
+        match self {
+            Threshold::Critical => Severity::Critical,
+            Threshold::High => Severity::High,
+            Threshold::Medium => Severity::Medium,
+            Threshold::Low => Severity::Low,
+            Threshold::Info => Severity::Info,
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `drift`: parse arguments, call drift-core, render, choose an exit code (DESIGN §7).
+//!
+//! Exit codes: 0 when it ran (and, for `check`, nothing at or above `--fail-on` is drift), 1 when
+//! `check` found drift at or above the threshold, 2 on any error.
+
+mod args;
+mod render;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+use drift_core::{Fingerprinter, LoadOptions, Policy, RuleId, Snapshot};
+
+use crate::args::{Args, Color, Command, Compare, Shown};
+use crate::render::{Style, TextOptions};
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(args) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = LoadOptions::new(Fingerprinter::from_env());
+    match args.command {
+        Command::Diff(compare) => {
+            compare_and_render(&compare, &options)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { compare, fail_on } => {
+            let report = compare_and_render(&compare, &options)?;
+            Ok(if report.fails(fail_on.severity()) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Snapshot { env, output, name } => {
+            let mut snapshot = drift_core::load(&env, &options)?;
+            if let Some(name) = name {
+                snapshot.set_name(name);
+            }
+            print_notes(&snapshot);
+            if !options.fingerprinter.is_configured() && snapshot.entities().any(|e| e.body().contains_secret()) {
+                eprintln!(
+                    "note: {} is not set: the snapshot records which secrets exist, not their fingerprints",
+                    drift_core::KEY_VARIABLE
+                );
+            }
+            let json = drift_core::snapshot_json(&snapshot, &options.fingerprinter);
+            if output.as_os_str() == "-" {
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(json.as_bytes())?;
+                stdout.flush()?;
+            } else {
+                std::fs::write(&output, json).with_context(|| format!("{}: cannot write", output.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules => {
+            let mut stdout = io::stdout().lock();
+            for rule in RuleId::ALL {
+                writeln!(stdout, "{:<30} {}", rule.as_str(), rule.description())?;
+            }
+            stdout.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn compare_and_render(compare: &Compare, options: &LoadOptions) -> anyhow::Result<drift_core::Report> {
+    let (mut left, mut right) = drift_core::load_pair(&compare.left, &compare.right, options)?;
+    if let Some(name) = &compare.left_name {
+        left.set_name(name.clone());
+    }
+    if let Some(name) = &compare.right_name {
+        right.set_name(name.clone());
+    }
+    print_notes(&left);
+    print_notes(&right);
+    let diff = drift_core::diff(&left, &right);
+    let report = drift_core::report(&diff, &Policy::default());
+    let color = match compare.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let all = compare.show.contains(&Shown::All);
+    let text = TextOptions {
+        style: if color { Style::Color } else { Style::Plain },
+        expected: all || compare.show.contains(&Shown::Expected),
+        ignored: all || compare.show.contains(&Shown::Ignored),
+        baselined: all || compare.show.contains(&Shown::Baselined),
+    };
+    let mut stdout = io::stdout().lock();
+    render::write(&mut stdout, &report, compare.format, &text)?;
+    stdout.flush()?;
+    Ok(report)
+}
+
+/// Warnings about the inputs and the files that were skipped, on stderr.
+fn print_notes(snapshot: &Snapshot) {
+    for warning in snapshot.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let skipped = snapshot.skipped();
+    if !skipped.is_empty() {
+        eprintln!("note: skipped {} file(s) drift does not read:", skipped.len());
+        for file in skipped.iter().take(20) {
+            eprintln!("  {file}");
+        }
+        if skipped.len() > 20 {
+            eprintln!("  … and {} more", skipped.len() - 20);
+        }
+    }
+}

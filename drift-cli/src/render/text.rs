@@ -1,0 +1,210 @@
+//! `--format text`: the report for people. Grouped by entity, one line per finding (severity,
+//! what happened, path, left → right, why, where), then a summary line. Colour only when asked.
+
+use std::fmt;
+
+use drift_core::{Finding, FindingKind, Report, Severity, Status};
+use serde_json::Value;
+
+/// Plain text or ANSI colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Style {
+    Plain,
+    Color,
+}
+
+/// What the text report shows besides drift.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TextOptions {
+    pub(crate) style: Style,
+    pub(crate) expected: bool,
+    pub(crate) ignored: bool,
+    pub(crate) baselined: bool,
+}
+
+pub(super) struct Text<'a> {
+    pub(super) report: &'a Report,
+    pub(super) options: &'a TextOptions,
+}
+
+const MAX_VALUE: usize = 80;
+const MAX_PATH: usize = 40;
+
+impl Text<'_> {
+    fn shown(&self, finding: &Finding) -> bool {
+        match finding.status {
+            Status::Drift => true,
+            Status::Expected => self.options.expected,
+            Status::Ignored => self.options.ignored,
+            Status::Baselined => self.options.baselined,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        match self.options.style {
+            Style::Color => format!("\x1b[{code}m{text}\x1b[0m"),
+            Style::Plain => text.to_owned(),
+        }
+    }
+}
+
+fn severity_color(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Info => "2",
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let report = self.report;
+        let (left, right) = (&report.left, &report.right);
+        writeln!(
+            f,
+            "drift: {} ({}) → {} ({})",
+            self.paint("1", &left.name),
+            left.inputs.join(", "),
+            self.paint("1", &right.name),
+            right.inputs.join(", ")
+        )?;
+        let shown: Vec<&Finding> = report.findings().iter().filter(|x| self.shown(x)).collect();
+        let mut i = 0;
+        while i < shown.len() {
+            let entity = &shown[i].entity;
+            let group: Vec<&Finding> = shown[i..].iter().take_while(|x| &x.entity == entity).copied().collect();
+            i += group.len();
+            writeln!(f)?;
+            writeln!(f, "{}", self.paint("1", &entity.to_string()))?;
+            let path_width = group.iter().map(|x| path_label(x).chars().count()).max().unwrap_or(0).min(MAX_PATH);
+            for finding in group {
+                self.line(f, finding, path_width)?;
+            }
+        }
+        writeln!(f)?;
+        self.summary(f)
+    }
+}
+
+impl Text<'_> {
+    fn line(&self, f: &mut fmt::Formatter<'_>, x: &Finding, width: usize) -> fmt::Result {
+        let severity = format!("{:<8}", x.severity.as_str());
+        let what = match x.status {
+            Status::Drift => x.change.as_str(),
+            other => other.as_str(),
+        };
+        let path = path_label(x);
+        let pad = width.saturating_sub(path.chars().count());
+        let values = values(x);
+        let why = match (x.status, x.change) {
+            (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => x.message.clone(),
+            (Status::Drift, _) => String::new(),
+            _ => x.reason.clone().unwrap_or_else(|| x.message.clone()),
+        };
+        let locations = match (&x.location.left, &x.location.right) {
+            (Some(l), Some(r)) => format!("{l} ↔ {r}"),
+            (Some(l), None) => l.to_string(),
+            (None, Some(r)) => r.to_string(),
+            (None, None) => String::new(),
+        };
+        let mut line = format!(
+            "  {} {:<8}  {}{}  {values}",
+            self.paint(severity_color(x.severity), &severity),
+            what,
+            self.paint("1", &path),
+            " ".repeat(pad),
+        );
+        if !why.is_empty() {
+            line.push_str("  — ");
+            line.push_str(&why);
+        }
+        if !locations.is_empty() {
+            line.push_str("  ");
+            line.push_str(&self.paint("2", &locations));
+        }
+        writeln!(f, "{line}")
+    }
+
+    fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let summary = &self.report.summary;
+        let s = &summary.by_status;
+        if s.drift == 0 {
+            write!(f, "no drift between {} and {}", self.report.left.name, self.report.right.name)?;
+        } else {
+            let drift: Vec<&Finding> = self.report.findings().iter().filter(|x| x.status == Status::Drift).collect();
+            let count = |sev: Severity| drift.iter().filter(|x| x.severity == sev).count();
+            let parts: Vec<String> = Severity::ALL
+                .iter()
+                .map(|&sev| (sev, count(sev)))
+                .filter(|(_, n)| *n > 0)
+                .map(|(sev, n)| self.paint(severity_color(sev), &format!("{n} {sev}")))
+                .collect();
+            write!(f, "{} drift finding{}: {}", s.drift, plural(s.drift), parts.join(", "))?;
+        }
+        let mut hidden = Vec::new();
+        for (n, name, shown) in [
+            (s.expected, "expected", self.options.expected),
+            (s.ignored, "ignored", self.options.ignored),
+            (s.baselined, "baselined", self.options.baselined),
+        ] {
+            if n > 0 {
+                hidden.push(if shown { format!("{n} {name}") } else { format!("{n} {name} (--show {name})") });
+            }
+        }
+        if !hidden.is_empty() {
+            write!(f, " · {}", hidden.join(", "))?;
+        }
+        writeln!(f)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The values column: `left → right`, or the one value a guard or reuse is about.
+fn values(x: &Finding) -> String {
+    match x.change {
+        FindingKind::Guard => value(if x.location.right.is_some() { x.right.as_ref() } else { x.left.as_ref() }),
+        FindingKind::Reuse => value(x.right.as_ref()),
+        _ => format!("{} → {}", value(x.left.as_ref()), value(x.right.as_ref())),
+    }
+}
+
+fn path_label(finding: &Finding) -> String {
+    if finding.path.is_root() { "(entity)".to_owned() } else { finding.path.to_string() }
+}
+
+/// A value on one line: strings bare unless empty or spaced, secrets as their fingerprint.
+fn value(value: Option<&Value>) -> String {
+    let Some(value) = value else {
+        return "(absent)".to_owned();
+    };
+    let text = match value {
+        Value::String(s) if s.is_empty() || s.contains(char::is_whitespace) => Value::from(s.as_str()).to_string(),
+        Value::String(s) => s.clone(),
+        Value::Object(map) if map.contains_key("secret") => {
+            let fp = map.get("secret").and_then(Value::as_str).map_or("?".to_owned(), str::to_owned);
+            match map.get("redacted").and_then(Value::as_str) {
+                Some(redacted) => format!("{redacted} (secret:{fp})"),
+                None => format!("secret:{fp}"),
+            }
+        }
+        other => other.to_string(),
+    };
+    elide(&text, MAX_VALUE)
+}
+
+/// Cuts the middle out of a long text, keeping both ends.
+fn elide(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_owned();
+    }
+    let keep = (max - 1) / 2;
+    let head: String = chars[..keep].iter().collect();
+    let tail: String = chars[chars.len() - keep..].iter().collect();
+    format!("{head}…{tail}")
+}

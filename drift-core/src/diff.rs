@@ -1,0 +1,603 @@
+//! The diff engine: two snapshots in, raw changes out. It knows nothing of formats and holds no
+//! opinion; deciding what a change means is the policy's job.
+//!
+//! Entities match by identity, map fields by key, keyed-list items by their key fields, set items by
+//! value, and sequence items by alignment (Myers), so that one insertion is one change.
+
+use std::cmp::Ordering;
+
+use similar::DiffOp;
+use similar::algorithms::{Capture, DiffHook, Replace, myers};
+
+use crate::model::node::compare_keys;
+use crate::model::{Entity, EntityId, ListKind, Location, Node, Snapshot};
+use crate::path::{self, Path, Segment};
+
+/// What happened at a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    /// Only in the right environment.
+    Added,
+    /// Only in the left environment.
+    Removed,
+    /// In both, with different values.
+    Changed,
+    /// Secrets on both sides whose fingerprints cannot be compared (a snapshot saved without a
+    /// configured fingerprint key, or with another key).
+    Incomparable,
+}
+
+/// One raw difference between the two snapshots.
+#[derive(Clone, Debug)]
+pub struct Change<'a> {
+    entity: &'a EntityId,
+    path: Path,
+    kind: ChangeKind,
+    left: Option<&'a Node>,
+    right: Option<&'a Node>,
+    left_location: Option<Location>,
+    right_location: Option<Location>,
+}
+
+impl<'a> Change<'a> {
+    /// The entity.
+    pub fn entity(&self) -> &'a EntityId {
+        self.entity
+    }
+
+    /// The path inside the entity (empty when the whole entity was added or removed).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What happened.
+    pub fn kind(&self) -> ChangeKind {
+        self.kind
+    }
+
+    /// The left value, absent when added.
+    pub fn left(&self) -> Option<&'a Node> {
+        self.left
+    }
+
+    /// The right value, absent when removed.
+    pub fn right(&self) -> Option<&'a Node> {
+        self.right
+    }
+
+    /// Where the left value is (or, when added, where its parent is in the left environment).
+    pub fn left_location(&self) -> Option<&Location> {
+        self.left_location.as_ref()
+    }
+
+    /// Where the right value is (or, when removed, where its parent is in the right environment).
+    pub fn right_location(&self) -> Option<&Location> {
+        self.right_location.as_ref()
+    }
+}
+
+/// The same secret value at the same place in both environments.
+#[derive(Clone, Debug)]
+pub struct SharedSecret<'a> {
+    /// The entity.
+    pub entity: &'a EntityId,
+    /// The path inside it.
+    pub path: Path,
+    /// The secret (either side's: they are equal).
+    pub secret: &'a Node,
+    /// Where it is on the left.
+    pub left_location: Location,
+    /// Where it is on the right.
+    pub right_location: Location,
+}
+
+/// The raw differences between two snapshots, sorted by entity and path.
+#[derive(Clone, Debug)]
+pub struct Diff<'a> {
+    left: &'a Snapshot,
+    right: &'a Snapshot,
+    changes: Vec<Change<'a>>,
+    shared_secrets: Vec<SharedSecret<'a>>,
+}
+
+impl<'a> Diff<'a> {
+    /// The left snapshot.
+    pub fn left(&self) -> &'a Snapshot {
+        self.left
+    }
+
+    /// The right snapshot.
+    pub fn right(&self) -> &'a Snapshot {
+        self.right
+    }
+
+    /// The changes, sorted by entity, then path.
+    pub fn changes(&self) -> &[Change<'a>] {
+        &self.changes
+    }
+
+    /// Secrets with the same value on both sides, sorted by entity, then path.
+    pub fn shared_secrets(&self) -> &[SharedSecret<'a>] {
+        &self.shared_secrets
+    }
+
+    /// Whether the two snapshots are semantically equal.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Compares two snapshots.
+///
+/// ```
+/// let fp = drift_core::Fingerprinter::with_key(b"doc");
+/// let options = drift_core::LoadOptions::new(fp);
+/// let a = drift_core::parse(drift_core::Format::Env, "a/.env", b"PORT=80\nHOST=x\n", &options)?;
+/// let b = drift_core::parse(drift_core::Format::Env, "b/.env", b"HOST=x\nPORT=8080\n", &options)?;
+/// let diff = drift_core::diff(&a, &b);
+/// assert_eq!(diff.changes().len(), 1);
+/// assert_eq!(diff.changes()[0].path().to_string(), "PORT");
+/// # Ok::<(), drift_core::Error>(())
+/// ```
+pub fn diff<'a>(left: &'a Snapshot, right: &'a Snapshot) -> Diff<'a> {
+    let mut changes = Vec::new();
+    let mut shared_secrets = Vec::new();
+    let comparable_secrets = left.key_id == right.key_id;
+    let mut lefts = left.entities.values().peekable();
+    let mut rights = right.entities.values().peekable();
+    loop {
+        let ordering = match (lefts.peek(), rights.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(l), Some(r)) => l.id().cmp(r.id()),
+        };
+        match ordering {
+            Ordering::Less => {
+                let Some(entity) = lefts.next() else { break };
+                changes.push(whole(entity, ChangeKind::Removed));
+            }
+            Ordering::Greater => {
+                let Some(entity) = rights.next() else { break };
+                changes.push(whole(entity, ChangeKind::Added));
+            }
+            Ordering::Equal => {
+                let (Some(l), Some(r)) = (lefts.next(), rights.next()) else { break };
+                let mut walker = Walker {
+                    left: l,
+                    right: r,
+                    stack: Vec::new(),
+                    comparable_secrets,
+                    changes: &mut changes,
+                    shared: &mut shared_secrets,
+                };
+                walker.node(l.body(), r.body(), 0, 0);
+            }
+        }
+    }
+    changes.sort_by(|a, b| (a.entity, &a.path, a.kind).cmp(&(b.entity, &b.path, b.kind)));
+    shared_secrets.sort_by(|a, b| (a.entity, &a.path).cmp(&(b.entity, &b.path)));
+    Diff { left, right, changes, shared_secrets }
+}
+
+fn whole(entity: &Entity, kind: ChangeKind) -> Change<'_> {
+    let (left, right) = match kind {
+        ChangeKind::Removed => (Some(entity), None),
+        _ => (None, Some(entity)),
+    };
+    Change {
+        entity: entity.id(),
+        path: Path::root(),
+        kind,
+        left: left.map(Entity::body),
+        right: right.map(Entity::body),
+        left_location: left.map(|e| e.location(0)),
+        right_location: right.map(|e| e.location(0)),
+    }
+}
+
+/// A path segment that borrows from the tree; rendered only when a change is recorded.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+    Keyed(&'a [Box<str>], &'a Node),
+    Member(&'a Node),
+}
+
+struct Walker<'a, 'w> {
+    left: &'a Entity,
+    right: &'a Entity,
+    stack: Vec<Step<'a>>,
+    comparable_secrets: bool,
+    changes: &'w mut Vec<Change<'a>>,
+    shared: &'w mut Vec<SharedSecret<'a>>,
+}
+
+impl<'a> Walker<'a, '_> {
+    fn path(&self) -> Path {
+        Path::from_segments(self.stack.iter().map(|step| render(*step)).collect())
+    }
+
+    fn record(&mut self, kind: ChangeKind, left: Option<&'a Node>, right: Option<&'a Node>, lines: (u32, u32)) {
+        self.changes.push(Change {
+            entity: self.left.id(),
+            path: self.path(),
+            kind,
+            left,
+            right,
+            left_location: Some(self.left.location(lines.0)),
+            right_location: Some(self.right.location(lines.1)),
+        });
+    }
+
+    fn within(&mut self, step: Step<'a>, l: &'a Node, r: &'a Node, lines: (u32, u32)) {
+        self.stack.push(step);
+        self.node(l, r, lines.0, lines.1);
+        self.stack.pop();
+    }
+
+    fn only(&mut self, step: Step<'a>, kind: ChangeKind, node: &'a Node, lines: (u32, u32)) {
+        self.stack.push(step);
+        let (l, r) = if kind == ChangeKind::Removed { (Some(node), None) } else { (None, Some(node)) };
+        self.record(kind, l, r, lines);
+        self.stack.pop();
+    }
+
+    fn node(&mut self, l: &'a Node, r: &'a Node, ll: u32, rl: u32) {
+        match (l, r) {
+            (Node::Map(a), Node::Map(b)) => {
+                let (a, b) = (a.fields(), b.fields());
+                let (mut i, mut j) = (0, 0);
+                while i < a.len() || j < b.len() {
+                    let ordering = match (a.get(i), b.get(j)) {
+                        (Some(x), Some(y)) => x.key().cmp(y.key()),
+                        (Some(_), None) => Ordering::Less,
+                        _ => Ordering::Greater,
+                    };
+                    match ordering {
+                        Ordering::Equal => {
+                            let (x, y) = (&a[i], &b[j]);
+                            self.within(Step::Key(x.key()), x.node(), y.node(), (x.line(), y.line()));
+                            i += 1;
+                            j += 1;
+                        }
+                        Ordering::Less => {
+                            let x = &a[i];
+                            self.only(Step::Key(x.key()), ChangeKind::Removed, x.node(), (x.line(), rl));
+                            i += 1;
+                        }
+                        Ordering::Greater => {
+                            let y = &b[j];
+                            self.only(Step::Key(y.key()), ChangeKind::Added, y.node(), (ll, y.line()));
+                            j += 1;
+                        }
+                    }
+                }
+            }
+            (Node::List(a), Node::List(b)) => match (a.kind(), b.kind()) {
+                (ListKind::Keyed(ka), ListKind::Keyed(kb)) if ka == kb => {
+                    self.keyed(ka, a.items(), b.items(), (ll, rl));
+                }
+                (ListKind::Set, ListKind::Set) => self.set(a.items(), b.items(), (ll, rl)),
+                _ => self.sequence(a.items(), b.items(), (ll, rl)),
+            },
+            (Node::Secret(a), Node::Secret(b)) => match (a.fingerprint(), b.fingerprint()) {
+                (Some(x), Some(y)) if self.comparable_secrets => {
+                    if x == y {
+                        self.shared.push(SharedSecret {
+                            entity: self.left.id(),
+                            path: self.path(),
+                            secret: l,
+                            left_location: self.left.location(ll),
+                            right_location: self.right.location(rl),
+                        });
+                    } else {
+                        self.record(ChangeKind::Changed, Some(l), Some(r), (ll, rl));
+                    }
+                }
+                _ => self.record(ChangeKind::Incomparable, Some(l), Some(r), (ll, rl)),
+            },
+            _ => {
+                if l != r {
+                    self.record(ChangeKind::Changed, Some(l), Some(r), (ll, rl));
+                }
+            }
+        }
+    }
+
+    /// Records every item of `items[range]` as added or removed at its index.
+    fn run(&mut self, kind: ChangeKind, items: &'a [Node], range: std::ops::Range<usize>, lines: (u32, u32)) {
+        let start = range.start;
+        for (k, item) in items[range].iter().enumerate() {
+            self.only(Step::Index(start + k), kind, item, lines);
+        }
+    }
+
+    fn keyed(&mut self, key: &'a [Box<str>], a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let ordering = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => compare_keys(key, x, y),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match ordering {
+                Ordering::Equal => {
+                    self.within(Step::Keyed(key, &a[i]), &a[i], &b[j], lines);
+                    i += 1;
+                    j += 1;
+                }
+                Ordering::Less => {
+                    self.only(Step::Keyed(key, &a[i]), ChangeKind::Removed, &a[i], lines);
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    self.only(Step::Keyed(key, &b[j]), ChangeKind::Added, &b[j], lines);
+                    j += 1;
+                }
+            }
+        }
+    }
+
+    fn set(&mut self, a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let ordering = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match ordering {
+                Ordering::Equal => {
+                    if a[i].contains_secret() {
+                        self.within(Step::Member(&a[i]), &a[i], &b[j], lines);
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                Ordering::Less => {
+                    self.only(Step::Member(&a[i]), ChangeKind::Removed, &a[i], lines);
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    self.only(Step::Member(&b[j]), ChangeKind::Added, &b[j], lines);
+                    j += 1;
+                }
+            }
+        }
+    }
+
+    fn sequence(&mut self, a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
+        // Fast path: same length and pairwise equal needs no alignment.
+        if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y) {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                if x.contains_secret() {
+                    self.within(Step::Index(i), x, y, lines);
+                }
+            }
+            return;
+        }
+        for op in align(a, b) {
+            match op {
+                DiffOp::Equal { old_index, new_index, len } => {
+                    for k in 0..len {
+                        if a[old_index + k].contains_secret() {
+                            self.within(Step::Index(old_index + k), &a[old_index + k], &b[new_index + k], lines);
+                        }
+                    }
+                }
+                DiffOp::Delete { old_index, old_len, .. } => {
+                    self.run(ChangeKind::Removed, a, old_index..old_index + old_len, lines);
+                }
+                DiffOp::Insert { new_index, new_len, .. } => {
+                    self.run(ChangeKind::Added, b, new_index..new_index + new_len, lines);
+                }
+                DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                    let paired = old_len.min(new_len);
+                    for k in 0..paired {
+                        self.within(Step::Index(old_index + k), &a[old_index + k], &b[new_index + k], lines);
+                    }
+                    self.run(ChangeKind::Removed, a, old_index + paired..old_index + old_len, lines);
+                    self.run(ChangeKind::Added, b, new_index + paired..new_index + new_len, lines);
+                }
+            }
+        }
+    }
+}
+
+/// Aligns two sequences with Myers' algorithm; adjacent deletions and insertions become replacements.
+fn align(a: &[Node], b: &[Node]) -> Vec<DiffOp> {
+    let mut hook = Replace::new(Capture::new());
+    // The hook never fails, and myers only fails when the hook does.
+    if myers::diff(&mut hook, a, 0..a.len(), b, 0..b.len()).is_err() || hook.finish().is_err() {
+        return vec![DiffOp::Replace { old_index: 0, old_len: a.len(), new_index: 0, new_len: b.len() }];
+    }
+    hook.into_inner().into_ops()
+}
+
+fn render(step: Step<'_>) -> Segment {
+    match step {
+        Step::Key(key) => Segment::Key(key.into()),
+        Step::Index(index) => Segment::Index(index),
+        Step::Keyed(key, item) => {
+            let mut out = String::new();
+            for (i, field) in key.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(field);
+                out.push('=');
+                match crate::model::node::key_value(item, field) {
+                    Some(value) => path::push_value(&mut out, &scalar_text(value)),
+                    None => out.push_str("\"\""),
+                }
+            }
+            Segment::Keyed(out.into())
+        }
+        Step::Member(item) => Segment::Member(member_text(item).into()),
+    }
+}
+
+/// A scalar's text for a path; compound values get a short content hash.
+fn scalar_text(node: &Node) -> String {
+    match node {
+        Node::Map(_) | Node::List(_) | Node::Secret(_) => format!("#{}", content_hash(node)),
+        other => other.to_string(),
+    }
+}
+
+/// A set member's rendering: the value itself when short and plain, else `#` and a content hash.
+pub(crate) fn member_text(node: &Node) -> String {
+    let mut out = String::new();
+    match node {
+        Node::Map(_) | Node::List(_) | Node::Secret(_) => out = format!("#{}", content_hash(node)),
+        other => {
+            let text = other.to_string();
+            if text.len() <= 64 {
+                path::push_value(&mut out, &text);
+            } else {
+                out = format!("#{}", content_hash(node));
+            }
+        }
+    }
+    out
+}
+
+/// A stable (run-independent) hash of a value's canonical rendering; secrets count as one marker so
+/// that a per-run fingerprint key does not change paths.
+fn content_hash(node: &Node) -> String {
+    use sha2::{Digest, Sha256};
+    fn canon(node: &Node, out: &mut String) {
+        match node {
+            Node::Secret(_) => out.push_str("<secret>"),
+            Node::Map(map) => {
+                out.push('{');
+                for field in map.fields() {
+                    out.push_str(&serde_json::Value::from(field.key()).to_string());
+                    out.push(':');
+                    canon(field.node(), out);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            Node::List(list) => {
+                out.push('[');
+                for item in list.items() {
+                    canon(item, out);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            Node::Number(n) => out.push_str(&n.value().to_string()),
+            Node::Quantity(q) => out.push_str(&q.value().to_string()),
+            Node::String(s) => out.push_str(&serde_json::Value::from(&**s).to_string()),
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut text = String::new();
+    canon(node, &mut text);
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Domain, Field, List, Number};
+    use std::sync::Arc;
+
+    fn snapshot(name: &str, bodies: Vec<(&str, Node)>) -> Snapshot {
+        let mut s = Snapshot::new(name);
+        for (address, body) in bodies {
+            let id = EntityId::new(Domain::K8s, address);
+            s.insert(Entity::new(id, Arc::from(format!("{name}/x.yaml")), 1, body)).unwrap_or_default();
+        }
+        s
+    }
+
+    fn s(v: &str) -> Node {
+        Node::string(v)
+    }
+
+    fn n(v: &str) -> Node {
+        Node::Number(Box::new(Number::parse(v).unwrap_or_else(|| Number::from_i64(0))))
+    }
+
+    fn map(fields: Vec<(&str, Node)>) -> Node {
+        Node::map(fields.into_iter().enumerate().map(|(i, (k, v))| Field::new(k, i as u32 + 1, v)).collect())
+    }
+
+    fn seq(items: Vec<Node>) -> Node {
+        Node::List(Box::new(List::sequence(items)))
+    }
+
+    /// `(path, kind)` of every change.
+    fn changes(a: Node, b: Node) -> Vec<(String, ChangeKind)> {
+        let left = snapshot("left", vec![("x", a)]);
+        let right = snapshot("right", vec![("x", b)]);
+        diff(&left, &right).changes().iter().map(|c| (c.path().to_string(), c.kind())).collect()
+    }
+
+    #[test]
+    fn identical_is_empty() {
+        let body = map(vec![("a", n("1")), ("b", seq(vec![s("x"), s("y")]))]);
+        assert!(changes(body.clone(), body).is_empty());
+    }
+
+    #[test]
+    fn numbers_are_exact() {
+        assert!(changes(map(vec![("a", n("1.0"))]), map(vec![("a", n("1"))])).is_empty());
+        assert_eq!(
+            changes(map(vec![("a", n("0.3"))]), map(vec![("a", n("0.30000000000000004"))])),
+            [("a".into(), ChangeKind::Changed)]
+        );
+    }
+
+    #[test]
+    fn one_insertion_is_one_change() {
+        let a = seq(vec![s("--a"), s("--b"), s("--c"), s("--d")]);
+        let b = seq(vec![s("--a"), s("--new"), s("--b"), s("--c"), s("--d")]);
+        assert_eq!(changes(map(vec![("args", a)]), map(vec![("args", b)])), [("args[1]".into(), ChangeKind::Added)]);
+    }
+
+    #[test]
+    fn keyed_items_match_by_key() {
+        let c = |name: &str, image: &str| map(vec![("name", s(name)), ("image", s(image))]);
+        let a = Node::List(Box::new(List::keyed(&["name"], vec![c("api", "api:1"), c("sidecar", "envoy:1")])));
+        let b = Node::List(Box::new(List::keyed(&["name"], vec![c("sidecar", "envoy:1"), c("api", "api:2")])));
+        assert_eq!(
+            changes(map(vec![("containers", a)]), map(vec![("containers", b)])),
+            [("containers[name=api].image".into(), ChangeKind::Changed)]
+        );
+    }
+
+    #[test]
+    fn sets_match_by_value() {
+        let a = Node::List(Box::new(List::set(vec![s("10.0.0.0/8"), s("192.168.0.0/16")])));
+        let b = Node::List(Box::new(List::set(vec![s("192.168.0.0/16"), s("0.0.0.0/0")])));
+        assert_eq!(
+            changes(map(vec![("cidr", a)]), map(vec![("cidr", b)])),
+            [("cidr[=0.0.0.0/0]".into(), ChangeKind::Added), ("cidr[=10.0.0.0/8]".into(), ChangeKind::Removed)]
+        );
+    }
+
+    #[test]
+    fn entities_added_and_removed() {
+        let left = snapshot("l", vec![("a", s("1")), ("b", s("1"))]);
+        let right = snapshot("r", vec![("b", s("1")), ("c", s("1"))]);
+        let d = diff(&left, &right);
+        let got: Vec<_> = d.changes().iter().map(|c| (c.entity().to_string(), c.kind())).collect();
+        assert_eq!(got, [("k8s:a".into(), ChangeKind::Removed), ("k8s:c".into(), ChangeKind::Added)]);
+    }
+
+    #[test]
+    fn locations_point_at_field_lines() {
+        let left = snapshot("l", vec![("x", map(vec![("a", s("1")), ("b", s("2"))]))]);
+        let right = snapshot("r", vec![("x", map(vec![("a", s("1")), ("b", s("3"))]))]);
+        let d = diff(&left, &right);
+        let change = &d.changes()[0];
+        assert_eq!(change.left_location().map(ToString::to_string).as_deref(), Some("l/x.yaml:2"));
+        assert_eq!(change.right_location().map(ToString::to_string).as_deref(), Some("r/x.yaml:2"));
+    }
+}

@@ -1,0 +1,81 @@
+//! Environment names and their tokens: `staging` is also `stage` and `stg`, `production` is also
+//! `prod`, `prd` and `live`. Sources use them to drop the environment from file names
+//! (`.env.production` → `.env`); the policy uses them to recognise values that differ only by the
+//! environment's name and values that point at another environment.
+
+/// A family of names for one kind of environment; the first token is the canonical name.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Family {
+    /// Canonical name (`production`).
+    pub(crate) name: &'static str,
+    /// Every token that names it, lowercase (`production`, `prod`, `prd`, `live`).
+    pub(crate) tokens: &'static [&'static str],
+}
+
+/// The known families.
+pub(crate) const FAMILIES: &[Family] = &[
+    Family { name: "production", tokens: &["production", "prod", "prd", "live"] },
+    Family { name: "staging", tokens: &["staging", "stage", "stg"] },
+    Family { name: "development", tokens: &["development", "dev", "devel"] },
+    Family { name: "preprod", tokens: &["preprod", "preproduction"] },
+    Family { name: "qa", tokens: &["qa"] },
+    Family { name: "uat", tokens: &["uat"] },
+    Family { name: "test", tokens: &["test", "testing", "tst"] },
+];
+
+/// Splits text into its alphanumeric words (case kept), e.g. `db-stg1.internal` → `db`, `stg`, `1`,
+/// `internal`: letters and digits are separate words so that `stg1` holds the token `stg`.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        let alpha = bytes[i].is_ascii_alphabetic();
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() && bytes[i].is_ascii_alphabetic() == alpha {
+            i += 1;
+        }
+        Some((start, &text[start..i]))
+    })
+}
+
+/// The family a word names (`PROD` → production).
+pub(crate) fn family_of_word(word: &str) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.tokens.iter().any(|t| t.eq_ignore_ascii_case(word)))
+}
+
+/// The family an environment's name says (`prod-eu` → production, `shop-staging` → staging).
+pub(crate) fn family_of(name: &str) -> Option<&'static Family> {
+    words(name).find_map(|(_, w)| family_of_word(w))
+}
+
+/// Whether an environment's name says production.
+pub(crate) fn is_production(name: &str) -> bool {
+    family_of(name).is_some_and(|f| f.name == "production")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families() {
+        assert_eq!(family_of("production").map(|f| f.name), Some("production"));
+        assert_eq!(family_of("prod-eu-1").map(|f| f.name), Some("production"));
+        assert_eq!(family_of("STG").map(|f| f.name), Some("staging"));
+        assert_eq!(family_of("shop"), None);
+        assert!(is_production("live"));
+        assert!(!is_production("staging"));
+    }
+
+    #[test]
+    fn splits_words() {
+        let got: Vec<&str> = words("db-stg1.internal:5432").map(|(_, w)| w).collect();
+        assert_eq!(got, ["db", "stg", "1", "internal", "5432"]);
+    }
+}

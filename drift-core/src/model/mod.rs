@@ -1,0 +1,265 @@
+//! The normalized model (DESIGN §4): a [`Snapshot`] of one environment is a set of [`Entity`]s,
+//! each with an identity, a location and a typed [`Node`] body.
+
+pub(crate) mod decimal;
+pub(crate) mod node;
+pub(crate) mod quantity;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use decimal::Decimal;
+pub use node::{Field, List, ListKind, Map, Node, Number, Secret, SecretHints};
+pub use quantity::Quantity;
+
+use crate::error::{Error, Result};
+
+/// The family of configuration an entity belongs to; the prefix of its address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    /// `.env` files: `env:<scope>`.
+    Env,
+    /// Feature flags: `flag:<key>`.
+    Flag,
+    /// Kubernetes objects: `k8s:<group>/<Kind>/<namespace>/<name>`.
+    K8s,
+    /// Terraform resource instances and outputs: `tf:<address>`.
+    #[serde(rename = "tf")]
+    Terraform,
+}
+
+impl Domain {
+    /// The address prefix (`env`, `flag`, `k8s`, `tf`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Env => "env",
+            Domain::Flag => "flag",
+            Domain::K8s => "k8s",
+            Domain::Terraform => "tf",
+        }
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An entity's identity: a domain and an address inside it (DESIGN §5), e.g. `env:.env`.
+///
+/// Ordering follows the rendered form, so sorted entities read alphabetically.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntityId {
+    domain: Domain,
+    address: Box<str>,
+}
+
+impl EntityId {
+    /// An identity.
+    pub fn new(domain: Domain, address: impl Into<Box<str>>) -> Self {
+        EntityId { domain, address: address.into() }
+    }
+
+    /// The domain.
+    pub fn domain(&self) -> Domain {
+        self.domain
+    }
+
+    /// The address inside the domain (`.env`, `apps/Deployment/shop/web`).
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+}
+
+impl fmt::Display for EntityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.domain, self.address)
+    }
+}
+
+impl FromStr for EntityId {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (domain, address) = s.split_once(':').ok_or_else(|| format!("entity `{s}` has no domain prefix"))?;
+        let domain = match domain {
+            "env" => Domain::Env,
+            "flag" => Domain::Flag,
+            "k8s" => Domain::K8s,
+            "tf" => Domain::Terraform,
+            other => return Err(format!("unknown domain `{other}` in entity `{s}`")),
+        };
+        Ok(EntityId::new(domain, address))
+    }
+}
+
+impl Serialize for EntityId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for EntityId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where something was written: a file (as given on the command line) and a 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    /// The file, relative to where drift was run when it was given so.
+    pub file: Arc<str>,
+    /// The 1-based line; `None` when the format has no lines (or it is unknown).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file),
+            None => f.write_str(&self.file),
+        }
+    }
+}
+
+/// One configuration object: a `.env` file, a Kubernetes object, a Terraform instance, a flag.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    id: EntityId,
+    file: Arc<str>,
+    line: u32,
+    body: Node,
+}
+
+impl Entity {
+    /// An entity read from `file` starting at `line` (1-based; 0 when unknown).
+    pub fn new(id: EntityId, file: Arc<str>, line: u32, body: Node) -> Self {
+        Entity { id, file, line, body }
+    }
+
+    /// The identity.
+    pub fn id(&self) -> &EntityId {
+        &self.id
+    }
+
+    /// The file it was read from.
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    /// The 1-based line where it starts, 0 when unknown.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Node {
+        &self.body
+    }
+
+    /// The location of the entity or, with a non-zero `line`, of one of its fields.
+    pub fn location(&self, line: u32) -> Location {
+        let line = if line > 0 { line } else { self.line };
+        Location { file: self.file.clone(), line: (line > 0).then_some(line) }
+    }
+}
+
+/// A message about an input that is not an error: a duplicate key, a skipped file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Where.
+    pub location: Location,
+    /// What, lowercase, no trailing period.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The normalized model of one environment.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub(crate) name: String,
+    pub(crate) inputs: Vec<String>,
+    pub(crate) entities: BTreeMap<EntityId, Entity>,
+    /// Identifies the fingerprint key the secrets were hashed with; `None` for a per-run random key.
+    pub(crate) key_id: Option<String>,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) skipped: Vec<String>,
+}
+
+impl Snapshot {
+    /// An empty snapshot of the named environment.
+    pub fn new(name: impl Into<String>) -> Self {
+        Snapshot { name: name.into(), ..Snapshot::default() }
+    }
+
+    /// The environment's name (`staging`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Renames the environment.
+    pub fn set_name(&mut self, name: impl Into<String>) {
+        self.name = name.into();
+    }
+
+    /// The inputs it was loaded from, as given.
+    pub fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    /// The entities, sorted by identity.
+    pub fn entities(&self) -> impl ExactSizeIterator<Item = &Entity> {
+        self.entities.values()
+    }
+
+    /// The entity with this identity.
+    pub fn entity(&self, id: &EntityId) -> Option<&Entity> {
+        self.entities.get(id)
+    }
+
+    /// Non-fatal findings about the inputs (duplicate keys, unportable syntax).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Files in the inputs that drift did not recognise and skipped.
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
+    /// Adds an entity; two definitions of one identity are an error naming both places.
+    pub fn insert(&mut self, entity: Entity) -> Result<()> {
+        if let Some(existing) = self.entities.get(&entity.id) {
+            return Err(Error::Input {
+                location: entity.location(0),
+                message: format!("{} is defined twice (first at {})", entity.id, existing.location(0)),
+            });
+        }
+        self.entities.insert(entity.id.clone(), entity);
+        Ok(())
+    }
+
+    /// Adds every entity, warning and skipped file of `other`.
+    pub(crate) fn absorb(&mut self, other: Snapshot) -> Result<()> {
+        for entity in other.entities.into_values() {
+            self.insert(entity)?;
+        }
+        self.warnings.extend(other.warnings);
+        self.skipped.extend(other.skipped);
+        Ok(())
+    }
+}

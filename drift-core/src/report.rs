@@ -1,0 +1,380 @@
+//! The report (DESIGN §6, contract `drift/report/v1`): findings and a summary, as plain serde types.
+//! Renderers in drift-cli present it; they decide nothing.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::{Domain, EntityId, Location, Node};
+use crate::path::Path;
+
+/// The schema tag of JSON reports.
+pub(crate) const SCHEMA: &str = "drift/report/v1";
+
+/// How much a finding matters. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// For the record.
+    Info,
+    /// Worth a look.
+    Low,
+    /// Likely to change behaviour.
+    Medium,
+    /// Likely to break production.
+    High,
+    /// Known to break production.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, highest first.
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// One level up (critical stays critical).
+    pub fn raised(self) -> Self {
+        match self {
+            Severity::Info => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            Severity::High | Severity::Critical => Severity::Critical,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str() == s)
+            .ok_or_else(|| format!("unknown severity `{s}` (critical, high, medium, low, info)"))
+    }
+}
+
+/// Whether a finding counts as drift.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// A difference (or a failed guard) nobody said was intended.
+    Drift,
+    /// A rule or an environment-name substitution says this difference is intended.
+    Expected,
+    /// A rule says this is noise.
+    Ignored,
+    /// Accepted earlier in a baseline file.
+    Baselined,
+}
+
+impl Status {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Drift => "drift",
+            Status::Expected => "expected",
+            Status::Ignored => "ignored",
+            Status::Baselined => "baselined",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    /// Only in the right environment.
+    Added,
+    /// Only in the left environment.
+    Removed,
+    /// Different values.
+    Changed,
+    /// A rule about one environment failed.
+    Guard,
+    /// The same secret value in both environments.
+    Reuse,
+}
+
+impl FindingKind {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Added => "added",
+            FindingKind::Removed => "removed",
+            FindingKind::Changed => "changed",
+            FindingKind::Guard => "guard",
+            FindingKind::Reuse => "reuse",
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of configuration a finding concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// General configuration.
+    Config,
+    /// A feature flag or switch.
+    FeatureFlag,
+    /// A URL, host or address of another service.
+    Endpoint,
+    /// CPU, memory and other resource requests or limits.
+    Resources,
+    /// Replica counts.
+    Replicas,
+    /// Network policy, ports, security groups.
+    Network,
+    /// Storage classes and sizes.
+    Storage,
+    /// Versions of dependencies.
+    Version,
+    /// Container images.
+    Image,
+    /// Secrets.
+    Secret,
+    /// Certificates.
+    Certificate,
+    /// A rule about one environment.
+    Guard,
+    /// Anything else.
+    Other,
+}
+
+impl Category {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Config => "config",
+            Category::FeatureFlag => "feature-flag",
+            Category::Endpoint => "endpoint",
+            Category::Resources => "resources",
+            Category::Replicas => "replicas",
+            Category::Network => "network",
+            Category::Storage => "storage",
+            Category::Version => "version",
+            Category::Image => "image",
+            Category::Secret => "secret",
+            Category::Certificate => "certificate",
+            Category::Guard => "guard",
+            Category::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is, on each side.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Locations {
+    /// In the left environment.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub left: Option<Location>,
+    /// In the right environment.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub right: Option<Location>,
+}
+
+/// One thing the report says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable across runs for the same entity, path and change (baselines refer to it).
+    pub id: String,
+    /// The entity's domain.
+    pub domain: Domain,
+    /// The entity's address.
+    pub entity: EntityId,
+    /// The path inside the entity (empty for the whole entity).
+    pub path: Path,
+    /// What happened.
+    pub change: FindingKind,
+    /// The left value; a secret is `{"secret": "<fingerprint>"}`, never its value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub left: Option<Value>,
+    /// The right value, likewise.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub right: Option<Value>,
+    /// What kind of configuration.
+    pub category: Category,
+    /// How much it matters.
+    pub severity: Severity,
+    /// Whether it counts as drift.
+    pub status: Status,
+    /// One line for a person.
+    pub message: String,
+    /// The rule that decided the status or raised the finding, if any.
+    pub rule: Option<String>,
+    /// Why the status is what it is (for expected and ignored findings).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// Where.
+    pub location: Locations,
+}
+
+/// One environment as the report names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Side {
+    /// The environment's name.
+    pub name: String,
+    /// The inputs it was loaded from.
+    pub inputs: Vec<String>,
+}
+
+/// Counts by severity, highest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    /// Critical findings.
+    pub critical: usize,
+    /// High findings.
+    pub high: usize,
+    /// Medium findings.
+    pub medium: usize,
+    /// Low findings.
+    pub low: usize,
+    /// Info findings.
+    pub info: usize,
+}
+
+/// Counts by status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    /// Drift.
+    pub drift: usize,
+    /// Expected.
+    pub expected: usize,
+    /// Ignored.
+    pub ignored: usize,
+    /// Baselined.
+    pub baselined: usize,
+}
+
+/// Totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Number of findings.
+    pub findings: usize,
+    /// By severity.
+    pub by_severity: SeverityCounts,
+    /// By status.
+    pub by_status: StatusCounts,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// The left environment.
+    pub left: Side,
+    /// The right environment.
+    pub right: Side,
+    /// Totals.
+    pub summary: Summary,
+    /// Findings sorted by entity, then path.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Builds a report from findings: sorts them and counts them.
+    pub fn new(left: Side, right: Side, mut findings: Vec<Finding>) -> Self {
+        findings.sort_by(|a, b| {
+            (&a.entity, &a.path, a.change, &a.rule, &a.id).cmp(&(&b.entity, &b.path, b.change, &b.rule, &b.id))
+        });
+        let mut summary = Summary { findings: findings.len(), ..Summary::default() };
+        for finding in &findings {
+            let s = &mut summary.by_severity;
+            *match finding.severity {
+                Severity::Critical => &mut s.critical,
+                Severity::High => &mut s.high,
+                Severity::Medium => &mut s.medium,
+                Severity::Low => &mut s.low,
+                Severity::Info => &mut s.info,
+            } += 1;
+            let s = &mut summary.by_status;
+            *match finding.status {
+                Status::Drift => &mut s.drift,
+                Status::Expected => &mut s.expected,
+                Status::Ignored => &mut s.ignored,
+                Status::Baselined => &mut s.baselined,
+            } += 1;
+        }
+        Report { schema: SCHEMA.to_owned(), left, right, summary, findings }
+    }
+
+    /// The findings, sorted by entity, then path.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Whether any finding with status drift is at or above `threshold` (the `drift check` gate).
+    pub fn fails(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.status == Status::Drift && f.severity >= threshold)
+    }
+}
+
+/// A value as the report shows it: plain JSON, quantities as their text, secrets as
+/// `{"secret": "<fingerprint>"}` (plus `"redacted"` for a URL whose credentials were removed).
+pub fn value_json(node: &Node) -> Value {
+    match node {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(*b),
+        Node::Number(n) => serde_json::from_str::<serde_json::Number>(n.as_str())
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::String(n.as_str().to_owned())),
+        Node::String(s) => Value::String(s.to_string()),
+        Node::Quantity(q) => Value::String(q.as_str().to_owned()),
+        Node::Secret(secret) => {
+            let mut out = serde_json::Map::new();
+            out.insert("secret".into(), secret.fingerprint().map_or(Value::Null, |f| Value::String(f.to_owned())));
+            if let Some(redacted) = secret.redacted() {
+                out.insert("redacted".into(), Value::String(redacted.to_owned()));
+            }
+            Value::Object(out)
+        }
+        Node::Map(map) => {
+            Value::Object(map.fields().iter().map(|f| (f.key().to_owned(), value_json(f.node()))).collect())
+        }
+        Node::List(list) => Value::Array(list.items().iter().map(value_json).collect()),
+    }
+}
+
+/// A stable id: 12 hex digits of a hash of what identifies the finding.
+pub(crate) fn finding_id(entity: &EntityId, path: &Path, change: FindingKind, rule: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!("{entity}\0{path}\0{change}\0{}", rule.unwrap_or(""));
+    Sha256::digest(text.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,283 @@
+//! Sources: bytes in, [`Snapshot`] out. One module per format; this one finds the files, detects
+//! each one's format (content first, then name) and merges what they define into one snapshot.
+
+pub(crate) mod env;
+pub(crate) mod snapshot;
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Component, Path};
+use std::sync::Arc;
+
+use crate::environment;
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprinter;
+use crate::model::{Domain, Entity, EntityId, Snapshot};
+use crate::secrets::SecretRules;
+
+/// An input format drift understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// A `.env` file.
+    Env,
+    /// A snapshot saved by `drift snapshot` (`drift/snapshot/v1`).
+    Snapshot,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Env => ".env",
+            Format::Snapshot => "snapshot",
+        })
+    }
+}
+
+/// How to load: the fingerprint key and which settings are secret.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Hashes secret values.
+    pub fingerprinter: Fingerprinter,
+    /// Decides which settings are secret.
+    pub secrets: SecretRules,
+}
+
+impl LoadOptions {
+    /// Options with this fingerprinter and the default secret rules.
+    pub fn new(fingerprinter: Fingerprinter) -> Self {
+        LoadOptions { fingerprinter, secrets: SecretRules::default() }
+    }
+}
+
+/// What a parser needs besides the bytes.
+pub(crate) struct Context<'a> {
+    pub(crate) options: &'a LoadOptions,
+}
+
+/// Loads an environment: a file, a directory (walked recursively), `-` for stdin, or a snapshot
+/// saved by `drift snapshot`. The snapshot's name is the directory's name (for a file, the
+/// environment named in the file name, e.g. `.env.production`, else its directory's name).
+///
+/// # Errors
+///
+/// A missing or unreadable path, a malformed file, or a single file (or stdin) in no known format.
+/// Unknown files inside a directory are not errors: they are listed in [`Snapshot::skipped`].
+pub fn load(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
+    let shown = input.to_string_lossy().into_owned();
+    if shown == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Error::read("-", e))?;
+        let mut snapshot = parse_detected("-", &bytes, ".env", options)?.ok_or_else(|| unknown("-"))?;
+        if snapshot.name.is_empty() {
+            snapshot.name = "stdin".to_owned();
+        }
+        snapshot.inputs = vec![shown];
+        return Ok(snapshot);
+    }
+    let metadata = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
+    let mut snapshot = if metadata.is_dir() {
+        let mut snapshot = load_dir(input, options)?;
+        snapshot.name = dir_name(input);
+        snapshot
+    } else {
+        let bytes = std::fs::read(input).map_err(|e| Error::read(input, e))?;
+        parse_detected(&shown, &bytes, ".env", options)?.ok_or_else(|| unknown(&shown))?
+    };
+    snapshot.inputs = vec![shown];
+    Ok(snapshot)
+}
+
+/// Parses one file's bytes in a known format. `origin` names the file in locations and errors, and
+/// the environment (as [`load`] does for a file: `staging/.env` is `staging`).
+///
+/// # Errors
+///
+/// The bytes are not valid in that format.
+pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) -> Result<Snapshot> {
+    let file: Arc<str> = origin.into();
+    let ctx = Context { options };
+    match format {
+        Format::Env => {
+            let name = if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
+            let mut snapshot = Snapshot::new(name);
+            snapshot.key_id = Some(options.fingerprinter.key_id());
+            let (body, warnings) = env::parse(&file, bytes, &ctx)?;
+            // A .env entity is the whole file: no line of its own, so a key missing on one side
+            // points at the file.
+            snapshot.insert(Entity::new(EntityId::new(Domain::Env, ".env"), file, 0, body))?;
+            snapshot.warnings = warnings;
+            Ok(snapshot)
+        }
+        Format::Snapshot => snapshot::read(origin, bytes, options),
+    }
+}
+
+fn unknown(origin: &str) -> Error {
+    Error::UnknownFormat {
+        origin: origin.to_owned(),
+        message: "not a format drift reads (.env, or a drift snapshot)".to_owned(),
+    }
+}
+
+/// Detects the format (content first, then the file name) and parses; `None` when unrecognised.
+/// `scope` is the address of a `.env` entity read from this file.
+fn parse_detected(origin: &str, bytes: &[u8], scope: &str, options: &LoadOptions) -> Result<Option<Snapshot>> {
+    let Some(format) = detect(origin, bytes) else {
+        return Ok(None);
+    };
+    let mut snapshot = parse(format, origin, bytes, options)?;
+    if format == Format::Env && scope != ".env" {
+        let entities = std::mem::take(&mut snapshot.entities);
+        for entity in entities.into_values() {
+            let (file, line) = (entity.file().clone(), entity.line());
+            let body = entity.body().clone();
+            snapshot.insert(Entity::new(EntityId::new(Domain::Env, scope), file, line, body))?;
+        }
+    }
+    Ok(Some(snapshot))
+}
+
+/// The format of a file, by content first and then by name.
+pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
+    let head = &bytes[..bytes.len().min(512)];
+    let trimmed = head.trim_ascii_start();
+    if trimmed.starts_with(b"{") && contains(head, b"\"drift/snapshot/v1\"") {
+        return Some(Format::Snapshot);
+    }
+    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+    if is_env_name(name) {
+        return Some(Format::Env);
+    }
+    if !trimmed.starts_with(b"{") && !trimmed.starts_with(b"[") && env::looks_like_env(bytes) {
+        return Some(Format::Env);
+    }
+    None
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `.env`, `.env.*` and `*.env`.
+fn is_env_name(name: &str) -> bool {
+    name == ".env" || name.starts_with(".env.") || (name.ends_with(".env") && name.len() > 4)
+}
+
+/// The entity scope of a `.env` file: its path under the root with any environment token removed
+/// from the file name (`config/.env.production` → `config/.env`, `staging.env` → `.env`).
+fn env_scope(relative: &Path) -> String {
+    let parent: Vec<String> = relative
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let name = relative.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let kept: Vec<&str> = name.split('.').filter(|part| environment::family_of_word(part).is_none()).collect();
+    let mut file = kept.join(".");
+    if file == "env" || file.is_empty() {
+        file = ".env".to_owned();
+    }
+    let mut scope = parent.join("/");
+    if !scope.is_empty() {
+        scope.push('/');
+    }
+    scope.push_str(&file);
+    scope
+}
+
+fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
+    let mut snapshot = Snapshot::new("");
+    snapshot.key_id = Some(options.fingerprinter.key_id());
+    let walker = walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| {
+        e.depth() == 0 || !(e.file_type().is_dir() && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
+    });
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+            match e.into_io_error() {
+                Some(io) => Error::read(path, io),
+                None => Error::read(path, std::io::Error::other("filesystem loop")),
+            }
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let shown = path.to_string_lossy().into_owned();
+        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let scope = env_scope(relative);
+        match parse_detected(&shown, &bytes, &scope, options)? {
+            Some(part) => {
+                if let Some(existing) = part.entities().find_map(|e| snapshot.entity(e.id())) {
+                    return Err(Error::input(
+                        &shown,
+                        0,
+                        format!(
+                            "{} is also defined by {}; compare such files directly, e.g. `drift diff {} {shown}`",
+                            existing.id(),
+                            existing.file(),
+                            existing.file()
+                        ),
+                    ));
+                }
+                snapshot.absorb(part)?;
+            }
+            None => snapshot.skipped.push(shown),
+        }
+    }
+    Ok(snapshot)
+}
+
+/// The last component of a directory, resolving `.` and `..`.
+fn dir_name(dir: &Path) -> String {
+    let named = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    named
+        .filter(|n| n != "." && n != "..")
+        .or_else(|| dir.canonicalize().ok()?.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.to_string_lossy().into_owned())
+}
+
+/// A file's environment: the token in its name (`.env.production` → `production`), else its
+/// directory's name.
+fn file_env_name(file: &Path) -> String {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some(token) = name.split('.').find(|part| environment::family_of_word(part).is_some()) {
+        return token.to_owned();
+    }
+    match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => dir_name(parent),
+        _ => dir_name(Path::new(".")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes() {
+        assert_eq!(env_scope(Path::new(".env")), ".env");
+        assert_eq!(env_scope(Path::new(".env.production")), ".env");
+        assert_eq!(env_scope(Path::new(".env.staging")), ".env");
+        assert_eq!(env_scope(Path::new("staging.env")), ".env");
+        assert_eq!(env_scope(Path::new("svc/api/.env.prod")), "svc/api/.env");
+        assert_eq!(env_scope(Path::new("app.staging.env")), "app.env");
+        assert_eq!(env_scope(Path::new(".env.local")), ".env.local");
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_env_name(".env"));
+        assert!(is_env_name(".env.production"));
+        assert!(is_env_name("app.env"));
+        assert!(!is_env_name("env"));
+        assert!(!is_env_name("environment.yaml"));
+        assert_eq!(file_env_name(Path::new("x/.env.production")), "production");
+        assert_eq!(file_env_name(Path::new("x/staging/.env")), "staging");
+    }
+}
