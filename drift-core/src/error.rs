@@ -18,9 +18,8 @@ pub enum Error {
         path: PathBuf,
         /// Why, from the operating system, lowercase.
         message: String,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
+        /// The kind of the underlying I/O error.
+        kind: io::ErrorKind,
     },
     /// An input is malformed.
     #[error("{location}: {message}")]
@@ -50,8 +49,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn read(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        let message = io_message(&source);
-        Error::Read { path: path.into(), message, source }
+        Error::Read { path: path.into(), message: io_message(&source), kind: source.kind() }
     }
 
     pub(crate) fn input(file: &str, line: u32, message: impl Into<String>) -> Self {

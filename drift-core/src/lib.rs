@@ -64,7 +64,7 @@ pub use crate::{
 pub fn snapshot_json(snapshot: &Snapshot, fingerprinter: &Fingerprinter) -> String {
     let keep = fingerprinter.is_configured() && snapshot.key_id.as_deref() == Some(fingerprinter.key_id().as_str());
     let value = source::snapshot::to_json(snapshot, keep);
-    // A serde_json::Value always serializes.
+    // Strings, numbers and JSON values always serialize.
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 

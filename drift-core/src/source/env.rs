@@ -11,7 +11,8 @@
 //! - double quotes decode `\n \r \t \" \\ \$` and keep any other `\X` as written; single quotes are
 //!   literal except `\'`; both may span lines; unquoted values are literal and trimmed;
 //! - a bare `KEY` is declared without a value (null), with a warning; `KEY: value` is accepted with
-//!   a warning; backticks are taken literally, with a warning;
+//!   a warning; backticks quote like single quotes, as in Node's dotenv (the only implementation
+//!   that gives them a meaning), with a warning;
 //! - CRLF and lone CR end lines; one leading UTF-8 BOM is skipped; NUL bytes and invalid UTF-8 are
 //!   errors; duplicate keys: the last wins, with a warning;
 //! - no variable expansion: `${VAR}` is compared as written.
@@ -162,16 +163,15 @@ impl Parser<'_> {
         let value = match self.peek() {
             Some(b'"') => self.quoted(line, b'"')?,
             Some(b'\'') => self.quoted(line, b'\'')?,
+            Some(b'`') if self.text[self.pos + 1..].contains(&b'`') => {
+                self.warn(line, format!("{key}: backtick quotes are understood only by Node's dotenv"));
+                self.quoted(line, b'`')?
+            }
             Some(b'#') if spaced => {
                 self.skip_to_eol();
                 String::new()
             }
-            _ => {
-                if self.peek() == Some(b'`') {
-                    self.warn(line, format!("{key}: backticks are quotes only for Node's dotenv; taken literally"));
-                }
-                self.unquoted()
-            }
+            _ => self.unquoted(),
         };
         self.out.push(Assignment { key: key.to_owned(), value: Some(value), line });
         Ok(())
@@ -199,7 +199,11 @@ impl Parser<'_> {
         let mut run = self.pos; // start of the current run of plain characters
         loop {
             let Some(b) = self.peek() else {
-                let kind = if quote == b'"' { "double" } else { "single" };
+                let kind = match quote {
+                    b'"' => "double",
+                    b'\'' => "single",
+                    _ => "backtick",
+                };
                 return Err(
                     self.error(line, format!("unterminated {kind}-quoted value (no closing {})", quote as char))
                 );
@@ -361,7 +365,9 @@ mod tests {
             ("\\' in single quotes", "A='it\\'s'", Values(&[("A", Some("it's"))])),
             ("multi-line double", "A=\"line1\nline2\"\nB=2", Values(&[("A", Some("line1\nline2")), ("B", Some("2"))])),
             ("multi-line single", "A='line1\nline2'", Values(&[("A", Some("line1\nline2"))])),
-            ("backticks literal", "A=`tick`", Values(&[("A", Some("`tick`"))])),
+            // Only Node reads backticks as quotes; every other library keeps them in the value.
+            ("backticks quote", "A=`tick`", Values(&[("A", Some("tick"))])),
+            ("lone backtick literal", "A=`tick", Values(&[("A", Some("`tick"))])),
             ("colon separator", "A: value", Values(&[("A", Some("value"))])),
             ("dotted key", "my.key=1", Values(&[("my.key", Some("1"))])),
             ("dashed key", "my-key=1", Values(&[("my-key", Some("1"))])),

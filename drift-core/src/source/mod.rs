@@ -192,7 +192,8 @@ fn env_scope(relative: &Path) -> String {
 fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let mut snapshot = Snapshot::new("");
     snapshot.key_id = Some(options.fingerprinter.key_id());
-    let walker = walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| {
+    // Links are followed, so that a broken one is an error rather than a file silently missing.
+    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         e.depth() == 0 || !(e.file_type().is_dir() && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
     });
     for entry in walker {
@@ -203,7 +204,12 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
                 None => Error::read(path, std::io::Error::other("filesystem loop")),
             }
         })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
         if !entry.file_type().is_file() {
+            // Sockets, pipes, devices: listed, never read (a pipe would block).
+            snapshot.skipped.push(entry.path().to_string_lossy().into_owned());
             continue;
         }
         let path = entry.path();

@@ -21,8 +21,19 @@ use super::LoadOptions;
 /// The schema tag of snapshot files.
 pub(crate) const SCHEMA: &str = "drift/snapshot/v1";
 
+/// The file's top level, in the order it is written: the schema first, so that a reader can tell a
+/// snapshot from its first bytes.
+#[derive(serde::Serialize)]
+pub(crate) struct File<'a> {
+    schema: &'static str,
+    name: &'a str,
+    inputs: &'a [String],
+    fingerprint_key: Option<&'a str>,
+    entities: Vec<Value>,
+}
+
 /// Serializes a snapshot; secrets keep their fingerprints only when `keep_fingerprints`.
-pub(crate) fn to_json(snapshot: &Snapshot, keep_fingerprints: bool) -> Value {
+pub(crate) fn to_json(snapshot: &Snapshot, keep_fingerprints: bool) -> File<'_> {
     let entities: Vec<Value> = snapshot
         .entities()
         .map(|e| {
@@ -34,13 +45,13 @@ pub(crate) fn to_json(snapshot: &Snapshot, keep_fingerprints: bool) -> Value {
             })
         })
         .collect();
-    json!({
-        "schema": SCHEMA,
-        "name": snapshot.name(),
-        "inputs": snapshot.inputs(),
-        "fingerprint_key": if keep_fingerprints { snapshot.key_id.clone() } else { None },
-        "entities": entities,
-    })
+    File {
+        schema: SCHEMA,
+        name: snapshot.name(),
+        inputs: snapshot.inputs(),
+        fingerprint_key: if keep_fingerprints { snapshot.key_id.as_deref() } else { None },
+        entities,
+    }
 }
 
 fn node_to_json(node: &Node, keep: bool) -> Value {

@@ -1,0 +1,144 @@
+//! Property tests of the engine and the parsers: no input makes them panic, an environment never
+//! drifts from itself, and swapping the sides swaps what was added and removed.
+
+use std::sync::Arc;
+
+use drift_core::{
+    ChangeKind, Decimal, Domain, Entity, EntityId, Field, Fingerprinter, Format, List, LoadOptions, Node, Number, Path,
+    Snapshot,
+};
+use proptest::prelude::*;
+
+fn leaf() -> impl Strategy<Value = Node> {
+    prop_oneof![
+        Just(Node::Null),
+        any::<bool>().prop_map(Node::Bool),
+        (-1000i64..1000, 0u32..3).prop_map(|(n, scale)| {
+            // The same value written several ways: 5, 5.0, 5.00.
+            let text = if scale == 0 { n.to_string() } else { format!("{n}.{}", "0".repeat(scale as usize)) };
+            Node::Number(Box::new(Number::parse(&text).unwrap_or_else(|| Number::from_i64(n))))
+        }),
+        "[a-c]{0,3}".prop_map(Node::string),
+    ]
+}
+
+fn node() -> impl Strategy<Value = Node> {
+    leaf().prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::btree_map("[a-e]", inner.clone(), 0..5)
+                .prop_map(|m| { Node::map(m.into_iter().map(|(k, v)| Field::new(k, 0, v)).collect()) }),
+            prop::collection::vec(leaf(), 0..5).prop_map(|items| Node::List(Box::new(List::set(items)))),
+            prop::collection::vec(inner.clone(), 0..5).prop_map(|items| Node::List(Box::new(List::sequence(items)))),
+            prop::collection::btree_map("[a-e]", inner, 0..4).prop_map(|m| {
+                let items = m
+                    .into_iter()
+                    .map(|(name, v)| Node::map(vec![Field::new("name", 0, Node::string(name)), Field::new("v", 0, v)]))
+                    .collect();
+                Node::List(Box::new(List::keyed(&["name"], items)))
+            }),
+        ]
+    })
+}
+
+/// A tree without sequences: matching is then fully determined, so the diff is exactly symmetric.
+fn unordered_node() -> impl Strategy<Value = Node> {
+    leaf().prop_recursive(3, 32, 5, |inner| {
+        prop_oneof![
+            prop::collection::btree_map("[a-e]", inner.clone(), 0..5)
+                .prop_map(|m| { Node::map(m.into_iter().map(|(k, v)| Field::new(k, 0, v)).collect()) }),
+            prop::collection::vec(leaf(), 0..5).prop_map(|items| Node::List(Box::new(List::set(items)))),
+        ]
+    })
+}
+
+fn snapshot(name: &str, entities: Vec<(String, Node)>) -> Snapshot {
+    let mut snapshot = Snapshot::new(name);
+    for (address, body) in entities {
+        let id = EntityId::new(Domain::K8s, address);
+        let _ = snapshot.insert(Entity::new(id, Arc::from("x.yaml"), 1, body));
+    }
+    snapshot
+}
+
+fn entities(strategy: impl Strategy<Value = Node>) -> impl Strategy<Value = Vec<(String, Node)>> {
+    prop::collection::btree_map("[p-s]", strategy, 0..4).prop_map(|m| m.into_iter().collect())
+}
+
+fn summary(left: &Snapshot, right: &Snapshot) -> Vec<(String, String, ChangeKind)> {
+    drift_core::diff(left, right)
+        .changes()
+        .iter()
+        .map(|c| (c.entity().to_string(), c.path().to_string(), c.kind()))
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn an_environment_never_drifts_from_itself(bodies in entities(node())) {
+        let a = snapshot("a", bodies.clone());
+        let b = snapshot("b", bodies);
+        prop_assert!(drift_core::diff(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn diff_is_deterministic(left in entities(node()), right in entities(node())) {
+        let (a, b) = (snapshot("a", left), snapshot("b", right));
+        prop_assert_eq!(summary(&a, &b), summary(&a, &b));
+    }
+
+    #[test]
+    fn swapping_sides_swaps_added_and_removed(left in entities(unordered_node()), right in entities(unordered_node())) {
+        let (a, b) = (snapshot("a", left), snapshot("b", right));
+        let swap = |kind| match kind {
+            ChangeKind::Added => ChangeKind::Removed,
+            ChangeKind::Removed => ChangeKind::Added,
+            other => other,
+        };
+        let forward: Vec<_> = summary(&a, &b).into_iter().map(|(e, p, k)| (e, p, swap(k))).collect();
+        let mut backward = summary(&b, &a);
+        backward.sort_by(|x, y| (&x.0, &x.1, x.2).cmp(&(&y.0, &y.1, y.2)));
+        let mut forward = forward;
+        forward.sort_by(|x, y| (&x.0, &x.1, x.2).cmp(&(&y.0, &y.1, y.2)));
+        prop_assert_eq!(forward, backward);
+    }
+
+    #[test]
+    fn changes_are_sorted(left in entities(node()), right in entities(node())) {
+        let (a, b) = (snapshot("a", left), snapshot("b", right));
+        let diff = drift_core::diff(&a, &b);
+        let keys: Vec<_> = diff.changes().iter().map(|c| (c.entity().clone(), c.path().clone())).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        prop_assert_eq!(keys, sorted);
+    }
+
+    #[test]
+    fn env_parser_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+        let _ = drift_core::parse(Format::Env, "fuzz.env", &bytes, &options);
+    }
+
+    #[test]
+    fn env_parser_never_panics_on_text(text in "[A-Z_=\"'`#\\\\ \\n\\r\\t$a-z{}:.-]{0,80}") {
+        let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+        let _ = drift_core::parse(Format::Env, "fuzz.env", text.as_bytes(), &options);
+    }
+
+    #[test]
+    fn paths_render_and_parse_back(keys in prop::collection::vec("\\PC{1,8}", 1..5), index in 0usize..100) {
+        let mut segments: Vec<drift_core::Segment> =
+            keys.into_iter().map(|k| drift_core::Segment::Key(k.into())).collect();
+        segments.push(drift_core::Segment::Index(index));
+        let path = Path::from_segments(segments);
+        let text = path.to_string();
+        let parsed: Path = text.parse().map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert_eq!(parsed, path);
+    }
+
+    #[test]
+    fn decimals_compare_by_value(n in any::<i64>(), shift in 0u32..6) {
+        let plain = Decimal::parse(&n.to_string());
+        let scaled = Decimal::parse(&format!("{n}{}e-{shift}", "0".repeat(shift as usize)));
+        prop_assert_eq!(plain, scaled);
+    }
+}
