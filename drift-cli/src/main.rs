@@ -43,12 +43,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = LoadOptions::new(Fingerprinter::from_env());
     match args.command {
         Command::Diff(compare) => {
-            compare_and_render(&compare, &options)?;
+            compare_and_render(&compare, &options, drift_core::Severity::Critical)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { compare, fail_on } => {
-            let report = compare_and_render(&compare, &options)?;
-            Ok(if report.fails(fail_on.severity()) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            let fails = compare_and_render(&compare, &options, fail_on.severity())?;
+            Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Snapshot { env, output, name } => {
             let mut snapshot = drift_core::load(&env, &options)?;
@@ -83,7 +83,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn compare_and_render(compare: &Compare, options: &LoadOptions) -> anyhow::Result<drift_core::Report> {
+/// Loads, compares, renders; whether drift at or above `fail_on` remains.
+fn compare_and_render(compare: &Compare, options: &LoadOptions, fail_on: drift_core::Severity) -> anyhow::Result<bool> {
     let (mut left, mut right) = drift_core::load_pair(&compare.left, &compare.right, options)?;
     if let Some(name) = &compare.left_name {
         left.set_name(name.clone());
@@ -107,10 +108,16 @@ fn compare_and_render(compare: &Compare, options: &LoadOptions) -> anyhow::Resul
         ignored: all || compare.show.contains(&Shown::Ignored),
         baselined: all || compare.show.contains(&Shown::Baselined),
     };
-    let mut stdout = io::stdout().lock();
+    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     render::write(&mut stdout, &report, compare.format, &text)?;
     stdout.flush()?;
-    Ok(report)
+    let fails = report.fails(fail_on);
+    // The process ends right after this: freeing millions of small allocations one by one would
+    // only delay the exit (about 0.1 s for two 1,000,000-key files).
+    std::mem::forget(diff);
+    std::mem::forget(report);
+    std::mem::forget((left, right));
+    Ok(fails)
 }
 
 /// Warnings about the inputs and the files that were skipped, on stderr.

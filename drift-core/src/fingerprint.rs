@@ -87,8 +87,7 @@ impl Fingerprinter {
             Err(_) => return String::from("0000000000000000"),
         };
         mac.update(value);
-        let bytes = mac.finalize().into_bytes();
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        crate::report::hex(&mac.finalize().into_bytes())
     }
 }
 

@@ -50,7 +50,7 @@ pub use crate::{
     policy::{Policy, RuleId, report},
     report::{
         Category, Finding, FindingKind, Locations, Report, Severity, SeverityCounts, Side, Status, StatusCounts,
-        Summary, value_json,
+        Summary, elide, value_json,
     },
     secrets::SecretRules,
     source::{Format, LoadOptions, load, parse},

@@ -376,5 +376,52 @@ pub fn value_json(node: &Node) -> Value {
 pub(crate) fn finding_id(entity: &EntityId, path: &Path, change: FindingKind, rule: Option<&str>) -> String {
     use sha2::{Digest, Sha256};
     let text = format!("{entity}\0{path}\0{change}\0{}", rule.unwrap_or(""));
-    Sha256::digest(text.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(text.as_bytes())[..6])
+}
+
+/// Lower-case hex digits of some bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// A text cut to at most `max` characters by removing its middle (`abc…xyz`), so that both ends,
+/// where values usually differ, stay visible.
+pub fn elide(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let keep = max.saturating_sub(1) / 2;
+    let head: String = text.chars().take(keep).collect();
+    let tail: String = text.chars().skip(count - keep).collect();
+    format!("{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elides_in_the_middle() {
+        assert_eq!(elide("short", 10), "short");
+        assert_eq!(elide("héllo", 5), "héllo");
+        let long = "a".repeat(50) + "XYZ" + &"b".repeat(50);
+        let out = elide(&long, 21);
+        assert_eq!(out.chars().count(), 21);
+        assert!(out.starts_with("aaaa") && out.ends_with("bbbb") && out.contains('…'));
+    }
+
+    #[test]
+    fn hex_digits() {
+        assert_eq!(hex(&[0, 15, 16, 255]), "000f10ff");
+    }
 }

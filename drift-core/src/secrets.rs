@@ -78,50 +78,84 @@ const TEST_CREDENTIAL_PREFIXES: &[&str] = &["sk_test_", "rk_test_", "pk_test_", 
 const SECRET_QUERY_WORDS: &[&str] = &["password", "passwd", "secret", "token", "key", "sig", "signature", "credential"];
 
 /// Which settings are secret.
-#[derive(Clone, Debug, Default)]
+///
+/// Name fragments are found in one pass over the name (Aho-Corasick, ASCII case-insensitive): this
+/// runs on every setting of every environment.
+#[derive(Clone, Debug)]
 pub struct SecretRules {
-    extra: Vec<String>,
-    not_secret: Vec<String>,
+    /// Fragments in priority order: not-secret ones, then extra secret ones, then the defaults.
+    /// `None` only if the automaton could not be built (it always can for a sane number of patterns).
+    fragments: Option<aho_corasick::AhoCorasick>,
+    not_secret: usize,
+    extra: usize,
+}
+
+/// Fragments that say a name is about something public.
+const PUBLIC_WORDS: &[&str] = &["public", "publishable"];
+
+impl Default for SecretRules {
+    fn default() -> Self {
+        Self::new(Vec::new(), Vec::new())
+    }
 }
 
 impl SecretRules {
     /// The defaults plus extra name fragments that mark a setting secret, and fragments that never do
-    /// (both matched case-insensitively as substrings of the name).
+    /// (both matched case-insensitively as substrings of the name; a not-secret fragment wins).
     pub fn new(extra: Vec<String>, not_secret: Vec<String>) -> Self {
-        let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_ascii_lowercase()).collect();
-        SecretRules { extra: lower(extra), not_secret: lower(not_secret) }
+        let (n, e) = (not_secret.len(), extra.len());
+        let patterns: Vec<String> = not_secret
+            .into_iter()
+            .chain(extra)
+            .chain(PUBLIC_WORDS.iter().chain(SECRET_WORDS).map(|w| (*w).to_owned()))
+            .collect();
+        let fragments = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(&patterns).ok();
+        SecretRules { fragments, not_secret: n, extra: e }
     }
 
     /// Whether a setting's name marks its value secret (`DB_PASSWORD`, `STRIPE_API_KEY`).
     pub fn is_secret_name(&self, name: &str) -> bool {
-        let name = name.to_ascii_lowercase();
-        if self.not_secret.iter().any(|w| name.contains(w.as_str())) {
+        let public_end = self.not_secret + self.extra + PUBLIC_WORDS.len();
+        let (mut not_secret, mut extra, mut public, mut secret_word) = (false, false, false, false);
+        for found in self.fragments.iter().flat_map(|f| f.find_overlapping_iter(name)) {
+            let i = found.pattern().as_usize();
+            match i {
+                _ if i < self.not_secret => not_secret = true,
+                _ if i < self.not_secret + self.extra => extra = true,
+                _ if i < public_end => public = true,
+                _ => secret_word = true,
+            }
+        }
+        if not_secret {
             return false;
         }
-        if self.extra.iter().any(|w| name.contains(w.as_str())) {
+        if extra {
             return true;
         }
-        if name.contains("public") || name.contains("publishable") {
+        if public {
             return false;
         }
-        if NOT_SECRET_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+        let ends = |suffixes: &[&str]| {
+            let name = name.as_bytes();
+            suffixes
+                .iter()
+                .any(|s| name.len() >= s.len() && name[name.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes()))
+        };
+        if ends(NOT_SECRET_SUFFIXES) {
             return false;
         }
-        name == "key"
-            || name == "password"
-            || SECRET_WORDS.iter().any(|w| name.contains(w))
-            || SECRET_SUFFIXES.iter().any(|s| name.ends_with(s))
+        secret_word || name.eq_ignore_ascii_case("key") || ends(SECRET_SUFFIXES)
     }
 
     /// The node for a setting: a [`Secret`] when its name or its value says so, else a string.
-    pub fn protect(&self, fingerprinter: &Fingerprinter, name: &str, value: &str) -> Node {
+    pub fn protect(&self, fingerprinter: &Fingerprinter, name: &str, value: String) -> Node {
         let by_name = self.is_secret_name(name);
-        let redacted = redact_url(value);
-        let private_key = value.contains("-----BEGIN") && value.contains("PRIVATE KEY-----");
+        let redacted = redact_url(&value);
+        let private_key = value.len() > 30 && value.contains("-----BEGIN") && value.contains("PRIVATE KEY-----");
         if by_name || redacted.is_some() || private_key {
-            Node::Secret(Box::new(secret(fingerprinter, value, redacted)))
+            Node::Secret(Box::new(secret(fingerprinter, &value, redacted)))
         } else {
-            Node::string(value)
+            Node::String(value.into_boxed_str())
         }
     }
 
@@ -166,6 +200,10 @@ fn secret(fingerprinter: &Fingerprinter, value: &str, redacted: Option<String>) 
 /// For a URL that carries credentials (`scheme://user:password@host/…`, or a secret query
 /// parameter), the URL with them replaced by `****`; `None` when the value has no credentials.
 pub(crate) fn redact_url(value: &str) -> Option<String> {
+    // Most values have no `:` at all; a byte search rules them out cheaply.
+    if !value.as_bytes().contains(&b':') {
+        return None;
+    }
     let scheme_end = value.find("://")?;
     let scheme = &value[..scheme_end];
     if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b)) {
@@ -290,12 +328,12 @@ mod tests {
     fn protect_never_keeps_the_value() {
         let fp = Fingerprinter::with_key(b"test");
         let rules = SecretRules::default();
-        let node = rules.protect(&fp, "DB_PASSWORD", "sk_test_hunter2");
+        let node = rules.protect(&fp, "DB_PASSWORD", "sk_test_hunter2".into());
         let secret = node.as_secret().unwrap_or_else(|| panic!("secret"));
         assert!(secret.hints().test_credential);
         assert!(!format!("{node:?} {node}").contains("hunter2"));
-        let dsn = rules.protect(&fp, "DATABASE_URL", "postgres://a:hunter2@h/db");
+        let dsn = rules.protect(&fp, "DATABASE_URL", "postgres://a:hunter2@h/db".into());
         assert!(!format!("{dsn:?} {dsn}").contains("hunter2"));
-        assert_eq!(rules.protect(&fp, "LOG_LEVEL", "info"), Node::string("info"));
+        assert_eq!(rules.protect(&fp, "LOG_LEVEL", "info".into()), Node::string("info"));
     }
 }

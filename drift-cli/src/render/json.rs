@@ -1,14 +1,10 @@
-//! `--format json`: the `drift/report/v1` document (DESIGN §6), pretty-printed.
+//! `--format json`: the `drift/report/v1` document (DESIGN §6), pretty-printed and streamed.
 
-use std::fmt;
+use std::io::{self, Write};
 
 use drift_core::Report;
 
-pub(super) struct Json<'a>(pub(super) &'a Report);
-
-impl fmt::Display for Json<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = serde_json::to_string_pretty(self.0).map_err(|_| fmt::Error)?;
-        writeln!(f, "{text}")
-    }
+pub(super) fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
 }

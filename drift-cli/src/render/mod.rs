@@ -15,6 +15,6 @@ pub(crate) use text::{Style, TextOptions};
 pub(crate) fn write(out: &mut impl Write, report: &Report, format: OutputFormat, text: &TextOptions) -> io::Result<()> {
     match format {
         OutputFormat::Text => write!(out, "{}", text::Text { report, options: text }),
-        OutputFormat::Json => write!(out, "{}", json::Json(report)),
+        OutputFormat::Json => json::write(out, report),
     }
 }

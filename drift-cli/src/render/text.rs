@@ -194,17 +194,5 @@ fn value(value: Option<&Value>) -> String {
         }
         other => other.to_string(),
     };
-    elide(&text, MAX_VALUE)
-}
-
-/// Cuts the middle out of a long text, keeping both ends.
-fn elide(text: &str, max: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= max {
-        return text.to_owned();
-    }
-    let keep = (max - 1) / 2;
-    let head: String = chars[..keep].iter().collect();
-    let tail: String = chars[chars.len() - keep..].iter().collect();
-    format!("{head}…{tail}")
+    drift_core::elide(&text, MAX_VALUE)
 }

@@ -145,7 +145,9 @@ impl Map {
     /// Builds a map; the last of several fields with one key wins (the others are returned, in
     /// source order, so that sources can warn about them).
     pub fn from_fields(mut fields: Vec<Field>) -> (Self, Vec<Field>) {
-        fields.sort_by(|a, b| a.key.cmp(&b.key)); // stable: source order among equal keys
+        if !fields.is_sorted_by(|a, b| a.key <= b.key) {
+            fields.sort_by(|a, b| a.key.cmp(&b.key)); // stable: source order among equal keys
+        }
         let mut duplicates = Vec::new();
         let mut unique: Vec<Field> = Vec::with_capacity(fields.len());
         for field in fields {

@@ -24,30 +24,39 @@ pub(crate) fn setting_name(path: &Path) -> Option<&str> {
     None
 }
 
-/// Upper-case words of a name (`paymentSandbox`, `payment-sandbox` and `PAYMENT_SANDBOX` all give
-/// `PAYMENT`, `SANDBOX`).
-pub(crate) fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
+/// The words of a name, without allocating: `paymentSandbox`, `payment-sandbox` and
+/// `PAYMENT_SANDBOX` all give `payment`/`PAYMENT` and `Sandbox`/`SANDBOX` (compare them with
+/// [`is`]).
+pub(crate) fn name_words(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            // camelCase: a capital after a lower-case letter or digit starts a word.
+            if bytes[i].is_ascii_uppercase() && (bytes[i - 1].is_ascii_lowercase() || bytes[i - 1].is_ascii_digit()) {
+                break;
             }
-            prev_lower = false;
-            continue;
+            i += 1;
         }
-        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_uppercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
+        Some(&name[start..i])
+    })
+}
+
+/// Whether a word is `upper` in any case.
+pub(crate) fn is(word: &str, upper: &str) -> bool {
+    word.eq_ignore_ascii_case(upper)
+}
+
+fn is_any(word: &str, uppers: &[&str]) -> bool {
+    uppers.iter().any(|u| is(word, u))
 }
 
 const FLAG_PREFIXES: &[&str] = &["FEATURE", "FF", "ENABLE", "FLAG", "FEATURES"];
@@ -62,14 +71,13 @@ pub(crate) fn category(name: &str, left: Option<&Node>, right: Option<&Node>) ->
     if left.is_some_and(|n| matches!(n, Node::Secret(_))) || right.is_some_and(|n| matches!(n, Node::Secret(_))) {
         return Category::Secret;
     }
-    let words = name_words(name);
-    let first = words.first().map(String::as_str);
-    let last = words.last().map(String::as_str);
-    if first.is_some_and(|w| FLAG_PREFIXES.contains(&w)) || last == Some("ENABLED") {
+    let first = name_words(name).next();
+    let last = name_words(name).last();
+    if first.is_some_and(|w| is_any(w, FLAG_PREFIXES)) || last.is_some_and(|w| is(w, "ENABLED")) {
         Category::FeatureFlag
-    } else if last.is_some_and(|w| ENDPOINT_WORDS.contains(&w)) {
+    } else if last.is_some_and(|w| is_any(w, ENDPOINT_WORDS)) {
         Category::Endpoint
-    } else if last == Some("VERSION") {
+    } else if last.is_some_and(|w| is(w, "VERSION")) {
         Category::Version
     } else {
         Category::Config
@@ -78,7 +86,7 @@ pub(crate) fn category(name: &str, left: Option<&Node>, right: Option<&Node>) ->
 
 /// Whether the name is about money or access (`PAYMENT_*`, `STRIPE_*`, `AUTH_*`).
 pub(crate) fn is_critical_name(name: &str) -> bool {
-    name_words(name).iter().any(|w| CRITICAL_WORDS.contains(&w.as_str()))
+    name_words(name).any(|w| is_any(w, CRITICAL_WORDS))
 }
 
 /// The base severity of a difference, raised one level for payment, billing and auth settings.
@@ -100,8 +108,9 @@ mod tests {
         assert_eq!(setting_name(&p("PAYMENT_SANDBOX")), Some("PAYMENT_SANDBOX"));
         assert_eq!(setting_name(&p("spec.containers[name=api].env[name=LOG_LEVEL].value")), Some("LOG_LEVEL"));
         assert_eq!(setting_name(&p("data.LOG_LEVEL")), Some("LOG_LEVEL"));
-        assert_eq!(name_words("paymentSandbox"), ["PAYMENT", "SANDBOX"]);
-        assert_eq!(name_words("PAYMENT_SANDBOX"), ["PAYMENT", "SANDBOX"]);
+        assert_eq!(name_words("paymentSandbox").collect::<Vec<_>>(), ["payment", "Sandbox"]);
+        assert_eq!(name_words("PAYMENT_SANDBOX").collect::<Vec<_>>(), ["PAYMENT", "SANDBOX"]);
+        assert_eq!(name_words("db2Host.v1").collect::<Vec<_>>(), ["db2", "Host", "v1"]);
     }
 
     #[test]

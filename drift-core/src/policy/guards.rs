@@ -7,7 +7,7 @@ use crate::report::Severity;
 use crate::secrets::is_test_credential;
 
 use super::RuleId;
-use super::classify::{is_critical_name, name_words};
+use super::classify::{is, is_critical_name, name_words};
 
 /// A failed guard on one setting.
 #[derive(Debug, PartialEq, Eq)]
@@ -95,19 +95,26 @@ pub(crate) fn check(name: &str, node: &Node, env: &str, other: Option<&Family>) 
 
 /// The switch word in a name like `PAYMENT_SANDBOX`, `DEBUG`, `TEST_MODE`, `DRY_RUN`, `USE_MOCKS`.
 fn switch_word(name: &str) -> Option<&'static str> {
-    let words = name_words(name);
-    for (i, word) in words.iter().enumerate() {
-        let next = words.get(i + 1).map(String::as_str);
-        match word.as_str() {
-            "SANDBOX" => return Some("SANDBOX"),
-            "DEBUG" => return Some("DEBUG"),
-            "MOCK" | "MOCKS" | "MOCKED" => return Some("MOCK"),
-            "FAKE" | "FAKES" => return Some("FAKE"),
-            "TESTMODE" => return Some("TEST_MODE"),
-            "DRYRUN" => return Some("DRY_RUN"),
-            "TEST" if next == Some("MODE") => return Some("TEST_MODE"),
-            "DRY" if next == Some("RUN") => return Some("DRY_RUN"),
-            _ => {}
+    const SINGLE: &[(&str, &str)] = &[
+        ("SANDBOX", "SANDBOX"),
+        ("DEBUG", "DEBUG"),
+        ("MOCK", "MOCK"),
+        ("MOCKS", "MOCK"),
+        ("MOCKED", "MOCK"),
+        ("FAKE", "FAKE"),
+        ("FAKES", "FAKE"),
+        ("TESTMODE", "TEST_MODE"),
+        ("DRYRUN", "DRY_RUN"),
+    ];
+    const PAIRS: &[(&str, &str, &str)] = &[("TEST", "MODE", "TEST_MODE"), ("DRY", "RUN", "DRY_RUN")];
+    let mut words = name_words(name).peekable();
+    while let Some(word) = words.next() {
+        if let Some((_, switch)) = SINGLE.iter().find(|(w, _)| is(word, w)) {
+            return Some(switch);
+        }
+        let next = words.peek().copied();
+        if let Some((_, _, switch)) = PAIRS.iter().find(|(a, b, _)| is(word, a) && next.is_some_and(|n| is(n, b))) {
+            return Some(switch);
         }
     }
     None
@@ -119,17 +126,13 @@ pub(crate) fn is_truthy(value: &str) -> bool {
 }
 
 fn is_endpoint_name(name: &str) -> bool {
-    let words = name_words(name);
-    words.last().is_some_and(|w| {
-        matches!(
-            w.as_str(),
-            "URL" | "URI" | "HOST" | "HOSTNAME" | "ENDPOINT" | "ADDR" | "ADDRESS" | "DSN" | "SERVER" | "SERVERS"
-        )
-    }) && words.len() > 1
+    const LAST: &[&str] =
+        &["URL", "URI", "HOST", "HOSTNAME", "ENDPOINT", "ADDR", "ADDRESS", "DSN", "SERVER", "SERVERS"];
+    name_words(name).count() > 1 && name_words(name).last().is_some_and(|w| LAST.iter().any(|l| is(w, l)))
 }
 
 fn is_bind_name(name: &str) -> bool {
-    name_words(name).iter().any(|w| matches!(w.as_str(), "BIND" | "LISTEN"))
+    name_words(name).any(|w| is(w, "BIND") || is(w, "LISTEN"))
 }
 
 /// The host of a URL (`scheme://user@host:port/…`) or of a bare `host[:port]`.

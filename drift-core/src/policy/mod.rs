@@ -10,6 +10,8 @@ mod substitution;
 
 use std::fmt;
 
+use rayon::prelude::*;
+
 use crate::diff::{ChangeKind, Diff};
 use crate::environment::{self, Family};
 use crate::model::{Domain, Entity, EntityId, Location, Node, Snapshot};
@@ -118,10 +120,23 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         left_family: environment::family_of(left.name()),
         right_family: environment::family_of(right.name()),
     };
-    let mut findings = Vec::with_capacity(diff.changes().len());
-    for change in diff.changes() {
-        findings.push(judge(change, &names, policy));
-    }
+    // Judging the changes and guarding the production side are independent: run them side by side.
+    let (mut findings, guarded) = rayon::join(
+        || diff.changes().par_iter().map(|change| judge(change, &names, policy)).collect::<Vec<_>>(),
+        || {
+            let mut out = Vec::new();
+            if policy.guards {
+                if environment::is_production(names.right) {
+                    guard(right, Some(left), names.right, names.left_family, Side::Right, &mut out);
+                }
+                if environment::is_production(names.left) && !environment::is_production(names.right) {
+                    guard(left, Some(right), names.left, names.right_family, Side::Left, &mut out);
+                }
+            }
+            out
+        },
+    );
+    findings.extend(guarded);
     // Reuse means something only between two different environments: a snapshot of staging
     // compared with today's staging shares every secret, as it should.
     let distinct =
@@ -150,18 +165,11 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
             },
         }));
     }
-    if policy.guards {
-        if environment::is_production(names.right) {
-            guard(right, Some(left), names.right, names.left_family, Side::Right, &mut findings);
-        }
-        if environment::is_production(names.left) && !environment::is_production(names.right) {
-            guard(left, Some(right), names.left, names.right_family, Side::Left, &mut findings);
-        }
-    }
     let side = |s: &Snapshot| report::Side { name: s.name().to_owned(), inputs: s.inputs().to_vec() };
     Report::new(side(left), side(right), findings)
 }
 
+#[derive(Clone, Copy)]
 struct Names<'a> {
     left: &'a str,
     right: &'a str,
@@ -305,30 +313,17 @@ fn shown(node: Option<&Node>) -> String {
         Node::String(s) => format!("{s:?}"),
         other => other.to_string(),
     };
-    elide(&text, 80)
+    report::elide(&text, 80)
 }
 
-/// Cuts the middle out of a long text, keeping both ends.
-pub(crate) fn elide(text: &str, max: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= max {
-        return text.to_owned();
-    }
-    let keep = max.saturating_sub(1) / 2;
-    let head: String = chars[..keep].iter().collect();
-    let tail: String = chars[chars.len() - keep..].iter().collect();
-    format!("{head}…{tail}")
-}
-
-/// The settings of an entity that guards look at: `(path, name, value, line)`.
-fn settings(entity: &Entity) -> Vec<(Path, &str, &Node, u32)> {
-    match (entity.id().domain(), entity.body()) {
-        (Domain::Env, Node::Map(map)) => map
-            .fields()
-            .iter()
-            .map(|f| (Path::from_segments(vec![Segment::Key(f.key().into())]), f.key(), f.node(), f.line()))
-            .collect(),
-        _ => Vec::new(),
+/// Calls `f` with each setting of an entity that guards look at: a lazily built path (most settings
+/// pass every guard, and their paths are never needed), the setting's name, its value and its line.
+fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn() -> Path, &'a str, &'a Node, u32)) {
+    if let (Domain::Env, Node::Map(map)) = (entity.id().domain(), entity.body()) {
+        for field in map.fields() {
+            let path = || Path::from_segments(vec![Segment::Key(field.key().into())]);
+            f(&path, field.key(), field.node(), field.line());
+        }
     }
 }
 
@@ -343,8 +338,9 @@ fn guard(
 ) {
     for entity in snapshot.entities() {
         let other_entity = other.and_then(|o| o.entity(entity.id()));
-        for (path, name, node, line) in settings(entity) {
+        for_each_setting(entity, |path, name, node, line| {
             for violation in guards::check(name, node, env, other_family) {
+                let path = path();
                 let other_node = other_entity.and_then(|e| lookup(e.body(), &path));
                 let here: Location = entity.location(line);
                 let (left, right, location) = match side {
@@ -353,7 +349,7 @@ fn guard(
                 };
                 out.push(finish(Draft {
                     entity: entity.id(),
-                    path: path.clone(),
+                    path,
                     change: FindingKind::Guard,
                     left,
                     right,
@@ -366,7 +362,7 @@ fn guard(
                     location,
                 }));
             }
-        }
+        });
     }
 }
 
@@ -385,13 +381,57 @@ fn lookup<'a>(node: &'a Node, path: &Path) -> Option<&'a Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Fingerprinter, Format, LoadOptions};
+
+    /// `(path, change, status, rule)` of every finding between two .env texts.
+    fn findings(left: (&str, &str), right: (&str, &str)) -> Vec<(String, FindingKind, Status, Option<String>)> {
+        let options = LoadOptions::new(Fingerprinter::with_key(b"t"));
+        let parse = |(name, text): (&str, &str)| {
+            let mut s = crate::parse(Format::Env, "x/.env", text.as_bytes(), &options).unwrap_or_default();
+            s.set_name(name);
+            s
+        };
+        let (l, r) = (parse(left), parse(right));
+        let report = report(&crate::diff(&l, &r), &Policy::default());
+        report.findings.into_iter().map(|f| (f.path.to_string(), f.change, f.status, f.rule)).collect()
+    }
+
+    fn rule(name: &str) -> Option<String> {
+        Some(name.to_owned())
+    }
 
     #[test]
-    fn elides_in_the_middle() {
-        assert_eq!(elide("short", 10), "short");
-        let long = "a".repeat(50) + "XYZ" + &"b".repeat(50);
-        let out = elide(&long, 21);
-        assert_eq!(out.chars().count(), 21);
-        assert!(out.starts_with("aaaa") && out.ends_with("bbbb") && out.contains('…'));
+    fn substitution_is_expected() {
+        let got = findings(("staging", "DB=db.stg.internal\n"), ("production", "DB=db.prod.internal\n"));
+        assert_eq!(got, [("DB".into(), FindingKind::Changed, Status::Expected, rule("env-substitution"))]);
+        let off = findings(("staging", "DB=db.stg.internal\n"), ("production", "DB=db2.prod.internal\n"));
+        assert_eq!(off[0].2, Status::Drift);
+    }
+
+    #[test]
+    fn guards_fire_even_when_equal() {
+        let got = findings(("staging", "PAYMENT_SANDBOX=true\n"), ("production", "PAYMENT_SANDBOX=true\n"));
+        assert_eq!(got, [("PAYMENT_SANDBOX".into(), FindingKind::Guard, Status::Drift, rule("production-switch"))]);
+        // No guard on a non-production right side.
+        assert!(findings(("dev", "DEBUG=true\n"), ("staging", "DEBUG=true\n")).is_empty());
+        // A production left side is guarded too.
+        let swapped = findings(("production", "DEBUG=true\n"), ("staging", "DEBUG=true\n"));
+        assert_eq!(swapped[0].1, FindingKind::Guard);
+    }
+
+    #[test]
+    fn secrets() {
+        let same = findings(("staging", "API_TOKEN=abc\n"), ("production", "API_TOKEN=abc\n"));
+        assert_eq!(same, [("API_TOKEN".into(), FindingKind::Reuse, Status::Drift, rule("secret-reuse"))]);
+        let differ = findings(("staging", "API_TOKEN=abc\n"), ("production", "API_TOKEN=xyz\n"));
+        assert_eq!(differ, [("API_TOKEN".into(), FindingKind::Changed, Status::Expected, rule("secrets-differ"))]);
+        // One environment over time shares its secrets, as it should.
+        assert!(findings(("staging", "API_TOKEN=abc\n"), ("staging", "API_TOKEN=abc\n")).is_empty());
+        // A URL whose non-secret part differs is drift even though the password differs too.
+        let url = findings(
+            ("staging", "DATABASE_URL=postgres://u:p1@db.stg/app\n"),
+            ("production", "DATABASE_URL=postgres://u:p2@db.prod/app2\n"),
+        );
+        assert_eq!(url[0].2, Status::Drift);
     }
 }

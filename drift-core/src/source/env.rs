@@ -266,16 +266,19 @@ fn short(key: &str) -> String {
 /// Parses a `.env` file into the body of an `env:` entity: a map from key to value, secrets protected.
 pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<(Node, Vec<Diagnostic>)> {
     let (assignments, mut warnings) = parse_assignments(file, bytes)?;
-    let fields: Vec<Field> = assignments
+    let mut fields: Vec<Field> = assignments
         .into_iter()
         .map(|a| {
             let node = match a.value {
-                Some(value) => ctx.options.secrets.protect(&ctx.options.fingerprinter, &a.key, &value),
+                Some(value) => ctx.options.secrets.protect(&ctx.options.fingerprinter, &a.key, value),
                 None => Node::Null,
             };
             Field::new(a.key, a.line, node)
         })
         .collect();
+    // Every assignment starts on its own line, so (key, line) is a total order that keeps the file
+    // order among duplicates: the faster unstable sort gives the same result as a stable one.
+    fields.sort_unstable_by(|a, b| a.key().cmp(b.key()).then(a.line().cmp(&b.line())));
     let (map, duplicates) = Map::from_fields(fields);
     for dup in duplicates {
         let winner = map.field(dup.key()).map_or(0, Field::line);
