@@ -446,22 +446,47 @@ fn render(step: Step<'_>) -> Segment {
     match step {
         Step::Key(key) => Segment::Key(key.into()),
         Step::Index(index) => Segment::Index(index),
-        Step::Keyed(key, item) => {
-            let mut out = String::new();
-            for (i, field) in key.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(field);
-                out.push('=');
-                match crate::model::node::key_value(item, field) {
-                    Some(value) => path::push_value(&mut out, &scalar_text(value)),
-                    None => out.push_str("\"\""),
-                }
-            }
-            Segment::Keyed(out.into())
-        }
+        Step::Keyed(key, item) => Segment::Keyed(keyed_text(key, item).into()),
         Step::Member(item) => Segment::Member(member_text(item).into()),
+    }
+}
+
+/// A keyed item's segment text: `name=api`, `containerPort=80,protocol=TCP`.
+fn keyed_text(key: &[Box<str>], item: &Node) -> String {
+    let mut out = String::new();
+    for (i, field) in key.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(field);
+        out.push('=');
+        match crate::model::node::key_value(item, field) {
+            Some(value) => path::push_value(&mut out, &scalar_text(value)),
+            None => out.push_str("\"\""),
+        }
+    }
+    out
+}
+
+impl Node {
+    /// The node at a path (as the diff renders paths), if there is one.
+    pub fn at(&self, path: &Path) -> Option<&Node> {
+        let mut node = self;
+        for segment in path.segments() {
+            node = match (segment, node) {
+                (Segment::Key(key), Node::Map(map)) => map.get(key)?,
+                (Segment::Index(i), Node::List(list)) => list.items().get(*i)?,
+                (Segment::Keyed(text), Node::List(list)) => match list.kind() {
+                    ListKind::Keyed(key) => list.items().iter().find(|item| keyed_text(key, item) == **text)?,
+                    _ => return None,
+                },
+                (Segment::Member(text), Node::List(list)) => {
+                    list.items().iter().find(|item| member_text(item) == **text)?
+                }
+                _ => return None,
+            };
+        }
+        Some(node)
     }
 }
 

@@ -253,6 +253,11 @@ impl Snapshot {
         Ok(())
     }
 
+    /// Whether every entity is a `.env` file (whose scope comes from the file's path).
+    pub(crate) fn entity_ids_are_env(&self) -> bool {
+        self.entities.keys().all(|id| id.domain() == Domain::Env)
+    }
+
     /// Adds every entity, warning and skipped file of `other`.
     pub(crate) fn absorb(&mut self, other: Snapshot) -> Result<()> {
         for entity in other.entities.into_values() {

@@ -133,6 +133,10 @@ impl Field {
     pub fn node(&self) -> &Node {
         &self.node
     }
+
+    pub(crate) fn into_parts(self) -> (Box<str>, u32, Node) {
+        (self.key, self.line, self.node)
+    }
 }
 
 /// A map: fields sorted by key, keys unique.
@@ -182,6 +186,10 @@ impl Map {
     /// Whether the map has no fields.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
+    }
+
+    pub(crate) fn into_fields(self) -> Vec<Field> {
+        self.fields.into_vec()
     }
 }
 
@@ -251,6 +259,10 @@ impl List {
     /// The items (canonical order for sets and keyed lists, source order for sequences).
     pub fn items(&self) -> &[Node] {
         &self.items
+    }
+
+    pub(crate) fn into_items(self) -> Vec<Node> {
+        self.items
     }
 }
 

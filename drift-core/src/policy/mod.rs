@@ -6,6 +6,7 @@
 
 mod classify;
 mod guards;
+mod k8s;
 mod substitution;
 
 use std::fmt;
@@ -39,11 +40,17 @@ pub enum RuleId {
     SandboxHost,
     /// A production value is a test-mode credential (`sk_test_…`).
     TestCredential,
+    /// Kubernetes bookkeeping or a server-defaulted value: ignored.
+    K8sNoise,
+    /// A production container runs `:latest` or an untagged image.
+    UnpinnedImage,
+    /// A production container has no resource limits.
+    MissingLimits,
 }
 
 impl RuleId {
     /// Every built-in rule.
-    pub const ALL: [RuleId; 9] = [
+    pub const ALL: [RuleId; 12] = [
         RuleId::EnvSubstitution,
         RuleId::SecretsDiffer,
         RuleId::SecretNotComparable,
@@ -53,6 +60,9 @@ impl RuleId {
         RuleId::PointsAtLocalhost,
         RuleId::SandboxHost,
         RuleId::TestCredential,
+        RuleId::K8sNoise,
+        RuleId::UnpinnedImage,
+        RuleId::MissingLimits,
     ];
 
     /// The kebab-case name used in reports.
@@ -67,6 +77,9 @@ impl RuleId {
             RuleId::PointsAtLocalhost => "points-at-localhost",
             RuleId::SandboxHost => "sandbox-host",
             RuleId::TestCredential => "test-credential",
+            RuleId::K8sNoise => "k8s-noise",
+            RuleId::UnpinnedImage => "unpinned-image",
+            RuleId::MissingLimits => "missing-limits",
         }
     }
 
@@ -86,6 +99,11 @@ impl RuleId {
             RuleId::PointsAtLocalhost => "a production endpoint must not point at localhost",
             RuleId::SandboxHost => "a production endpoint must not point at a sandbox or test host",
             RuleId::TestCredential => "a production credential must not be a test-mode one (sk_test_…)",
+            RuleId::K8sNoise => {
+                "Kubernetes status, bookkeeping, cluster-assigned fields and server defaults are ignored"
+            }
+            RuleId::UnpinnedImage => "a production container must run a pinned image (not :latest, not untagged)",
+            RuleId::MissingLimits => "a production container must have resource limits",
         }
     }
 }
@@ -122,7 +140,7 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     };
     // Judging the changes and guarding the production side are independent: run them side by side.
     let (mut findings, guarded) = rayon::join(
-        || diff.changes().par_iter().map(|change| judge(change, &names, policy)).collect::<Vec<_>>(),
+        || diff.changes().par_iter().map(|change| judge(change, diff, &names, policy)).collect::<Vec<_>>(),
         || {
             let mut out = Vec::new();
             if policy.guards {
@@ -137,6 +155,11 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         },
     );
     findings.extend(guarded);
+    if policy.substitutions
+        && let (Some(from), Some(to)) = (names.left_family, names.right_family)
+    {
+        pair_renamed(&mut findings, from, to, &names);
+    }
     // Reuse means something only between two different environments: a snapshot of staging
     // compared with today's staging shares every secret, as it should.
     let distinct =
@@ -226,16 +249,35 @@ fn setting_label(entity: &EntityId, path: &Path) -> String {
     if path.is_root() { entity.to_string() } else { path.to_string() }
 }
 
-fn judge(change: &crate::diff::Change<'_>, names: &Names<'_>, policy: &Policy) -> Finding {
+fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, policy: &Policy) -> Finding {
     let entity = change.entity();
     let path = change.path();
     let label = setting_label(entity, path);
-    let name = classify::setting_name(path).unwrap_or(entity.address()).to_owned();
+    let name = classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned();
     let (l, r) = (change.left(), change.right());
-    let category = if path.is_root() { Category::Other } else { classify::category(&name, l, r) };
+    let k8s_kind = (entity.domain() == Domain::K8s).then(|| k8s::kind_of(entity.address()));
+    let k8s_category = k8s_kind.and_then(|kind| k8s::category(kind, path));
+    let category = match k8s_category {
+        Some(category) if !matches!((l, r), (Some(Node::Secret(_)), _) | (_, Some(Node::Secret(_)))) => category,
+        _ if path.is_root() => Category::Other,
+        _ => classify::category(&name, l, r),
+    };
     let mut status = Status::Drift;
     let mut rule = None;
     let mut reason = None;
+    if let Some(kind) = k8s_kind {
+        // Noise: bookkeeping anywhere, server defaults where only one side has the field.
+        let (one_sided, body) = match change.kind() {
+            ChangeKind::Added => (r, diff.right().entity(entity).map(Entity::body)),
+            ChangeKind::Removed => (l, diff.left().entity(entity).map(Entity::body)),
+            _ => (None, None),
+        };
+        if let Some(why) = k8s::noise(kind, path, one_sided, body) {
+            status = Status::Ignored;
+            rule = Some(RuleId::K8sNoise);
+            reason = Some(why.to_owned());
+        }
+    }
     let (kind, base, message) = match change.kind() {
         ChangeKind::Added => {
             (FindingKind::Added, Severity::Medium, format!("{label} is only in {}: {}", names.right, shown(r)))
@@ -261,7 +303,7 @@ fn judge(change: &crate::diff::Change<'_>, names: &Names<'_>, policy: &Policy) -
                     (Some(x), Some(y)) => x == y || substituted(x, y, names, policy),
                     _ => true,
                 };
-                if explained {
+                if explained && status == Status::Drift {
                     status = Status::Expected;
                     rule = Some(RuleId::SecretsDiffer);
                     reason = Some("secret values differ between environments, as they should".to_owned());
@@ -269,6 +311,7 @@ fn judge(change: &crate::diff::Change<'_>, names: &Names<'_>, policy: &Policy) -
                 (FindingKind::Changed, Severity::Medium, message)
             } else {
                 if let (Some(Node::String(a)), Some(Node::String(b))) = (l, r)
+                    && status == Status::Drift
                     && substituted(a, b, names, policy)
                 {
                     status = Status::Expected;
@@ -279,8 +322,14 @@ fn judge(change: &crate::diff::Change<'_>, names: &Names<'_>, policy: &Policy) -
             }
         }
     };
-    let severity =
-        if change.kind() == ChangeKind::Incomparable { base } else { classify::severity(&name, category, base) };
+    let base = match (change.kind(), k8s_category.and_then(k8s::severity)) {
+        (ChangeKind::Changed, Some(severity)) => severity,
+        _ => base,
+    };
+    let severity = match (change.kind(), rule) {
+        (ChangeKind::Incomparable, _) | (_, Some(RuleId::K8sNoise)) => Severity::Info,
+        _ => classify::severity(&name, category, base),
+    };
     finish(Draft {
         entity,
         path: path.clone(),
@@ -295,6 +344,62 @@ fn judge(change: &crate::diff::Change<'_>, names: &Names<'_>, policy: &Policy) -
         reason,
         location: Locations { left: change.left_location().cloned(), right: change.right_location().cloned() },
     })
+}
+
+/// An item removed and an item added at the same place that differ only by the environments'
+/// names (an Ingress rule for `shop.staging.example.com` and one for `shop.example.com`) are one
+/// expected difference, not a removal and an addition.
+fn pair_renamed(findings: &mut [Finding], from: &Family, to: &Family, names: &Names<'_>) {
+    use std::collections::HashMap;
+    let parent = |f: &Finding| {
+        let segments = f.path.segments();
+        (f.entity.clone(), Path::from_segments(segments[..segments.len().saturating_sub(1)].to_vec()))
+    };
+    let mut removed: HashMap<(EntityId, Path), Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.change == FindingKind::Removed && f.status == Status::Drift && !f.path.is_root() {
+            removed.entry(parent(f)).or_default().push(i);
+        }
+    }
+    if removed.is_empty() {
+        return;
+    }
+    let mut pairs = Vec::new();
+    for (j, f) in findings.iter().enumerate() {
+        if f.change != FindingKind::Added || f.status != Status::Drift || f.path.is_root() {
+            continue;
+        }
+        let Some(candidates) = removed.get_mut(&parent(f)) else { continue };
+        let right = f.right.as_ref();
+        if let Some(k) = candidates.iter().position(
+            |&i| matches!((findings[i].left.as_ref(), right), (Some(a), Some(b)) if json_renamed(a, b, from, to)),
+        ) {
+            pairs.push((candidates.remove(k), j));
+        }
+    }
+    let reason = format!("differs only by the environment's name ({} → {})", names.left, names.right);
+    for (i, j) in pairs {
+        for k in [i, j] {
+            findings[k].status = Status::Expected;
+            findings[k].rule = Some(RuleId::EnvSubstitution.as_str().to_owned());
+            findings[k].reason = Some(reason.clone());
+        }
+    }
+}
+
+/// Two JSON values equal up to swapping the environments' name tokens in strings.
+fn json_renamed(a: &serde_json::Value, b: &serde_json::Value, from: &Family, to: &Family) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x == y || substitution::only_environment_differs(x, y, from, to),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_renamed(p, q, from, to))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_renamed(v, w, from, to)))
+        }
+        _ => a == b,
+    }
 }
 
 fn substituted(a: &str, b: &str, names: &Names<'_>, policy: &Policy) -> bool {
@@ -318,13 +423,79 @@ fn shown(node: Option<&Node>) -> String {
 
 /// Calls `f` with each setting of an entity that guards look at: a lazily built path (most settings
 /// pass every guard, and their paths are never needed), the setting's name, its value and its line.
+/// Settings are `.env` keys, ConfigMap data and container env values.
 fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn() -> Path, &'a str, &'a Node, u32)) {
-    if let (Domain::Env, Node::Map(map)) = (entity.id().domain(), entity.body()) {
+    match (entity.id().domain(), entity.body()) {
+        (Domain::Env, Node::Map(map)) => {
+            for field in map.fields() {
+                let path = || Path::from_segments(vec![Segment::Key(field.key().into())]);
+                f(&path, field.key(), field.node(), field.line());
+            }
+        }
+        (Domain::K8s, body) => {
+            if k8s::kind_of(entity.id().address()) == "ConfigMap"
+                && let Some(data) = body.as_map().and_then(|m| m.field("data"))
+                && let Some(map) = data.node().as_map()
+            {
+                for field in map.fields() {
+                    let path =
+                        || Path::from_segments(vec![Segment::Key("data".into()), Segment::Key(field.key().into())]);
+                    f(&path, field.key(), field.node(), field.line());
+                }
+            }
+            for (container, _, node) in containers(body) {
+                let env = node.as_map().and_then(|m| m.get("env")).and_then(Node::as_list);
+                for item in env.map(|l| l.items()).unwrap_or_default() {
+                    let Some(map) = item.as_map() else { continue };
+                    let (Some(name), Some(value)) = (map.get("name").and_then(Node::as_str), map.field("value")) else {
+                        continue;
+                    };
+                    let path = || {
+                        let env = container.child(Segment::Key("env".into()));
+                        env.child(Segment::Keyed(format!("name={}", path_value(name)).into()))
+                            .child(Segment::Key("value".into()))
+                    };
+                    f(&path, name, value.node(), value.line());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A value as it stands inside a path segment.
+fn path_value(value: &str) -> String {
+    let mut out = String::new();
+    crate::path::push_value(&mut out, value);
+    out
+}
+
+/// Every container of a Kubernetes object (pods, pod templates, job templates): its path, name and node.
+fn containers(body: &Node) -> Vec<(Path, &str, &Node)> {
+    fn walk<'a>(node: &'a Node, path: &Path, depth: usize, out: &mut Vec<(Path, &'a str, &'a Node)>) {
+        let Some(map) = node.as_map() else { return };
+        if depth > 8 {
+            return;
+        }
         for field in map.fields() {
-            let path = || Path::from_segments(vec![Segment::Key(field.key().into())]);
-            f(&path, field.key(), field.node(), field.line());
+            let here = path.child(Segment::Key(field.key().into()));
+            match (field.key(), field.node()) {
+                ("containers" | "initContainers", Node::List(list)) => {
+                    for item in list.items() {
+                        if let Some(name) = item.as_map().and_then(|m| m.get("name")).and_then(Node::as_str) {
+                            let at = here.child(Segment::Keyed(format!("name={}", path_value(name)).into()));
+                            out.push((at, name, item));
+                        }
+                    }
+                }
+                ("spec" | "template" | "jobTemplate", inner) => walk(inner, &here, depth + 1, out),
+                _ => {}
+            }
         }
     }
+    let mut out = Vec::new();
+    walk(body, &Path::root(), 0, &mut out);
+    out
 }
 
 /// Runs the production guards over one environment.
@@ -341,7 +512,7 @@ fn guard(
         for_each_setting(entity, |path, name, node, line| {
             for violation in guards::check(name, node, env, other_family) {
                 let path = path();
-                let other_node = other_entity.and_then(|e| lookup(e.body(), &path));
+                let other_node = other_entity.and_then(|e| e.body().at(&path));
                 let here: Location = entity.location(line);
                 let (left, right, location) = match side {
                     Side::Right => (other_node, Some(node), Locations { left: None, right: Some(here) }),
@@ -363,19 +534,51 @@ fn guard(
                 }));
             }
         });
+        if entity.id().domain() == Domain::K8s {
+            for (path, name, container) in containers(entity.body()) {
+                for violation in k8s::container(name, container, env) {
+                    let path = path.child(Segment::Key(violation.field.into()));
+                    let here_node = entity.body().at(&path);
+                    let other_node = other_entity.and_then(|e| e.body().at(&path));
+                    let here = entity.location(line_of(entity.body(), &path));
+                    let (left, right, location) = match side {
+                        Side::Right => (other_node, here_node, Locations { left: None, right: Some(here) }),
+                        Side::Left => (here_node, other_node, Locations { left: Some(here), right: None }),
+                    };
+                    out.push(finish(Draft {
+                        entity: entity.id(),
+                        path,
+                        change: FindingKind::Guard,
+                        left,
+                        right,
+                        category: Category::Guard,
+                        severity: violation.severity,
+                        status: Status::Drift,
+                        message: violation.message,
+                        rule: Some(violation.rule),
+                        reason: None,
+                        location,
+                    }));
+                }
+            }
+        }
     }
 }
 
-/// The node at a path made only of map keys.
-fn lookup<'a>(node: &'a Node, path: &Path) -> Option<&'a Node> {
-    let mut node = node;
-    for segment in path.segments() {
-        match segment {
-            Segment::Key(key) => node = node.as_map()?.get(key)?,
-            _ => return None,
+/// The source line of the deepest map field along a path (0 when unknown).
+fn line_of(body: &Node, path: &Path) -> u32 {
+    let segments = path.segments();
+    let mut line = 0;
+    for i in 1..=segments.len() {
+        let parent = body.at(&Path::from_segments(segments[..i - 1].to_vec()));
+        if let (Some(Segment::Key(key)), Some(parent)) = (segments.get(i - 1), parent)
+            && let Some(field) = parent.as_map().and_then(|m| m.field(key))
+            && field.line() > 0
+        {
+            line = field.line();
         }
     }
-    Some(node)
+    line
 }
 
 #[cfg(test)]

@@ -2,12 +2,16 @@
 //! each one's format (content first, then name) and merges what they define into one snapshot.
 
 pub(crate) mod env;
+pub(crate) mod k8s;
 pub(crate) mod snapshot;
+pub(crate) mod yaml;
 
 use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path};
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::environment;
 use crate::error::{Error, Result};
@@ -20,6 +24,8 @@ use crate::secrets::SecretRules;
 pub enum Format {
     /// A `.env` file.
     Env,
+    /// Kubernetes objects in YAML or JSON (manifests, Helm or kustomize output, live exports).
+    Kubernetes,
     /// A snapshot saved by `drift snapshot` (`drift/snapshot/v1`).
     Snapshot,
 }
@@ -28,6 +34,7 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Format::Env => ".env",
+            Format::Kubernetes => "Kubernetes manifest",
             Format::Snapshot => "snapshot",
         })
     }
@@ -108,6 +115,17 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
             snapshot.warnings = warnings;
             Ok(snapshot)
         }
+        Format::Kubernetes => {
+            let mut snapshot =
+                Snapshot::new(if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) });
+            snapshot.key_id = Some(options.fingerprinter.key_id());
+            let objects = k8s::parse(&file, bytes, &ctx)?;
+            for entity in objects.entities {
+                snapshot.insert(entity)?;
+            }
+            snapshot.warnings = objects.warnings;
+            Ok(snapshot)
+        }
         Format::Snapshot => snapshot::read(origin, bytes, options),
     }
 }
@@ -115,7 +133,7 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
 fn unknown(origin: &str) -> Error {
     Error::UnknownFormat {
         origin: origin.to_owned(),
-        message: "not a format drift reads (.env, or a drift snapshot)".to_owned(),
+        message: "not a format drift reads (.env, Kubernetes YAML or JSON, or a drift snapshot)".to_owned(),
     }
 }
 
@@ -143,6 +161,9 @@ pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
     let trimmed = head.trim_ascii_start();
     if trimmed.starts_with(b"{") && contains(head, b"\"drift/snapshot/v1\"") {
         return Some(Format::Snapshot);
+    }
+    if k8s::looks_like_k8s(bytes) {
+        return Some(Format::Kubernetes);
     }
     let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
     if is_env_name(name) {
@@ -196,6 +217,7 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         e.depth() == 0 || !(e.file_type().is_dir() && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
     });
+    let mut files = Vec::new();
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
@@ -212,24 +234,37 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
             snapshot.skipped.push(entry.path().to_string_lossy().into_owned());
             continue;
         }
-        let path = entry.path();
-        let shown = path.to_string_lossy().into_owned();
-        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-        let relative = path.strip_prefix(root).unwrap_or(path);
-        let scope = env_scope(relative);
-        match parse_detected(&shown, &bytes, &scope, options)? {
+        files.push(entry.into_path());
+    }
+    // Files parse in parallel; results are merged in walk order, so the first error is the same
+    // on every run.
+    let parsed: Vec<(String, Result<Option<Snapshot>>)> = files
+        .par_iter()
+        .map(|path| {
+            let shown = path.to_string_lossy().into_owned();
+            let result = std::fs::read(path).map_err(|e| Error::read(path, e)).and_then(|bytes| {
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                parse_detected(&shown, &bytes, &env_scope(relative), options)
+            });
+            (shown, result)
+        })
+        .collect();
+    for (shown, result) in parsed {
+        match result? {
             Some(part) => {
-                if let Some(existing) = part.entities().find_map(|e| snapshot.entity(e.id())) {
-                    return Err(Error::input(
-                        &shown,
-                        0,
-                        format!(
-                            "{} is also defined by {}; compare such files directly, e.g. `drift diff {} {shown}`",
-                            existing.id(),
-                            existing.file(),
-                            existing.file()
-                        ),
-                    ));
+                if part.entity_ids_are_env() {
+                    if let Some(existing) = part.entities().find_map(|e| snapshot.entity(e.id())) {
+                        return Err(Error::input(
+                            &shown,
+                            0,
+                            format!(
+                                "{} is also defined by {}; compare such files directly, e.g. `drift diff {} {shown}`",
+                                existing.id(),
+                                existing.file(),
+                                existing.file()
+                            ),
+                        ));
+                    }
                 }
                 snapshot.absorb(part)?;
             }
