@@ -203,6 +203,34 @@ fn bad_input_exits_2_with_file_and_line() {
 }
 
 #[test]
+fn malformed_yaml_and_alias_bombs_exit_2() {
+    let dir = scratch("yaml");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n").unwrap_or_default();
+    let output = run(&["diff", &bad.to_string_lossy(), "fixtures/production"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).starts_with(&format!("error: {}:5: invalid YAML", bad.display())), "{}", stderr(&output));
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\nx:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    let mut prev = "a".to_owned();
+    for name in ["b", "c", "d", "e", "f", "g", "h", "i", "j"] {
+        bomb.push_str(&format!(
+            "  {name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+        prev = name.to_owned();
+    }
+    let path = dir.join("bomb.yaml");
+    std::fs::write(&path, bomb).unwrap_or_default();
+    let start = std::time::Instant::now();
+    let output = run(&["diff", &path.to_string_lossy(), &path.to_string_lossy()]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("alias bomb"), "{}", stderr(&output));
+    assert_eq!(stderr(&output).lines().count(), 1);
+    assert!(start.elapsed().as_secs() < 10, "refused quickly, not expanded");
+}
+
+#[test]
 fn unreadable_files_exit_2() {
     let dir = scratch("unreadable");
     std::fs::write(dir.join(".env"), "A=1\n").unwrap_or_default();
@@ -238,10 +266,18 @@ fn duplicate_keys_warn() {
     );
 }
 
-/// The plain values of every secret in the fixtures.
+/// The plain values of every secret in the fixtures: `.env` secrets and Kubernetes Secret data.
 fn fixture_secrets() -> Vec<String> {
     let rules = drift_core::SecretRules::default();
-    let mut secrets = Vec::new();
+    let mut secrets = vec![
+        // fixtures/*/k8s: Secret data (base64-decoded) and stringData.
+        "stg-db-password-412".to_owned(),
+        "prd-db-password-907".to_owned(),
+        "tok-shared-8819abc".to_owned(),
+        "c3RnLWRiLXBhc3N3b3JkLTQxMg==".to_owned(),
+        "cHJkLWRiLXBhc3N3b3JkLTkwNw==".to_owned(),
+        "dG9rLXNoYXJlZC04ODE5YWJj".to_owned(),
+    ];
     for side in ["staging", "production"] {
         let text = std::fs::read_to_string(root().join(format!("fixtures/{side}/.env"))).unwrap_or_default();
         for line in text.lines() {

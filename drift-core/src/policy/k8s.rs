@@ -99,11 +99,9 @@ pub(crate) fn noise(kind: &str, path: &Path, one_sided: Option<&Node>, body: Opt
     if last == "labels" && all_keys(value, |k| NOISE_LABELS.contains(&k)) {
         return Some("only labels added by the API server or a controller");
     }
-    if last == "volumes" || matches!(path.segments().last(), Some(Segment::Keyed(_))) && keys.last() == Some(&"volumes")
-    {
-        if all_items(value, is_token_volume) {
-            return Some("service-account token volume injected by the API server");
-        }
+    // `last` is `volumes` both for the whole list and for one of its items.
+    if last == "volumes" && all_items(value, is_token_volume) {
+        return Some("service-account token volume injected by the API server");
     }
     if last == "volumeMounts" && all_items(value, is_token_mount) {
         return Some("service-account token mount injected by the API server");

@@ -137,6 +137,12 @@ fn object(file: &Arc<str>, document: Document, index: usize, ctx: &Context<'_>, 
         Some((group, _)) => group.to_owned(),
         None => "core".to_owned(),
     };
+    if api_version.starts_with("kustomize.config.k8s.io/") {
+        let message =
+            format!("{kind} is a kustomize build file, not an object: compare the output of `kustomize build`");
+        out.warnings.push(warning(file, line, message));
+        return Ok(());
+    }
     let metadata = map.get("metadata").and_then(Node::as_map);
     let Some(name) = metadata.and_then(|m| text(m, "name")).map(str::to_owned) else {
         let generated = metadata.is_some_and(|m| m.get("generateName").is_some());

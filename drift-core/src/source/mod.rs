@@ -162,10 +162,10 @@ pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
     if trimmed.starts_with(b"{") && contains(head, b"\"drift/snapshot/v1\"") {
         return Some(Format::Snapshot);
     }
-    if k8s::looks_like_k8s(bytes) {
+    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+    if k8s::looks_like_k8s(bytes) || (is_yaml_name(name) && is_blank_yaml(bytes)) {
         return Some(Format::Kubernetes);
     }
-    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
     if is_env_name(name) {
         return Some(Format::Env);
     }
@@ -177,6 +177,18 @@ pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn is_yaml_name(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// Only comments, blank lines and document markers: a template that rendered to nothing.
+fn is_blank_yaml(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').all(|line| {
+        let line = line.trim_ascii();
+        line.is_empty() || line.starts_with(b"#") || line == b"---" || line == b"..."
+    })
 }
 
 /// `.env`, `.env.*` and `*.env`.

@@ -46,13 +46,14 @@ pub(crate) fn documents(file: &str, text: &str) -> Result<(Vec<Document>, Vec<Du
     };
     let mut documents = Vec::new();
     loop {
-        let (event, span) = reader.next()?;
+        let (event, _) = reader.next()?;
         match event {
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
                 reader.anchors.clear();
-                let line = line_of(&span);
                 let (event, span) = reader.next()?;
+                // The document's first line of content (not its `---` marker).
+                let line = line_of(&span);
                 let node = match event {
                     Event::DocumentEnd => None,
                     event => {
@@ -350,7 +351,7 @@ mod tests {
         let (docs, _) = documents("t.yaml", "# Source: chart/a.yaml\n---\na: 1\nb:\n  c: 2\n---\n# empty\n---\nx: 1\n")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].line, 2);
+        assert_eq!(docs[0].line, 3);
         let map = docs[0].node.as_map().unwrap_or_else(|| panic!("map"));
         assert_eq!(map.field("b").map(Field::line), Some(4));
         let inner = map.get("b").and_then(Node::as_map).unwrap_or_else(|| panic!("map"));

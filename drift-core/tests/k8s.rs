@@ -1,0 +1,310 @@
+//! Kubernetes: quantities against the Kubernetes test vectors, list semantics, YAML 1.1, noise and
+//! defaults of live exports, the fixtures' real changes, and real manifests from
+//! `../shared/realworld`.
+
+use std::path::{Path, PathBuf};
+
+use drift_core::{
+    Category, Decimal, Finding, FindingKind, Fingerprinter, Format, LoadOptions, Policy, Quantity, Report, Snapshot,
+    Status,
+};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn options() -> LoadOptions {
+    LoadOptions::new(Fingerprinter::with_key(b"k8s-tests"))
+}
+
+fn yaml(name: &str, text: &str) -> Snapshot {
+    drift_core::parse(Format::Kubernetes, name, text.as_bytes(), &options()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn compare(left: &Snapshot, right: &Snapshot) -> Report {
+    drift_core::report(&drift_core::diff(left, right), &Policy::default())
+}
+
+fn drift(report: &Report) -> Vec<&Finding> {
+    report.findings().iter().filter(|f| f.status == Status::Drift).collect()
+}
+
+fn paths(report: &Report) -> Vec<String> {
+    drift(report).iter().map(|f| format!("{} {}", f.path, f.change)).collect()
+}
+
+#[test]
+fn quantity_vectors_from_kubernetes() {
+    let file = root().join("../shared/realworld/k8s-apimachinery-quantity/quantity_vectors.json");
+    let vectors: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap_or_default()).unwrap_or_default();
+    let value = |text: &str| Quantity::parse(text).map(|q| q.value().clone());
+    let decimal = |text: &str| Decimal::parse(text).unwrap_or_else(|| panic!("{text}"));
+    let mut checked = 0;
+    for case in vectors["parse"]["cases"].as_array().into_iter().flatten() {
+        let (input, want) = (case["input"].as_str().unwrap_or_default(), case["value"].as_str().unwrap_or_default());
+        assert_eq!(value(input), Some(decimal(want)), "parse {input}");
+        // Every input also parses with a sign.
+        assert_eq!(value(&format!("+{input}")), Some(decimal(want)), "parse +{input}");
+        let negated = if want == "0" { "0".to_owned() } else { format!("-{want}") };
+        assert_eq!(value(&format!("-{input}")), Some(decimal(&negated)), "parse -{input}");
+        checked += 1;
+    }
+    for input in vectors["parse"]["invalid"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        assert_eq!(value(input), None, "{input:?} is invalid");
+        checked += 1;
+    }
+    for case in vectors["canonical_string"]["cases"].as_array().into_iter().flatten() {
+        let canonical = case["canonical"].as_str().unwrap_or_default();
+        assert_eq!(value(canonical), Some(decimal(case["value"].as_str().unwrap_or_default())), "{canonical}");
+        if let Some(alternate) = case["alternate_input"].as_str() {
+            assert_eq!(value(alternate), value(canonical), "{alternate} == {canonical}");
+        }
+        checked += 1;
+    }
+    for case in vectors["parse_emit"]["cases"].as_array().into_iter().flatten() {
+        let (input, canonical) =
+            (case["input"].as_str().unwrap_or_default(), case["canonical"].as_str().unwrap_or_default());
+        assert_eq!(value(input), value(canonical), "{input} == {canonical}");
+        checked += 1;
+    }
+    for case in vectors["cmp"]["cases"].as_array().into_iter().flatten() {
+        let (x, y) = (value(case["x"].as_str().unwrap_or_default()), value(case["y"].as_str().unwrap_or_default()));
+        let want = case["cmp"].as_i64().unwrap_or(9).cmp(&0);
+        assert_eq!(x.cmp(&y), want, "{case}");
+        checked += 1;
+    }
+    assert!(checked >= 150, "only {checked} vectors");
+}
+
+#[test]
+fn a_live_export_matches_its_manifest() {
+    let dir = root().join("fixtures/cases/k8s-live-export");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_default();
+    let options = options();
+    let manifest = drift_core::parse(Format::Kubernetes, "manifest.yaml", &read("manifest.yaml"), &options);
+    let live = drift_core::parse(Format::Kubernetes, "live.yaml", &read("live.yaml"), &options);
+    let (Ok(mut manifest), Ok(mut live)) = (manifest, live) else { panic!("both parse") };
+    // One environment: its manifests in Git and what runs.
+    manifest.set_name("production");
+    live.set_name("production");
+    assert_eq!(live.entities().len(), 3, "the List is flattened");
+    let report = compare(&manifest, &live);
+    assert!(drift(&report).is_empty(), "no drift: {:#?}", paths(&report));
+    // The noise is visible, each finding with its reason.
+    let ignored: Vec<&Finding> = report.findings().iter().filter(|f| f.status == Status::Ignored).collect();
+    assert!(ignored.len() >= 20, "{} ignored", ignored.len());
+    assert!(ignored.iter().all(|f| f.reason.as_deref().is_some_and(|r| !r.is_empty())));
+    assert!(ignored.iter().any(|f| f.path.to_string() == "status"));
+    // The secret's value appears nowhere, not even in the last-applied annotation.
+    let json = serde_json::to_string(&report).unwrap_or_default();
+    assert!(!json.contains("hunter2"));
+}
+
+#[test]
+fn real_changes_in_the_fixtures() {
+    let options = options();
+    let load =
+        |side: &str| drift_core::load(&root().join("fixtures").join(side), &options).unwrap_or_else(|e| panic!("{e}"));
+    let (staging, production) = (load("staging"), load("production"));
+    let report = compare(&staging, &production);
+    let find = |entity: &str, path: &str| -> Vec<&Finding> {
+        report.findings().iter().filter(|f| f.entity.to_string() == entity && f.path.to_string() == path).collect()
+    };
+    let deploy = "k8s:apps/Deployment/shop/checkout";
+    let container = "spec.template.spec.containers[name=checkout]";
+    for (entity, path, change, category) in [
+        (deploy, "spec.replicas".to_owned(), FindingKind::Changed, Category::Replicas),
+        (deploy, format!("{container}.image"), FindingKind::Changed, Category::Image),
+        (deploy, format!("{container}.resources.limits.memory"), FindingKind::Changed, Category::Resources),
+        (deploy, format!("{container}.env[name=LOG_LEVEL].value"), FindingKind::Changed, Category::Config),
+        (
+            "k8s:networking.k8s.io/NetworkPolicy/shop/checkout",
+            "spec.ingress[=#197f7365]".to_owned(),
+            FindingKind::Removed,
+            Category::Network,
+        ),
+        (
+            "k8s:core/PersistentVolumeClaim/shop/checkout-data",
+            "spec.storageClassName".to_owned(),
+            FindingKind::Changed,
+            Category::Storage,
+        ),
+        (
+            "k8s:core/ConfigMap/shop/checkout-config",
+            "data.FEATURE_RECOMMENDATIONS".to_owned(),
+            FindingKind::Changed,
+            Category::FeatureFlag,
+        ),
+    ] {
+        let found = find(entity, &path);
+        assert_eq!(found.len(), 1, "{entity} {path}: {found:#?}");
+        assert_eq!((found[0].change, found[0].category, found[0].status), (change, category, Status::Drift), "{path}");
+    }
+    // Equivalent spellings are not drift: quantities, octal modes, port protocols, order, moved
+    // documents, stringData versus data, kustomize hashes.
+    let noise: Vec<String> = drift(&report)
+        .iter()
+        .filter(|f| f.domain == drift_core::Domain::K8s)
+        .map(|f| f.path.to_string())
+        .filter(|p| p.contains("cpu") || p.contains("requests") || p.contains("defaultMode") || p.contains("ports"))
+        .collect();
+    assert!(noise.is_empty(), "{noise:?}");
+    // Production guards fire on containers and env.
+    let guards: Vec<&str> =
+        drift(&report).iter().filter(|f| f.change == FindingKind::Guard).filter_map(|f| f.rule.as_deref()).collect();
+    assert!(guards.contains(&"missing-limits") && guards.contains(&"production-switch"), "{guards:?}");
+}
+
+#[test]
+fn list_semantics() {
+    // Container ports key by port and protocol: TCP and UDP on one port are two ports.
+    let pod = |ports: &str, args: &str, tolerations: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  tolerations: {tolerations}\n  containers:\n  - name: c\n    image: x:1\n    args: {args}\n    ports: {ports}\n"
+        )
+    };
+    let base = yaml(
+        "a.yaml",
+        &pod("[{containerPort: 53}, {containerPort: 53, protocol: UDP}]", "[a, b, c]", "[{key: x}, {key: y}]"),
+    );
+    let same = yaml(
+        "b.yaml",
+        &pod(
+            "[{containerPort: 53, protocol: UDP}, {containerPort: 53, protocol: TCP}]",
+            "[a, b, c]",
+            "[{key: y}, {key: x}]",
+        ),
+    );
+    assert!(drift(&compare(&base, &same)).is_empty());
+    let changed = yaml("c.yaml", &pod("[{containerPort: 53}]", "[a, new, b, c]", "[{key: x}]"));
+    let got = paths(&compare(&base, &changed));
+    assert_eq!(
+        got,
+        [
+            "spec.containers[name=c].args[1] added",
+            "spec.containers[name=c].ports[containerPort=53,protocol=UDP] removed",
+            "spec.tolerations[=#8280a901] removed",
+        ]
+        .map(String::from)
+        .to_vec(),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn custom_resources_key_named_items() {
+    let crd = |items: &str| {
+        format!(
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w, namespace: ns}}\nspec:\n  parts: {items}\n"
+        )
+    };
+    let a = yaml("a.yaml", &crd("[{name: left, size: 1}, {name: right, size: 2}]"));
+    let b = yaml("b.yaml", &crd("[{name: right, size: 3}, {name: left, size: 1}]"));
+    let report = compare(&a, &b);
+    assert_eq!(paths(&report), ["spec.parts[name=right].size changed"]);
+    assert_eq!(report.findings()[0].entity.to_string(), "k8s:example.com/Widget/ns/w");
+}
+
+#[test]
+fn identity() {
+    let s = yaml(
+        "ids.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config-5f7h9k2m4t, namespace: x}\n",
+    );
+    let ids: Vec<String> = s.entities().map(|e| e.id().to_string()).collect();
+    assert_eq!(ids, ["k8s:apps/Deployment/default/d", "k8s:core/ConfigMap/x/app-config", "k8s:core/Namespace/_/shop"]);
+}
+
+#[test]
+fn yaml_1_1_as_kubernetes_reads_it() {
+    let manifest = |mode: &str, optional: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers: [{{name: c, image: x:1}}]\n  volumes:\n  - name: v\n    configMap: {{name: m, defaultMode: {mode}, optional: {optional}}}\n"
+        )
+    };
+    let octal = yaml("a.yaml", &manifest("0644", "yes"));
+    let decimal = yaml("b.yaml", &manifest("420", "true"));
+    assert!(drift(&compare(&octal, &decimal)).is_empty());
+    let string = yaml("c.yaml", &manifest("\"0644\"", "\"yes\""));
+    assert_eq!(drift(&compare(&octal, &string)).len(), 2, "quoted values are strings");
+}
+
+#[test]
+fn documents_that_are_not_objects_are_reported() {
+    let s = yaml(
+        "mixed.yaml",
+        "# Source: chart/templates/empty.yaml\n---\nfoo: bar\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    assert_eq!(s.entities().len(), 1);
+    assert_eq!(s.warnings().len(), 1);
+    assert!(
+        s.warnings()[0].to_string().starts_with("mixed.yaml:3: document 1 has no apiVersion and kind"),
+        "{}",
+        s.warnings()[0]
+    );
+}
+
+#[test]
+fn malformed_yaml_names_file_and_line() {
+    let err = drift_core::parse(
+        Format::Kubernetes,
+        "bad.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: [p\n",
+        &options(),
+    )
+    .map(|_| ())
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("bad.yaml:5: invalid YAML"), "{err}");
+    let err = drift_core::parse(
+        Format::Kubernetes,
+        "secret.yaml",
+        b"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  password: not base64!\n",
+        &options(),
+    )
+    .map(|_| ())
+    .unwrap_err()
+    .to_string();
+    assert_eq!(err, "secret.yaml:5: Secret data `password` is not valid base64");
+}
+
+#[test]
+fn real_manifests_parse() {
+    let realworld = root().join("../shared/realworld");
+    let mut objects = 0;
+    // kubectl-neat's folder holds one Pod twice (raw and neat): a folder may define an object once,
+    // so its files are read one by one.
+    for file in ["pod-1-raw.yaml", "pod-1-neat.json", "list-1-raw.yaml", "secret1-raw.yaml"] {
+        let path = realworld.join("kubectl-neat-fixtures").join(file);
+        let snapshot = drift_core::load(&path, &options()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        objects += snapshot.entities().len();
+    }
+    // The Flux repository holds kustomize bases and overlays (patches of the same objects): every
+    // file parses on its own.
+    let mut files = vec![realworld.join("helm-template-output/template.txt")];
+    let mut dirs = vec![realworld.join("flux2-kustomize-helm-example")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let snapshot = drift_core::load(&file, &options()).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        objects += snapshot.entities().len();
+    }
+    assert!(objects >= 30, "{objects} objects");
+    let helm = drift_core::load(&realworld.join("helm-template-output/template.txt"), &options());
+    assert!(helm.is_ok_and(|s| s.entities().len() >= 5), "helm template output with # Source comments");
+    // The staging and production overlays differ as the repository's SOURCE.txt says.
+    let flux = realworld.join("flux2-kustomize-helm-example/apps");
+    let load = |side: &str| drift_core::load(&flux.join(side), &options()).unwrap_or_else(|e| panic!("{e}"));
+    let report = compare(&load("staging"), &load("production"));
+    let changed: Vec<String> = drift(&report).iter().map(|f| f.path.to_string()).collect();
+    assert!(changed.contains(&"spec.chart.spec.version".to_owned()), "{changed:?}");
+}
