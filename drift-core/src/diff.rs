@@ -342,6 +342,7 @@ impl<'a> Walker<'a, '_> {
 
     fn keyed(&mut self, key: &'a [Box<str>], a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
         let (mut i, mut j) = (0, 0);
+        let (mut removed, mut added) = (Vec::new(), Vec::new());
         while i < a.len() || j < b.len() {
             let ordering = match (a.get(i), b.get(j)) {
                 (Some(x), Some(y)) => compare_keys(key, x, y),
@@ -355,19 +356,36 @@ impl<'a> Walker<'a, '_> {
                     j += 1;
                 }
                 Ordering::Less => {
-                    self.only(Step::Keyed(key, &a[i]), ChangeKind::Removed, &a[i], lines);
+                    removed.push(&a[i]);
                     i += 1;
                 }
                 Ordering::Greater => {
-                    self.only(Step::Keyed(key, &b[j]), ChangeKind::Added, &b[j], lines);
+                    added.push(&b[j]);
                     j += 1;
                 }
+            }
+        }
+        // A composite key (`containerPort`+`protocol`) or a path-like one (`mountPath`) can itself
+        // change; an item whose key changed but whose other fields mostly did not is that item,
+        // changed. Items keyed by `name` alone are different items.
+        let pairable = !(key.len() == 1 && &*key[0] == "name");
+        let pairs = if pairable { pair_similar(&removed, &added) } else { Vec::new() };
+        for (k, item) in removed.iter().enumerate() {
+            match pairs.iter().find(|(r, _)| *r == k) {
+                Some(&(_, m)) => self.within(Step::Keyed(key, item), item, added[m], lines),
+                None => self.only(Step::Keyed(key, item), ChangeKind::Removed, item, lines),
+            }
+        }
+        for (m, item) in added.iter().enumerate() {
+            if !pairs.iter().any(|(_, p)| *p == m) {
+                self.only(Step::Keyed(key, item), ChangeKind::Added, item, lines);
             }
         }
     }
 
     fn set(&mut self, a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
         let (mut i, mut j) = (0, 0);
+        let (mut removed, mut added) = (Vec::new(), Vec::new());
         while i < a.len() || j < b.len() {
             let ordering = match (a.get(i), b.get(j)) {
                 (Some(x), Some(y)) => x.cmp(y),
@@ -383,13 +401,28 @@ impl<'a> Walker<'a, '_> {
                     j += 1;
                 }
                 Ordering::Less => {
-                    self.only(Step::Member(&a[i]), ChangeKind::Removed, &a[i], lines);
+                    removed.push(&a[i]);
                     i += 1;
                 }
                 Ordering::Greater => {
-                    self.only(Step::Member(&b[j]), ChangeKind::Added, &b[j], lines);
+                    added.push(&b[j]);
                     j += 1;
                 }
+            }
+        }
+        // A member that changed in one field (a toleration's seconds, a rule's port) is that member,
+        // changed: pair it with its most similar counterpart and compare the two. Scalars have no
+        // parts, so a different scalar is a different member.
+        let pairs = pair_similar(&removed, &added);
+        for (k, item) in removed.iter().enumerate() {
+            match pairs.iter().find(|(r, _)| *r == k) {
+                Some(&(_, m)) => self.within(Step::Member(item), item, added[m], lines),
+                None => self.only(Step::Member(item), ChangeKind::Removed, item, lines),
+            }
+        }
+        for (m, item) in added.iter().enumerate() {
+            if !pairs.iter().any(|(_, p)| *p == m) {
+                self.only(Step::Member(item), ChangeKind::Added, item, lines);
             }
         }
     }
@@ -430,6 +463,38 @@ impl<'a> Walker<'a, '_> {
             }
         }
     }
+}
+
+/// Pairs removed and added maps that share at least half of their fields (by key and value), most
+/// similar first; returns `(removed index, added index)` pairs.
+fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
+    if removed.is_empty() || added.is_empty() || removed.len() * added.len() > 10_000 {
+        return Vec::new();
+    }
+    let mut scored = Vec::new();
+    for (r, x) in removed.iter().enumerate() {
+        let Some(x) = x.as_map() else { continue };
+        for (a, y) in added.iter().enumerate() {
+            let Some(y) = y.as_map() else { continue };
+            let shared = x.fields().iter().filter(|f| y.get(f.key()) == Some(f.node())).count();
+            let total = x.len().max(y.len());
+            if shared > 0 && shared * 2 >= total {
+                // Most shared fields first; ties by position, so the pairing is deterministic.
+                scored.push((std::cmp::Reverse(shared * 1000 / total.max(1)), r, a));
+            }
+        }
+    }
+    scored.sort();
+    let (mut used_r, mut used_a) = (vec![false; removed.len()], vec![false; added.len()]);
+    let mut pairs = Vec::new();
+    for (_, r, a) in scored {
+        if !used_r[r] && !used_a[a] {
+            used_r[r] = true;
+            used_a[a] = true;
+            pairs.push((r, a));
+        }
+    }
+    pairs
 }
 
 /// Aligns two sequences with Myers' algorithm; adjacent deletions and insertions become replacements.

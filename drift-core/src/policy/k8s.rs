@@ -40,8 +40,6 @@ const NOISE_ANNOTATIONS: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
     "deployment.kubernetes.io/revision",
     "deprecated.daemonset.template.generation",
-    "meta.helm.sh/release-name",
-    "meta.helm.sh/release-namespace",
     "endpoints.kubernetes.io/last-change-trigger-time",
     "control-plane.alpha.kubernetes.io/leader",
     "pv.kubernetes.io/bind-completed",
