@@ -76,3 +76,54 @@ pub(crate) fn model(side: &str, entities: usize) -> Snapshot {
     }
     snapshot
 }
+
+/// Kubernetes manifests for one side: `objects` objects (Deployments and ConfigMaps, about 4 KB
+/// each) in files of 50 documents. On the right, 1% of objects carry a real change, and every
+/// object is written with equivalent spellings (quantities, key order) that must not be drift.
+pub(crate) fn k8s_files(side: &str, objects: usize) -> Vec<(String, String)> {
+    let right = side == "production";
+    let mut files = Vec::new();
+    let mut text = String::new();
+    for i in 0..objects {
+        let ns = format!("team-{}", i % 40);
+        if i % 2 == 0 {
+            let changed = right && i % 100 == 0;
+            let replicas = if changed { 4 } else { 2 };
+            let (cpu, memory) = if right { ("0.5", "268435456") } else { ("500m", "256Mi") };
+            let env: String =
+                (0..60).map(|k| format!("        - name: SETTING_{k}\n          value: \"value-{k}-{i}\"\n")).collect();
+            text.push_str(&format!(
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: {ns}\n  labels:\n    app.kubernetes.io/name: app-{i}\n    app.kubernetes.io/part-of: shop\n    team: team-{t}\n  annotations:\n    owner: team-{t}@example.com\n    description: \"service {i} of the benchmark\"\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: app-{i}\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: app-{i}\n    spec:\n      serviceAccountName: app-{i}\n      containers:\n      - name: app\n        image: registry.example.com/shop/app-{i}:1.{v}.0\n        args: [\"--port=8080\", \"--log-format=json\", \"--metrics\"]\n        ports:\n        - containerPort: 8080\n          name: http\n        - containerPort: 9090\n          name: metrics\n        env:\n{env}        resources:\n          requests:\n            cpu: {cpu}\n            memory: {memory}\n          limits:\n            cpu: \"1\"\n            memory: 512Mi\n        readinessProbe:\n          httpGet:\n            path: /ready\n            port: 8080\n          periodSeconds: 5\n        livenessProbe:\n          httpGet:\n            path: /live\n            port: 8080\n          initialDelaySeconds: 10\n        volumeMounts:\n        - name: config\n          mountPath: /etc/app\n        - name: cache\n          mountPath: /var/cache/app\n      - name: proxy\n        image: envoyproxy/envoy:v1.30.1\n        resources:\n          limits:\n            cpu: 200m\n            memory: 128Mi\n      volumes:\n      - name: config\n        configMap:\n          name: app-{i}-config\n          defaultMode: 0644\n      - name: cache\n        emptyDir:\n          sizeLimit: 1Gi\n      tolerations:\n      - key: dedicated\n        operator: Equal\n        value: shop\n        effect: NoSchedule\n",
+                t = i % 40,
+                v = u8::from(changed),
+            ));
+        } else {
+            let level = if right && i % 100 == 1 { "warn" } else { "info" };
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-{p}-config\n  namespace: {ns}\n  labels:\n    app.kubernetes.io/name: app-{p}\ndata:\n  LOG_LEVEL: {level}\n  CACHE_TTL: \"300\"\n  application.yaml: |\n    server:\n      port: 8080\n      shutdown: graceful\n    datasource:\n      url: jdbc:postgresql://db.internal:5432/app_{p}\n      pool: 10\n    features:\n      recommendations: true\n      reviews: false\n    logging:\n      level: {level}\n      format: json\n{extra}",
+                p = i - 1,
+                extra = (0..110).map(|k| format!("    limit_{k}: {}\n", k * 10 + i % 7)).collect::<String>(),
+            ));
+        }
+        if (i + 1) % 50 == 0 || i + 1 == objects {
+            files.push((format!("bundle-{:04}.yaml", files.len()), std::mem::take(&mut text)));
+        }
+    }
+    files
+}
+
+/// Writes `k8s_files` for both sides under `out/staging` and `out/production`; returns the bytes
+/// written per side.
+pub(crate) fn write_k8s(out: &std::path::Path, objects: usize) -> std::io::Result<u64> {
+    let mut size = 0;
+    for side in ["staging", "production"] {
+        let dir = out.join(side);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        for (name, text) in k8s_files(side, objects) {
+            size += text.len() as u64;
+            std::fs::write(dir.join(name), text)?;
+        }
+    }
+    Ok(size / 2)
+}

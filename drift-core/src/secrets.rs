@@ -155,7 +155,7 @@ impl SecretRules {
         if by_name || redacted.is_some() || private_key {
             Node::Secret(Box::new(secret(fingerprinter, &value, redacted)))
         } else {
-            Node::String(value.into_boxed_str())
+            Node::String(value.into())
         }
     }
 

@@ -4,6 +4,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use compact_str::CompactString;
+
 use super::decimal::Decimal;
 use super::quantity::Quantity;
 
@@ -19,8 +21,8 @@ pub enum Node {
     Bool(bool),
     /// An exact decimal number, with the text as written.
     Number(Box<Number>),
-    /// A string.
-    String(Box<str>),
+    /// A string (short ones stored inline, without an allocation).
+    String(CompactString),
     /// A Kubernetes resource quantity.
     Quantity(Box<Quantity>),
     /// A secret: only a keyed fingerprint of the value is kept.
@@ -108,14 +110,14 @@ impl Secret {
 /// One entry of a [`Map`]: a key, the source line where it was written (0 when unknown), a value.
 #[derive(Clone, Debug)]
 pub struct Field {
-    key: Box<str>,
+    key: CompactString,
     line: u32,
     node: Node,
 }
 
 impl Field {
     /// A field; `line` is 1-based, 0 when unknown.
-    pub fn new(key: impl Into<Box<str>>, line: u32, node: Node) -> Self {
+    pub fn new(key: impl Into<CompactString>, line: u32, node: Node) -> Self {
         Field { key: key.into(), line, node }
     }
 
@@ -134,7 +136,7 @@ impl Field {
         &self.node
     }
 
-    pub(crate) fn into_parts(self) -> (Box<str>, u32, Node) {
+    pub(crate) fn into_parts(self) -> (CompactString, u32, Node) {
         (self.key, self.line, self.node)
     }
 }
@@ -286,7 +288,7 @@ pub(crate) fn key_value<'a>(item: &'a Node, field: &str) -> Option<&'a Node> {
 
 impl Node {
     /// A string node.
-    pub fn string(value: impl Into<Box<str>>) -> Self {
+    pub fn string(value: impl Into<CompactString>) -> Self {
         Node::String(value.into())
     }
 
