@@ -157,6 +157,42 @@ fn real_changes_in_the_fixtures() {
 }
 
 #[test]
+fn certificates_compare_by_content_and_expiry_is_guarded() {
+    let options = options();
+    let load =
+        |side: &str| drift_core::load(&root().join("fixtures").join(side), &options).unwrap_or_else(|e| panic!("{e}"));
+    let (staging, production) = (load("staging"), load("production"));
+    let diff = drift_core::diff(&staging, &production);
+    let tls = |report: &Report| -> Vec<(String, FindingKind, Status, Option<String>)> {
+        report
+            .findings()
+            .iter()
+            .filter(|f| f.entity.to_string() == "k8s:core/Secret/shop/checkout-tls")
+            .map(|f| (f.path.to_string(), f.change, f.status, f.rule.clone()))
+            .collect()
+    };
+    let report = drift_core::report(&diff, &Policy::default());
+    let got = tls(&report);
+    let expired = ("[\"tls.crt\"]", FindingKind::Guard, Status::Drift, Some("certificate-expired".to_owned()));
+    assert!(
+        got.iter().any(|g| (g.0.ends_with(expired.0), g.1, g.2, &g.3) == (true, expired.1, expired.2, &expired.3)),
+        "{got:#?}"
+    );
+    // The certificate is compared by what it says: a subject that differs only by the
+    // environment's name is expected; an extra SAN and another expiry are drift.
+    let drift_paths: Vec<&str> =
+        got.iter().filter(|g| g.2 == Status::Drift && g.1 != FindingKind::Guard).map(|g| g.0.as_str()).collect();
+    assert_eq!(drift_paths, ["data[\"tls.crt\"].not_after", "data[\"tls.crt\"].sans[=DNS:www.checkout.example.com]"]);
+    let cert = report.findings().iter().find(|f| f.path.to_string() == "data[\"tls.crt\"].not_after");
+    assert_eq!(cert.map(|f| f.category), Some(Category::Certificate));
+    // Two weeks before it expired, the same certificate was expiring.
+    let before = Policy { now: Some(1_747_267_200), ..Policy::default() }; // 2025-05-15
+    let rules: Vec<Option<String>> = tls(&drift_core::report(&diff, &before)).into_iter().map(|g| g.3).collect();
+    assert!(rules.contains(&Some("certificate-expiring".to_owned())), "{rules:?}");
+    assert!(!rules.contains(&Some("certificate-expired".to_owned())));
+}
+
+#[test]
 fn list_semantics() {
     // Container ports key by port and protocol: TCP and UDP on one port are two ports.
     let pod = |ports: &str, args: &str, tolerations: &str| {

@@ -248,6 +248,9 @@ pub(crate) fn image_tag(image: &str) -> Option<&str> {
 pub(crate) fn category(kind: &str, path: &Path) -> Option<Category> {
     let keys = keys(path);
     let last = keys.last().copied().unwrap_or_default();
+    if keys.iter().any(|k| is_certificate_key(k)) {
+        return Some(Category::Certificate);
+    }
     if kind == "Secret" {
         return Some(Category::Secret);
     }
@@ -274,10 +277,59 @@ pub(crate) fn category(kind: &str, path: &Path) -> Option<Category> {
     None
 }
 
+/// Data keys that hold certificates (`tls.crt`, `ca.crt`, `bundle.pem`).
+fn is_certificate_key(key: &str) -> bool {
+    key.ends_with(".crt") || key.ends_with(".pem") || key.ends_with(".cert")
+}
+
+/// Whether a node is a certificate as the source reads it (or a chain of them).
+pub(crate) fn is_certificate(node: &Node) -> bool {
+    match node {
+        Node::Map(map) => map.get("not_after").is_some() && map.get("subject").is_some(),
+        Node::List(list) => !list.items().is_empty() && list.items().iter().all(is_certificate),
+        _ => false,
+    }
+}
+
+/// A production certificate that has expired or expires within `days`: the rule, severity and
+/// message. `now` is an RFC 3339 UTC time, like the certificate's `not_after`.
+pub(crate) fn certificate(
+    name: &str,
+    node: &Node,
+    env: &str,
+    now: &str,
+    soon: &str,
+    days: u32,
+) -> Option<(RuleId, Severity, String)> {
+    let certs: Vec<&Node> = match node {
+        Node::List(list) => list.items().iter().collect(),
+        other => vec![other],
+    };
+    // The leaf (first) certificate decides; a chain's CA certificates outlive it.
+    let leaf = certs.first()?;
+    let not_after = string_at(leaf, "not_after")?;
+    let subject = string_at(leaf, "subject").unwrap_or_default();
+    if not_after < now {
+        return Some((
+            RuleId::CertificateExpired,
+            Severity::Critical,
+            format!("{name} in {env} ({subject}) expired on {not_after}"),
+        ));
+    }
+    if not_after < soon {
+        return Some((
+            RuleId::CertificateExpiring,
+            Severity::High,
+            format!("{name} in {env} ({subject}) expires on {not_after}, within {days} days"),
+        ));
+    }
+    None
+}
+
 /// The base severity of a change by category.
 pub(crate) fn severity(category: Category) -> Option<Severity> {
     match category {
-        Category::Image | Category::Network => Some(Severity::High),
+        Category::Image | Category::Network | Category::Certificate => Some(Severity::High),
         Category::Replicas | Category::Resources | Category::Storage => Some(Severity::Medium),
         _ => None,
     }

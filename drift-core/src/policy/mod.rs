@@ -46,11 +46,15 @@ pub enum RuleId {
     UnpinnedImage,
     /// A production container has no resource limits.
     MissingLimits,
+    /// A production certificate has expired.
+    CertificateExpired,
+    /// A production certificate expires soon.
+    CertificateExpiring,
 }
 
 impl RuleId {
     /// Every built-in rule.
-    pub const ALL: [RuleId; 12] = [
+    pub const ALL: [RuleId; 14] = [
         RuleId::EnvSubstitution,
         RuleId::SecretsDiffer,
         RuleId::SecretNotComparable,
@@ -63,6 +67,8 @@ impl RuleId {
         RuleId::K8sNoise,
         RuleId::UnpinnedImage,
         RuleId::MissingLimits,
+        RuleId::CertificateExpired,
+        RuleId::CertificateExpiring,
     ];
 
     /// The kebab-case name used in reports.
@@ -80,6 +86,8 @@ impl RuleId {
             RuleId::K8sNoise => "k8s-noise",
             RuleId::UnpinnedImage => "unpinned-image",
             RuleId::MissingLimits => "missing-limits",
+            RuleId::CertificateExpired => "certificate-expired",
+            RuleId::CertificateExpiring => "certificate-expiring",
         }
     }
 
@@ -104,6 +112,10 @@ impl RuleId {
             }
             RuleId::UnpinnedImage => "a production container must run a pinned image (not :latest, not untagged)",
             RuleId::MissingLimits => "a production container must have resource limits",
+            RuleId::CertificateExpired => "a production certificate must not have expired",
+            RuleId::CertificateExpiring => {
+                "a production certificate must not expire within the warning period (30 days)"
+            }
         }
     }
 }
@@ -121,11 +133,27 @@ pub struct Policy {
     pub substitutions: bool,
     /// Check production environments with the built-in guards.
     pub guards: bool,
+    /// A production certificate that expires within this many days is a finding.
+    pub certificate_days: u32,
+    /// The time certificates are checked against, in seconds since the Unix epoch (default: now).
+    pub now: Option<i64>,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { substitutions: true, guards: true }
+        Policy { substitutions: true, guards: true, certificate_days: 30, now: None }
+    }
+}
+
+impl Policy {
+    /// The times certificate guards compare with: now, and now plus the warning period.
+    fn certificate_window(&self) -> (String, String) {
+        let now = self.now.unwrap_or_else(|| {
+            let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            since.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
+        let soon = now.saturating_add(i64::from(self.certificate_days) * 86_400);
+        (crate::source::certificate::rfc3339(now), crate::source::certificate::rfc3339(soon))
     }
 }
 
@@ -145,10 +173,10 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
             let mut out = Vec::new();
             if policy.guards {
                 if environment::is_production(names.right) {
-                    guard(right, Some(left), names.right, names.left_family, Side::Right, &mut out);
+                    guard(right, Some(left), names.right, names.left_family, Side::Right, policy, &mut out);
                 }
                 if environment::is_production(names.left) && !environment::is_production(names.right) {
-                    guard(left, Some(right), names.left, names.right_family, Side::Left, &mut out);
+                    guard(left, Some(right), names.left, names.right_family, Side::Left, policy, &mut out);
                 }
             }
             out
@@ -433,7 +461,7 @@ fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn() -> Path,
             }
         }
         (Domain::K8s, body) => {
-            if k8s::kind_of(entity.id().address()) == "ConfigMap"
+            if matches!(k8s::kind_of(entity.id().address()), "ConfigMap" | "Secret")
                 && let Some(data) = body.as_map().and_then(|m| m.field("data"))
                 && let Some(map) = data.node().as_map()
             {
@@ -505,12 +533,22 @@ fn guard(
     env: &str,
     other_family: Option<&'static Family>,
     side: Side,
+    policy: &Policy,
     out: &mut Vec<Finding>,
 ) {
+    let (now, soon) = policy.certificate_window();
     for entity in snapshot.entities() {
         let other_entity = other.and_then(|o| o.entity(entity.id()));
         for_each_setting(entity, |path, name, node, line| {
-            for violation in guards::check(name, node, env, other_family) {
+            let certificate = k8s::is_certificate(node)
+                .then(|| k8s::certificate(name, node, env, &now, &soon, policy.certificate_days))
+                .flatten()
+                .map(|(rule, severity, message)| guards::Violation { rule, severity, message });
+            for violation in guards::check(name, node, env, other_family).into_iter().chain(certificate) {
+                let category = match violation.rule {
+                    RuleId::CertificateExpired | RuleId::CertificateExpiring => Category::Certificate,
+                    _ => Category::Guard,
+                };
                 let path = path();
                 let other_node = other_entity.and_then(|e| e.body().at(&path));
                 let here: Location = entity.location(line);
@@ -524,7 +562,7 @@ fn guard(
                     change: FindingKind::Guard,
                     left,
                     right,
-                    category: Category::Guard,
+                    category,
                     severity: violation.severity,
                     status: Status::Drift,
                     message: violation.message,

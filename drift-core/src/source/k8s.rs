@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::model::{Diagnostic, Domain, Entity, EntityId, Field, List, ListKind, Location, Map, Node, Quantity};
 
 use super::Context;
+use super::certificate::certificates;
 use super::yaml::{self, Document};
 
 /// Kinds without a namespace (`+genclient:nonNamespaced` in k8s.io/api, plus CRDs and APIServices).
@@ -284,7 +285,9 @@ impl Normalizer<'_> {
                 _ => return Err(Error::input(self.file, line, format!("Secret data `{key}` must be a string"))),
             };
             let opts = self.ctx.options;
-            fields.push(Field::new(key, line, opts.secrets.always(&opts.fingerprinter, &bytes)));
+            // A certificate is public and compared by what it says; anything else is secret.
+            let node = certificates(&bytes).unwrap_or_else(|| opts.secrets.always(&opts.fingerprinter, &bytes));
+            fields.push(Field::new(key, line, node));
         }
         Ok(Node::Map(Map::from_fields(fields).0))
     }
@@ -297,7 +300,9 @@ impl Normalizer<'_> {
             .map(|field| {
                 let (key, line, value) = field.into_parts();
                 let text = scalar_text(&value).unwrap_or_default();
-                Field::new(key, line, opts.secrets.always(&opts.fingerprinter, text.as_bytes()))
+                let node = certificates(text.as_bytes())
+                    .unwrap_or_else(|| opts.secrets.always(&opts.fingerprinter, text.as_bytes()));
+                Field::new(key, line, node)
             })
             .collect()
     }
@@ -312,7 +317,10 @@ impl Normalizer<'_> {
             .map(|field| {
                 let (key, line, value) = field.into_parts();
                 let value = match value {
-                    Node::String(s) => opts.secrets.protect(&opts.fingerprinter, &key, s.into_string()),
+                    Node::String(s) => match certificates(s.as_bytes()) {
+                        Some(certificate) => certificate,
+                        None => opts.secrets.protect(&opts.fingerprinter, &key, s.into_string()),
+                    },
                     other => other,
                 };
                 Field::new(key, line, value)

@@ -1,6 +1,7 @@
 //! Sources: bytes in, [`Snapshot`] out. One module per format; this one finds the files, detects
 //! each one's format (content first, then name) and merges what they define into one snapshot.
 
+pub(crate) mod certificate;
 pub(crate) mod env;
 pub(crate) mod k8s;
 pub(crate) mod snapshot;
