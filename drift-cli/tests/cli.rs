@@ -137,6 +137,23 @@ fn stdin_is_one_side() {
 }
 
 #[test]
+fn manifests_on_stdin() {
+    // `helm template … | drift diff - production/`
+    let manifests = std::fs::read(root().join("fixtures/staging/k8s/all.yaml")).unwrap_or_default();
+    let output =
+        run_stdin(&["diff", "-", "fixtures/production/k8s", "--left-name", "staging", "--format", "json"], &manifests);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let replicas = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| f["entity"] == "k8s:apps/Deployment/shop/checkout" && f["path"] == "spec.replicas");
+    assert!(replicas);
+    assert_eq!(report["left"]["inputs"][0], "-");
+}
+
+#[test]
 fn snapshot_round_trip() {
     let dir = scratch("snapshot");
     let file = dir.join("staging.json");
