@@ -8,6 +8,7 @@ mod classify;
 mod guards;
 mod k8s;
 mod substitution;
+mod terraform;
 
 use std::fmt;
 
@@ -50,11 +51,17 @@ pub enum RuleId {
     CertificateExpired,
     /// A production certificate expires soon.
     CertificateExpiring,
+    /// Terraform identifiers that differ per environment: ignored or expected.
+    TfIdentifier,
+    /// An ingress rule open to 0.0.0.0/0 only in the right environment.
+    OpenToWorld,
+    /// A production database is publicly accessible.
+    PubliclyAccessible,
 }
 
 impl RuleId {
     /// Every built-in rule.
-    pub const ALL: [RuleId; 14] = [
+    pub const ALL: [RuleId; 17] = [
         RuleId::EnvSubstitution,
         RuleId::SecretsDiffer,
         RuleId::SecretNotComparable,
@@ -69,6 +76,9 @@ impl RuleId {
         RuleId::MissingLimits,
         RuleId::CertificateExpired,
         RuleId::CertificateExpiring,
+        RuleId::TfIdentifier,
+        RuleId::OpenToWorld,
+        RuleId::PubliclyAccessible,
     ];
 
     /// The kebab-case name used in reports.
@@ -88,6 +98,9 @@ impl RuleId {
             RuleId::MissingLimits => "missing-limits",
             RuleId::CertificateExpired => "certificate-expired",
             RuleId::CertificateExpiring => "certificate-expiring",
+            RuleId::TfIdentifier => "tf-identifier",
+            RuleId::OpenToWorld => "open-to-world",
+            RuleId::PubliclyAccessible => "publicly-accessible",
         }
     }
 
@@ -116,6 +129,11 @@ impl RuleId {
             RuleId::CertificateExpiring => {
                 "a production certificate must not expire within the warning period (30 days)"
             }
+            RuleId::TfIdentifier => {
+                "ids, ARNs (up to the account id) and tags_all differ per environment and are not drift"
+            }
+            RuleId::OpenToWorld => "an ingress rule open to 0.0.0.0/0 in the right environment only is high",
+            RuleId::PubliclyAccessible => "a production database must not be publicly accessible",
         }
     }
 }
@@ -284,7 +302,10 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
     let name = classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned();
     let (l, r) = (change.left(), change.right());
     let k8s_kind = (entity.domain() == Domain::K8s).then(|| k8s::kind_of(entity.address()));
-    let k8s_category = k8s_kind.and_then(|kind| k8s::category(kind, path));
+    let tf_kind = (entity.domain() == Domain::Terraform).then(|| terraform::resource_type(entity.address()));
+    let k8s_category = k8s_kind
+        .and_then(|kind| k8s::category(kind, path))
+        .or_else(|| tf_kind.and_then(|kind| terraform::category(kind, path)));
     let category = match k8s_category {
         Some(category) if !matches!((l, r), (Some(Node::Secret(_)), _) | (_, Some(Node::Secret(_)))) => category,
         _ if path.is_root() => Category::Other,
@@ -303,6 +324,14 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
         if let Some(why) = k8s::noise(kind, path, one_sided, body) {
             status = Status::Ignored;
             rule = Some(RuleId::K8sNoise);
+            reason = Some(why.to_owned());
+        }
+    }
+    if tf_kind.is_some() {
+        let families = names.left_family.zip(names.right_family).filter(|_| policy.substitutions);
+        if let Some((ignored, why)) = terraform::not_drift(entity.address(), path, l, r, families) {
+            status = if ignored { Status::Ignored } else { Status::Expected };
+            rule = Some(RuleId::TfIdentifier);
             reason = Some(why.to_owned());
         }
     }
@@ -350,14 +379,28 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
             }
         }
     };
-    let base = match (change.kind(), k8s_category.and_then(k8s::severity)) {
+    let domain_severity = match entity.domain() {
+        Domain::Terraform => terraform::severity(category),
+        _ => k8s::severity(category),
+    };
+    let base = match (change.kind(), domain_severity) {
         (ChangeKind::Changed, Some(severity)) => severity,
         _ => base,
     };
-    let severity = match (change.kind(), rule) {
-        (ChangeKind::Incomparable, _) | (_, Some(RuleId::K8sNoise)) => Severity::Info,
+    let mut severity = match (change.kind(), rule) {
+        (ChangeKind::Incomparable, _) | (_, Some(RuleId::K8sNoise | RuleId::TfIdentifier)) => Severity::Info,
+        _ if entity.address() == "state" && tf_kind.is_some() => Severity::Info,
         _ => classify::severity(&name, category, base),
     };
+    let mut message = message;
+    if let (Some(_), ChangeKind::Added, Some(added)) = (tf_kind, change.kind(), r)
+        && status == Status::Drift
+        && terraform::opens_to_world(path, added)
+    {
+        severity = Severity::High;
+        rule = Some(RuleId::OpenToWorld);
+        message = format!("{label} opens ingress to the internet (0.0.0.0/0) in {} only", names.right);
+    }
     finish(Draft {
         entity,
         path: path.clone(),
@@ -405,7 +448,10 @@ fn pair_renamed(findings: &mut [Finding], from: &Family, to: &Family, names: &Na
             pairs.push((candidates.remove(k), j));
         }
     }
-    let reason = format!("differs only by the environment's name ({} → {})", names.left, names.right);
+    let reason = format!(
+        "differs only by the environment's name ({} → {}) or by identifiers assigned in each environment",
+        names.left, names.right
+    );
     for (i, j) in pairs {
         for k in [i, j] {
             findings[k].status = Status::Expected;
@@ -419,7 +465,14 @@ fn pair_renamed(findings: &mut [Finding], from: &Family, to: &Family, names: &Na
 fn json_renamed(a: &serde_json::Value, b: &serde_json::Value, from: &Family, to: &Family) -> bool {
     use serde_json::Value;
     match (a, b) {
-        (Value::String(x), Value::String(y)) => x == y || substitution::only_environment_differs(x, y, from, to),
+        (Value::String(x), Value::String(y)) => {
+            x == y
+                || substitution::only_environment_differs(x, y, from, to)
+                || terraform::same_but_account(x, y, Some((from, to)))
+                || (terraform::is_resource_id(x)
+                    && terraform::is_resource_id(y)
+                    && x.split('-').next() == y.split('-').next())
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_renamed(p, q, from, to))
         }
@@ -572,6 +625,32 @@ fn guard(
                 }));
             }
         });
+        if entity.id().domain() == Domain::Terraform
+            && let Some((field, message)) =
+                terraform::exposure(terraform::resource_type(entity.id().address()), entity.body())
+        {
+            let path = Path::from_segments(vec![Segment::Key(field.into())]);
+            let here = entity.location(0);
+            let (here_node, other_node) = (entity.body().at(&path), other_entity.and_then(|e| e.body().at(&path)));
+            let (left, right, location) = match side {
+                Side::Right => (other_node, here_node, Locations { left: None, right: Some(here) }),
+                Side::Left => (here_node, other_node, Locations { left: Some(here), right: None }),
+            };
+            out.push(finish(Draft {
+                entity: entity.id(),
+                path,
+                change: FindingKind::Guard,
+                left,
+                right,
+                category: Category::Network,
+                severity: Severity::High,
+                status: Status::Drift,
+                message: format!("{message} in {env}"),
+                rule: Some(RuleId::PubliclyAccessible),
+                reason: None,
+                location,
+            }));
+        }
         if entity.id().domain() == Domain::K8s {
             for (path, name, container) in containers(entity.body()) {
                 for violation in k8s::container(name, container, env) {

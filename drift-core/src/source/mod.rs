@@ -5,6 +5,7 @@ pub(crate) mod certificate;
 pub(crate) mod env;
 pub(crate) mod k8s;
 pub(crate) mod snapshot;
+pub(crate) mod tfstate;
 pub(crate) mod yaml;
 
 use std::fmt;
@@ -27,6 +28,8 @@ pub enum Format {
     Env,
     /// Kubernetes objects in YAML or JSON (manifests, Helm or kustomize output, live exports).
     Kubernetes,
+    /// A Terraform (or OpenTofu) state, raw (version 4) or `terraform show -json`.
+    Terraform,
     /// A snapshot saved by `drift snapshot` (`drift/snapshot/v1`).
     Snapshot,
 }
@@ -36,6 +39,7 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Env => ".env",
             Format::Kubernetes => "Kubernetes manifest",
+            Format::Terraform => "Terraform state",
             Format::Snapshot => "snapshot",
         })
     }
@@ -127,6 +131,15 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
             snapshot.warnings = objects.warnings;
             Ok(snapshot)
         }
+        Format::Terraform => {
+            let mut snapshot =
+                Snapshot::new(if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) });
+            snapshot.key_id = Some(options.fingerprinter.key_id());
+            for entity in tfstate::parse(&file, bytes, &ctx)? {
+                snapshot.insert(entity)?;
+            }
+            Ok(snapshot)
+        }
         Format::Snapshot => snapshot::read(origin, bytes, options),
     }
 }
@@ -134,7 +147,8 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
 fn unknown(origin: &str) -> Error {
     Error::UnknownFormat {
         origin: origin.to_owned(),
-        message: "not a format drift reads (.env, Kubernetes YAML or JSON, or a drift snapshot)".to_owned(),
+        message: "not a format drift reads (.env, Kubernetes YAML or JSON, Terraform state, or a drift snapshot)"
+            .to_owned(),
     }
 }
 
@@ -162,6 +176,9 @@ pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
     let trimmed = head.trim_ascii_start();
     if trimmed.starts_with(b"{") && contains(head, b"\"drift/snapshot/v1\"") {
         return Some(Format::Snapshot);
+    }
+    if tfstate::looks_like_state(bytes) {
+        return Some(Format::Terraform);
     }
     let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
     if k8s::looks_like_k8s(bytes) || (is_yaml_name(name) && is_blank_yaml(bytes)) {

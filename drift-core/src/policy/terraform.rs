@@ -1,0 +1,265 @@
+//! Terraform judgement: environment-specific identifiers (ignored or expected, with the reason),
+//! categories from resource types and attribute names, and the guards about exposure.
+
+use crate::environment::Family;
+use crate::model::Node;
+use crate::path::{Path, Segment};
+use crate::report::{Category, Severity};
+
+use super::substitution::only_environment_differs;
+
+/// A resource type from an address (`module.a.aws_instance.web[0]` → `aws_instance`).
+pub(crate) fn resource_type(address: &str) -> &str {
+    let address = address.split(" (deposed").next().unwrap_or(address);
+    // Split at dots outside `[...]` keys (which may hold dots and quotes).
+    let (mut parts, mut start, mut depth, mut quoted) = (Vec::new(), 0, 0usize, false);
+    let bytes = address.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quoted => i += 1,
+            b'"' => quoted = !quoted,
+            b'[' if !quoted => depth += 1,
+            b']' if !quoted => depth = depth.saturating_sub(1),
+            b'.' if !quoted && depth == 0 => {
+                parts.push(&address[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(&address[start..]);
+    // `…type.name[key]`: the type is the second to last part.
+    parts.len().checked_sub(2).map_or("", |i| parts[i])
+}
+
+fn first_key(path: &Path) -> &str {
+    match path.segments().first() {
+        Some(Segment::Key(k)) => k,
+        _ => "",
+    }
+}
+
+fn last_key(path: &Path) -> &str {
+    path.last_key().unwrap_or_default()
+}
+
+/// Attributes that only identify the object in its own account: never configuration.
+const IDENTIFIERS: &[&str] = &["id", "arn", "owner_id", "unique_id", "account_id"];
+
+/// Why a change is not configuration drift, with `true` for ignored and `false` for expected.
+pub(crate) fn not_drift(
+    address: &str,
+    path: &Path,
+    left: Option<&Node>,
+    right: Option<&Node>,
+    families: Option<(&Family, &Family)>,
+) -> Option<(bool, &'static str)> {
+    let key = last_key(path);
+    if address == "state" {
+        return None;
+    }
+    if path.segments().len() == 1 && IDENTIFIERS.contains(&key) {
+        return Some((true, "an identifier assigned by the provider in each environment"));
+    }
+    if first_key(path) == "tags_all" {
+        return Some((true, "tags_all repeats tags plus the provider's default_tags; tags are compared"));
+    }
+    let (Some(Node::String(a)), Some(Node::String(b))) = (left, right) else { return None };
+    if same_but_account(a, b, families) {
+        return Some((false, "differs only by the AWS account id and the environment's name"));
+    }
+    if key != "image_id" && is_resource_id(a) && is_resource_id(b) {
+        return Some((true, "a resource id assigned by the provider in each environment"));
+    }
+    None
+}
+
+/// `vpc-0a1b2c3d`, `sg-87738eff46e1ce6c8`, `subnet-…`: a provider-generated id (AMIs excepted:
+/// which image runs is configuration).
+pub(crate) fn is_resource_id(text: &str) -> bool {
+    match text.split_once('-') {
+        Some((prefix, hex)) => {
+            !prefix.is_empty()
+                && prefix.bytes().all(|b| b.is_ascii_lowercase())
+                && prefix != "ami"
+                && hex.len() >= 8
+                && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        None => false,
+    }
+}
+
+/// Two values (ARNs, queue URLs) equal once 12-digit AWS account ids are set aside and the
+/// environments' names swapped.
+pub(crate) fn same_but_account(a: &str, b: &str, families: Option<(&Family, &Family)>) -> bool {
+    if a == b {
+        return false;
+    }
+    let (x, y) = (without_accounts(a), without_accounts(b));
+    if x == a && y == b {
+        return false;
+    }
+    x == y || families.is_some_and(|(from, to)| only_environment_differs(&x, &y, from, to))
+}
+
+/// The text with every run of exactly 12 digits (an AWS account id) replaced by `*`.
+fn without_accounts(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            out.push_str(if i - start == 12 { "*" } else { &text[start..i] });
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// The category of a change to a resource of `kind` at `path`.
+pub(crate) fn category(kind: &str, path: &Path) -> Option<Category> {
+    let key = first_key(path);
+    let last = last_key(path);
+    let network_type = ["security_group", "network_acl", "route", "lb_listener", "vpc", "subnet", "nat_gateway", "eip"]
+        .iter()
+        .any(|t| kind.contains(t));
+    if network_type
+        || matches!(
+            key,
+            "ingress" | "egress" | "cidr_blocks" | "vpc_security_group_ids" | "security_groups" | "publicly_accessible"
+        )
+    {
+        return Some(Category::Network);
+    }
+    if matches!(
+        last,
+        "allocated_storage"
+            | "max_allocated_storage"
+            | "volume_size"
+            | "volume_type"
+            | "iops"
+            | "throughput"
+            | "storage_type"
+            | "size"
+    ) {
+        return Some(Category::Storage);
+    }
+    if matches!(
+        last,
+        "engine_version"
+            | "runtime"
+            | "ami"
+            | "image_id"
+            | "version"
+            | "kubernetes_version"
+            | "platform_version"
+            | "engine"
+    ) {
+        return Some(Category::Version);
+    }
+    if matches!(
+        last,
+        "instance_type"
+            | "instance_class"
+            | "node_type"
+            | "instance_types"
+            | "desired_capacity"
+            | "min_size"
+            | "max_size"
+            | "desired_size"
+            | "memory_size"
+            | "cpu"
+            | "memory"
+            | "num_cache_nodes"
+            | "number_of_nodes"
+    ) {
+        return Some(Category::Resources);
+    }
+    None
+}
+
+/// The base severity of a change by category.
+pub(crate) fn severity(category: Category) -> Option<Severity> {
+    match category {
+        Category::Network | Category::Version => Some(Severity::High),
+        Category::Resources | Category::Storage => Some(Severity::Medium),
+        _ => None,
+    }
+}
+
+/// Whether an added value opens an ingress rule to the whole internet.
+pub(crate) fn opens_to_world(path: &Path, added: &Node) -> bool {
+    let in_ingress = path.segments().iter().any(|s| matches!(s, Segment::Key(k) if &**k == "ingress"));
+    if !in_ingress {
+        return false;
+    }
+    fn world(node: &Node) -> bool {
+        match node {
+            Node::String(s) => matches!(s.as_str(), "0.0.0.0/0" | "::/0"),
+            Node::List(list) => list.items().iter().any(world),
+            Node::Map(map) => ["cidr_blocks", "ipv6_cidr_blocks"].iter().any(|k| map.get(k).is_some_and(world)),
+            _ => false,
+        }
+    }
+    world(added)
+}
+
+/// A production resource that is reachable from the internet: `(field, message)`.
+pub(crate) fn exposure(kind: &str, body: &Node) -> Option<(&'static str, String)> {
+    let map = body.as_map()?;
+    let public = matches!(map.get("publicly_accessible"), Some(Node::Bool(true)));
+    (public && (kind.contains("db_instance") || kind.contains("rds_cluster") || kind.contains("redshift")))
+        .then(|| ("publicly_accessible", format!("{kind} is publicly accessible")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::environment::family_of;
+
+    #[test]
+    fn types_from_addresses() {
+        assert_eq!(resource_type("aws_instance.web"), "aws_instance");
+        assert_eq!(resource_type("module.a[\"x\"].module.b.aws_db_instance.main[0]"), "aws_db_instance");
+        assert_eq!(resource_type("data.aws_caller_identity.current"), "aws_caller_identity");
+        assert_eq!(resource_type("aws_s3_bucket.assets[\"eu.west\"]"), "aws_s3_bucket");
+    }
+
+    #[test]
+    fn arns_and_ids() {
+        let families = family_of("staging").zip(family_of("production"));
+        let p = |s: &str| s.parse::<Path>().unwrap_or_default();
+        let s = |v: &str| Node::string(v);
+        let arn = not_drift(
+            "aws_sqs_queue.jobs",
+            &p("redrive_policy.deadLetterTargetArn"),
+            Some(&s("arn:aws:sqs:eu-west-1:111111111111:jobs-staging-dlq")),
+            Some(&s("arn:aws:sqs:eu-west-1:222222222222:jobs-production-dlq")),
+            families,
+        );
+        assert_eq!(arn.map(|a| a.0), Some(false));
+        let other = not_drift(
+            "aws_sqs_queue.jobs",
+            &p("redrive_policy.deadLetterTargetArn"),
+            Some(&s("arn:aws:sqs:eu-west-1:111111111111:jobs-dlq")),
+            Some(&s("arn:aws:sqs:eu-west-1:111111111111:other-dlq")),
+            families,
+        );
+        assert_eq!(other, None);
+        let vpc =
+            not_drift("aws_subnet.a", &p("vpc_id"), Some(&s("vpc-0a1b2c3d4e")), Some(&s("vpc-99887766aa")), families);
+        assert_eq!(vpc.map(|a| a.0), Some(true));
+        let ami =
+            not_drift("aws_instance.a", &p("ami"), Some(&s("ami-0a1b2c3d4e")), Some(&s("ami-99887766aa")), families);
+        assert_eq!(ami, None);
+    }
+}

@@ -1,0 +1,573 @@
+//! Terraform state: raw state files (format version 4, written by Terraform ≥ 0.12 and OpenTofu;
+//! `terraform state pull` output) and `terraform show -json` documents.
+//!
+//! Each resource instance becomes an entity `tf:<address>` addressed as Terraform prints it
+//! (`module.a["x"].aws_instance.web[0]`, `data.aws_caller_identity.current`), each root output
+//! `tf:output.<name>`, and the state itself `tf:state` (its `terraform_version`). Sensitive values
+//! (`sensitive_attributes`, `sensitive_values`, sensitive outputs, and attributes named like
+//! secrets) are fingerprinted before anything else sees them. Attributes are normalized:
+//!
+//! - blocks without a natural key (security-group `ingress`/`egress`, NACL entries, `setting`…) and
+//!   lists the providers treat as sets (`cidr_blocks`, `vpc_security_group_ids`, …) are sets;
+//! - strings that hold JSON documents (IAM and bucket policies, `redrive_policy`,
+//!   `container_definitions`, …) are parsed, so key order and whitespace are not drift and a
+//!   finding's path continues into the document (`redrive_policy.maxReceiveCount`);
+//! - the legacy `attributes_flat` form is read as a flat map.
+//!
+//! Bookkeeping (`serial`, `lineage`, `private`, `dependencies`, `schema_version`) is not kept.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::{Domain, Entity, EntityId, Field, List, ListKind, Map, Node, Number};
+
+use super::Context;
+
+/// Attribute names whose lists are sets in the providers' schemas (a table that is easy to extend).
+const SET_ATTRIBUTES: &[&str] = &[
+    "ingress",
+    "egress",
+    "entry",
+    "setting",
+    "cidr_blocks",
+    "ipv6_cidr_blocks",
+    "prefix_list_ids",
+    "security_groups",
+    "security_group_ids",
+    "vpc_security_group_ids",
+    "source_security_group_ids",
+    "subnet_ids",
+    "subnets",
+    "availability_zones",
+    "managed_policy_arns",
+    "aliases",
+    "ebs_block_device",
+    "ephemeral_block_device",
+    "enabled_cloudwatch_logs_exports",
+    "tag",
+    "statement",
+    "rule",
+    "origin",
+    "ordered_cache_behavior",
+    "lifecycle_rule",
+    "allowed_methods",
+    "cached_methods",
+    "allowed_origins",
+    "allowed_headers",
+    "expose_headers",
+    "target_group_arns",
+    "load_balancers",
+    "vpc_zone_identifier",
+    "replication_group_ids",
+    "tags_list",
+];
+
+/// JSON-document keys whose lists are sets (IAM policy grammar).
+const POLICY_SETS: &[&str] =
+    &["Statement", "Action", "NotAction", "Resource", "NotResource", "AWS", "Service", "Federated"];
+
+/// Whether bytes look like a Terraform state (either format).
+pub(crate) fn looks_like_state(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    head.trim_ascii_start().starts_with(b"{")
+        && (has(b"\"terraform_version\"") || has(b"\"format_version\"") || has(b"\"encryption_version\""))
+        && (has(b"\"lineage\"")
+            || has(b"\"resources\"")
+            || has(b"\"values\"")
+            || has(b"\"format_version\"")
+            || has(b"\"encryption_version\""))
+}
+
+/// A JSON value read straight into a [`Node`] (no intermediate `serde_json::Value`).
+struct JsonNode(Node);
+
+impl<'de> Deserialize<'de> for JsonNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor).map(JsonNode)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Node, E> {
+        Ok(Node::Number(Box::new(Number::from_i64(v))))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Node, E> {
+        Ok(Node::Number(Box::new(Number::parse(&v.to_string()).unwrap_or_else(|| Number::from_i64(0)))))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Node, E> {
+        // Rust prints the shortest text that reads back as the same f64: what was written, for any
+        // literal with at most 17 significant digits.
+        Ok(match Number::parse(&v.to_string()) {
+            Some(n) => Node::Number(Box::new(n)),
+            None => Node::string(v.to_string()),
+        })
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Node, E> {
+        Ok(Node::string(v))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Node, E> {
+        Ok(Node::string(v))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Node, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_none<E>(self) -> std::result::Result<Node, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Node, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(JsonNode(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::List(Box::new(List::sequence(items))))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {
+        let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some((key, JsonNode(value))) = map.next_entry::<compact_str::CompactString, JsonNode>()? {
+            fields.push(Field::new(key, 0, value));
+        }
+        Ok(Node::map(fields))
+    }
+}
+
+/// `index_key`: a number for `count`, a string for `for_each`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum IndexKey {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl IndexKey {
+    fn render(&self) -> String {
+        match self {
+            IndexKey::Int(i) => format!("[{i}]"),
+            IndexKey::Float(f) => format!("[{f}]"),
+            IndexKey::Text(s) => format!("[{}]", quote(s)),
+        }
+    }
+}
+
+/// Terraform's quoting of a `for_each` key: `"eu"`, with `"` and `\` escaped.
+fn quote(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 2);
+    out.push('"');
+    for c in key.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[derive(Deserialize)]
+struct RawState {
+    version: Value,
+    terraform_version: Option<String>,
+    #[serde(default)]
+    outputs: BTreeMap<String, RawOutput>,
+    #[serde(default)]
+    resources: Vec<RawResource>,
+}
+
+#[derive(Deserialize)]
+struct RawOutput {
+    value: JsonNode,
+    #[serde(default)]
+    sensitive: bool,
+}
+
+#[derive(Deserialize)]
+struct RawResource {
+    module: Option<String>,
+    mode: String,
+    #[serde(rename = "type")]
+    kind: String,
+    name: String,
+    #[serde(default)]
+    instances: Vec<RawInstance>,
+}
+
+#[derive(Deserialize)]
+struct RawInstance {
+    index_key: Option<IndexKey>,
+    status: Option<String>,
+    deposed: Option<String>,
+    attributes: Option<JsonNode>,
+    attributes_flat: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    sensitive_attributes: Value,
+    #[serde(default)]
+    create_before_destroy: bool,
+    #[serde(default)]
+    private: IgnoredAny,
+}
+
+#[derive(Deserialize)]
+struct ShowState {
+    format_version: String,
+    terraform_version: Option<String>,
+    values: Option<ShowValues>,
+}
+
+#[derive(Deserialize)]
+struct ShowValues {
+    #[serde(default)]
+    outputs: BTreeMap<String, RawOutput>,
+    root_module: Option<ShowModule>,
+}
+
+#[derive(Deserialize)]
+struct ShowModule {
+    address: Option<String>,
+    #[serde(default)]
+    resources: Vec<ShowResource>,
+    #[serde(default)]
+    child_modules: Vec<ShowModule>,
+}
+
+#[derive(Deserialize)]
+struct ShowResource {
+    address: String,
+    index: Option<IndexKey>,
+    values: Option<JsonNode>,
+    #[serde(default)]
+    sensitive_values: Value,
+    #[serde(default)]
+    tainted: bool,
+    deposed_key: Option<String>,
+}
+
+/// Reads a state into entities.
+pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<Vec<Entity>> {
+    let bad = |line: usize, message: String| {
+        Error::input(file, u32::try_from(line).unwrap_or(0), format!("invalid Terraform state: {message}"))
+    };
+    // The formats differ in their first keys; a state is parsed once (it may be 100 MB).
+    let head = &bytes[..bytes.len().min(4096)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    if has(b"\"encryption_version\"") {
+        return Err(bad(1, "the state is encrypted (OpenTofu); decrypt it first with `tofu show -json`".into()));
+    }
+    let mut entities = Vec::new();
+    if has(b"\"format_version\"") {
+        let state: ShowState = serde_json::from_slice(bytes).map_err(|e| bad(e.line(), e.to_string()))?;
+        if !state.format_version.starts_with("0.") && !state.format_version.starts_with("1.") {
+            return Err(bad(
+                1,
+                format!("show -json format_version {} is not supported (0.x or 1.x)", state.format_version),
+            ));
+        }
+        entities.push(state_entity(file, state.terraform_version));
+        if let Some(values) = state.values {
+            outputs(file, values.outputs, ctx, &mut entities);
+            let mut modules: Vec<ShowModule> = values.root_module.into_iter().collect();
+            while let Some(module) = modules.pop() {
+                for resource in module.resources {
+                    let mut address = resource.address;
+                    // Terraform 0.12's show -json left the module path and the instance key out of
+                    // the address.
+                    if let Some(module) = module.address.as_deref().filter(|m| !address.starts_with(&format!("{m}."))) {
+                        address = format!("{module}.{address}");
+                    }
+                    if let Some(index) = resource.index.filter(|_| !address.ends_with(']')) {
+                        address.push_str(&index.render());
+                    }
+                    if let Some(deposed) = resource.deposed_key {
+                        address = format!("{address} (deposed object {deposed})");
+                    }
+                    let mut body = resource.values.map_or(Node::map(Vec::new()), |v| v.0);
+                    body = protect_marked(body, &resource.sensitive_values, ctx);
+                    let body = finish(body, resource.tainted, false, ctx);
+                    entities.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), 0, body));
+                }
+                modules.extend(module.child_modules);
+            }
+        }
+        return Ok(entities);
+    }
+    let state: RawState = serde_json::from_slice(bytes).map_err(|e| bad(e.line(), e.to_string()))?;
+    match state.version.as_u64() {
+        Some(4) => {}
+        Some(version) => {
+            return Err(bad(1, format!("state version {version} is not supported: Terraform ≥ 0.12 writes version 4")));
+        }
+        None => {
+            return Err(bad(
+                1,
+                "neither a state (\"version\") nor `terraform show -json` output (\"format_version\")".into(),
+            ));
+        }
+    }
+    entities.push(state_entity(file, state.terraform_version));
+    outputs(file, state.outputs, ctx, &mut entities);
+    for resource in state.resources {
+        let mut prefix = String::new();
+        if let Some(module) = resource.module.filter(|m| !m.is_empty()) {
+            prefix.push_str(&module);
+            prefix.push('.');
+        }
+        if resource.mode == "data" {
+            prefix.push_str("data.");
+        }
+        prefix.push_str(&resource.kind);
+        prefix.push('.');
+        prefix.push_str(&resource.name);
+        for instance in resource.instances {
+            let _ = instance.private;
+            let mut address = prefix.clone();
+            if let Some(key) = &instance.index_key {
+                address.push_str(&key.render());
+            }
+            if let Some(deposed) = &instance.deposed {
+                address = format!("{address} (deposed object {deposed})");
+            }
+            let body = match (instance.attributes, instance.attributes_flat) {
+                (Some(JsonNode(node)), _) => node,
+                (None, Some(flat)) => {
+                    Node::map(flat.into_iter().map(|(k, v)| Field::new(k, 0, Node::string(v))).collect())
+                }
+                (None, None) => Node::map(Vec::new()),
+            };
+            let body = protect_paths(body, &instance.sensitive_attributes, ctx);
+            let tainted = instance.status.as_deref() == Some("tainted");
+            let body = finish(body, tainted, instance.create_before_destroy, ctx);
+            entities.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), 0, body));
+        }
+    }
+    Ok(entities)
+}
+
+fn state_entity(file: &Arc<str>, version: Option<String>) -> Entity {
+    let fields = version.map(|v| vec![Field::new("terraform_version", 0, Node::string(v))]).unwrap_or_default();
+    Entity::new(EntityId::new(Domain::Terraform, "state"), file.clone(), 0, Node::map(fields))
+}
+
+fn outputs(file: &Arc<str>, outputs: BTreeMap<String, RawOutput>, ctx: &Context<'_>, out: &mut Vec<Entity>) {
+    for (name, output) in outputs {
+        let value = if output.sensitive { secret(output.value.0, ctx) } else { output.value.0 };
+        let body =
+            Node::map(vec![Field::new("value", 0, value), Field::new("sensitive", 0, Node::Bool(output.sensitive))]);
+        out.push(Entity::new(EntityId::new(Domain::Terraform, format!("output.{name}")), file.clone(), 0, body));
+    }
+}
+
+/// A sensitive value: a fingerprint of its canonical JSON text (strings of their text).
+fn secret(node: Node, ctx: &Context<'_>) -> Node {
+    let text = match &node {
+        Node::String(s) => s.to_string(),
+        other => crate::report::value_json(other).to_string(),
+    };
+    let opts = ctx.options;
+    opts.secrets.always(&opts.fingerprinter, text.as_bytes())
+}
+
+/// Applies raw-state `sensitive_attributes`: a list of paths, each a list of
+/// `{"type": "get_attr"|"index", "value": …}` steps.
+fn protect_paths(body: Node, paths: &Value, ctx: &Context<'_>) -> Node {
+    let mut body = body;
+    for path in paths.as_array().into_iter().flatten() {
+        let steps: Vec<&Value> = path.as_array().into_iter().flatten().filter_map(|s| s.get("value")).collect();
+        if !steps.is_empty() {
+            body = protect_at(body, &steps, ctx);
+        }
+    }
+    body
+}
+
+fn protect_at(node: Node, steps: &[&Value], ctx: &Context<'_>) -> Node {
+    let Some((step, rest)) = steps.split_first() else {
+        return secret(node, ctx);
+    };
+    match node {
+        Node::Map(map) => {
+            let key = step.as_str().map(str::to_owned).unwrap_or_else(|| step.to_string());
+            let fields = map
+                .into_fields()
+                .into_iter()
+                .map(|f| {
+                    let (k, line, v) = f.into_parts();
+                    let v = if k == key { protect_at(v, rest, ctx) } else { v };
+                    Field::new(k, line, v)
+                })
+                .collect();
+            Node::map(fields)
+        }
+        Node::List(list) => {
+            let index = step.as_u64().and_then(|i| usize::try_from(i).ok());
+            let kind = list.kind().clone();
+            let items = list
+                .into_items()
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| if Some(i) == index { protect_at(item, rest, ctx) } else { item })
+                .collect();
+            Node::List(Box::new(List::with_kind(kind, items)))
+        }
+        other => secret(other, ctx),
+    }
+}
+
+/// Applies show-json `sensitive_values`: the values' shape with `true` at sensitive parts.
+fn protect_marked(node: Node, marks: &Value, ctx: &Context<'_>) -> Node {
+    match (node, marks) {
+        (node, Value::Bool(true)) => secret(node, ctx),
+        (Node::Map(map), Value::Object(marks)) => {
+            let fields = map
+                .into_fields()
+                .into_iter()
+                .map(|f| {
+                    let (k, line, v) = f.into_parts();
+                    let v = match marks.get(k.as_str()) {
+                        Some(mark) => protect_marked(v, mark, ctx),
+                        None => v,
+                    };
+                    Field::new(k, line, v)
+                })
+                .collect();
+            Node::map(fields)
+        }
+        (Node::List(list), Value::Array(marks)) => {
+            let kind = list.kind().clone();
+            let items = list
+                .into_items()
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| match marks.get(i) {
+                    Some(mark) => protect_marked(item, mark, ctx),
+                    None => item,
+                })
+                .collect();
+            Node::List(Box::new(List::with_kind(kind, items)))
+        }
+        (node, _) => node,
+    }
+}
+
+/// Normalizes an instance's attributes and adds what Terraform records about the instance.
+fn finish(body: Node, tainted: bool, create_before_destroy: bool, ctx: &Context<'_>) -> Node {
+    let body = normalize(body, "", 0, ctx);
+    let Node::Map(map) = body else { return body };
+    let mut fields = map.into_fields();
+    if tainted {
+        fields.push(Field::new("@status", 0, Node::string("tainted")));
+    }
+    if create_before_destroy {
+        fields.push(Field::new("@create_before_destroy", 0, Node::Bool(true)));
+    }
+    Node::map(fields)
+}
+
+/// Sets where providers use sets, JSON documents parsed, secret-named attributes protected.
+fn normalize(node: Node, name: &str, depth: usize, ctx: &Context<'_>) -> Node {
+    match node {
+        Node::Map(map) => {
+            let fields = map
+                .into_fields()
+                .into_iter()
+                .map(|f| {
+                    let (k, line, v) = f.into_parts();
+                    let v = match v {
+                        Node::String(s) if depth == 0 && ctx.options.secrets.is_secret_name(&k) && !s.is_empty() => {
+                            secret(Node::String(s), ctx)
+                        }
+                        other => normalize(other, &k, depth + 1, ctx),
+                    };
+                    Field::new(k, line, v)
+                })
+                .collect();
+            Node::map(fields)
+        }
+        Node::List(list) => {
+            let items: Vec<Node> = list.into_items().into_iter().map(|i| normalize(i, name, depth + 1, ctx)).collect();
+            let kind = if SET_ATTRIBUTES.contains(&name) || POLICY_SETS.contains(&name) {
+                ListKind::Set
+            } else {
+                ListKind::Sequence
+            };
+            Node::List(Box::new(List::with_kind(kind, items)))
+        }
+        Node::String(s) if looks_like_json_document(&s) => match serde_json::from_str::<JsonNode>(&s) {
+            Ok(JsonNode(parsed)) if depth < 64 => policy_document(normalize(parsed, name, depth + 1, ctx)),
+            _ => Node::String(s),
+        },
+        other => other,
+    }
+}
+
+fn looks_like_json_document(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']') && t.len() > 2)
+}
+
+/// IAM grammar: `"Action": "s3:GetObject"` means the same as `["s3:GetObject"]`.
+fn policy_document(node: Node) -> Node {
+    let Node::Map(map) = node else { return node };
+    let fields = map
+        .into_fields()
+        .into_iter()
+        .map(|f| {
+            let (k, line, v) = f.into_parts();
+            let v = match v {
+                Node::String(s) if POLICY_SETS.contains(&k.as_str()) => {
+                    Node::List(Box::new(List::set(vec![Node::String(s)])))
+                }
+                Node::Map(_) => policy_document(v),
+                Node::List(list) => {
+                    let kind = list.kind().clone();
+                    Node::List(Box::new(List::with_kind(
+                        kind,
+                        list.into_items().into_iter().map(policy_document).collect(),
+                    )))
+                }
+                other => other,
+            };
+            Field::new(k, line, v)
+        })
+        .collect();
+    Node::Map(Map::from_fields(fields).0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_quote_keys() {
+        assert_eq!(IndexKey::Text("eu".into()).render(), "[\"eu\"]");
+        assert_eq!(IndexKey::Text("a\"b".into()).render(), "[\"a\\\"b\"]");
+        assert_eq!(IndexKey::Int(3).render(), "[3]");
+    }
+}

@@ -1,0 +1,232 @@
+//! Terraform: addresses, set semantics, JSON inside strings, sensitive values, both state formats,
+//! errors, and real states from `../shared/realworld`.
+
+use std::path::{Path, PathBuf};
+
+use drift_core::{
+    Category, Finding, FindingKind, Fingerprinter, Format, LoadOptions, Policy, Report, Snapshot, Status,
+};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn options() -> LoadOptions {
+    LoadOptions::new(Fingerprinter::with_key(b"tf-tests"))
+}
+
+fn state(name: &str, text: &str) -> Result<Snapshot, String> {
+    drift_core::parse(Format::Terraform, name, text.as_bytes(), &options()).map_err(|e| e.to_string())
+}
+
+fn fixtures() -> Report {
+    let options = options();
+    let load = |side: &str| {
+        drift_core::load(&root().join("fixtures").join(side).join("terraform.tfstate"), &options)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (mut staging, mut production) = (load("staging"), load("production"));
+    staging.set_name("staging");
+    production.set_name("production");
+    drift_core::report(&drift_core::diff(&staging, &production), &Policy::default())
+}
+
+fn drift(report: &Report) -> Vec<&Finding> {
+    report.findings().iter().filter(|f| f.status == Status::Drift).collect()
+}
+
+#[test]
+fn the_fixtures_real_changes_appear_once() {
+    let report = fixtures();
+    let found: Vec<(String, String, FindingKind, Category)> =
+        drift(&report).iter().map(|f| (f.entity.to_string(), f.path.to_string(), f.change, f.category)).collect();
+    let expect = |entity: &str, path: &str, change: FindingKind, category: Category| {
+        let n = found.iter().filter(|f| f.0 == entity && f.1 == path).count();
+        assert_eq!(n, 1, "{entity} {path} in {found:#?}");
+        assert!(found.contains(&(entity.to_owned(), path.to_owned(), change, category)), "{entity} {path}: {found:#?}");
+    };
+    expect("tf:module.data.aws_db_instance.main", "engine_version", FindingKind::Changed, Category::Version);
+    expect("tf:module.data.aws_db_instance.main", "instance_class", FindingKind::Changed, Category::Resources);
+    expect(
+        "tf:aws_sqs_queue.jobs[\"orders\"]",
+        "redrive_policy.maxReceiveCount",
+        FindingKind::Changed,
+        Category::Config,
+    );
+    expect("tf:aws_sqs_queue.jobs[\"refunds\"]", "", FindingKind::Removed, Category::Other);
+    expect("tf:aws_instance.worker[2]", "", FindingKind::Added, Category::Other);
+    let ingress: Vec<&Finding> = drift(&report)
+        .into_iter()
+        .filter(|f| {
+            f.entity.to_string() == "tf:module.network.aws_security_group.db"
+                && f.path.to_string().starts_with("ingress")
+        })
+        .collect();
+    assert_eq!(ingress.len(), 1, "one added rule, the reordered ones are not drift: {ingress:#?}");
+    assert_eq!((ingress[0].change, ingress[0].rule.as_deref()), (FindingKind::Added, Some("open-to-world")));
+    assert_eq!(ingress[0].severity, drift_core::Severity::High);
+    // The state's own version is one info finding; serial and lineage are nothing.
+    let state: Vec<&Finding> = report.findings().iter().filter(|f| f.entity.to_string() == "tf:state").collect();
+    assert_eq!(state.len(), 1);
+    assert_eq!(state[0].severity, drift_core::Severity::Info);
+}
+
+#[test]
+fn identifiers_and_environment_names_are_not_drift() {
+    let report = fixtures();
+    let drift_paths: Vec<String> = drift(&report).iter().map(|f| format!("{} {}", f.entity, f.path)).collect();
+    for noise in [
+        "arn",
+        "id",
+        "owner_id",
+        "vpc_id",
+        "tags.Environment",
+        "tags_all",
+        "name",
+        "identifier",
+        "deadLetterTargetArn",
+        "Principal",
+    ] {
+        assert!(
+            !drift_paths.iter().any(|p| p.rsplit(' ').next().is_some_and(|path| path == noise
+                || path.contains(&format!(".{noise}"))
+                || path.starts_with(noise) && noise.len() > 4)),
+            "{noise} is not drift: {drift_paths:#?}"
+        );
+    }
+    let ignored = report.findings().iter().filter(|f| f.status == Status::Ignored).count();
+    let expected = report.findings().iter().filter(|f| f.status == Status::Expected).count();
+    assert!(ignored >= 10 && expected >= 10, "{ignored} ignored, {expected} expected");
+    assert!(report.findings().iter().filter(|f| f.status != Status::Drift).all(|f| f.reason.is_some()));
+}
+
+#[test]
+fn addresses_as_terraform_prints_them() {
+    let s = state(
+        "a.tfstate",
+        r#"{"version": 4, "terraform_version": "1.6.0", "serial": 1, "lineage": "x", "outputs": {},
+            "resources": [
+              {"module": "module.a.module.b", "mode": "managed", "type": "aws_instance", "name": "web", "instances": [{"index_key": 0, "attributes": {"id": "i-1"}}]},
+              {"mode": "managed", "type": "aws_s3_bucket", "name": "assets", "instances": [{"index_key": "eu", "attributes": {"id": "b"}}]},
+              {"mode": "data", "type": "aws_caller_identity", "name": "current", "instances": [{"attributes": {"id": "1"}}]},
+              {"mode": "managed", "type": "aws_instance", "name": "old", "instances": [{"status": "tainted", "attributes": {"id": "i-2"}}, {"deposed": "1a2b3c4d", "attributes": {"id": "i-3"}}]}
+            ]}"#,
+    );
+    let ids: Vec<String> = state_ids(&s);
+    assert_eq!(
+        ids,
+        [
+            "tf:aws_instance.old",
+            "tf:aws_instance.old (deposed object 1a2b3c4d)",
+            "tf:aws_s3_bucket.assets[\"eu\"]",
+            "tf:data.aws_caller_identity.current",
+            "tf:module.a.module.b.aws_instance.web[0]",
+            "tf:state",
+        ]
+    );
+    let tainted =
+        s.ok().and_then(|s| s.entities().find(|e| e.id().address() == "aws_instance.old").map(|e| e.body().clone()));
+    assert_eq!(
+        tainted.and_then(|b| b.as_map().and_then(|m| m.get("@status")).cloned()),
+        Some(drift_core::Node::string("tainted"))
+    );
+}
+
+fn state_ids(s: &Result<Snapshot, String>) -> Vec<String> {
+    match s {
+        Ok(s) => s.entities().map(|e| e.id().to_string()).collect(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn sensitive_values_never_appear() {
+    let raw = r#"{"version": 4, "terraform_version": "1.6.0", "outputs": {"pw": {"value": "hunter2-output", "type": "string", "sensitive": true}},
+        "resources": [{"mode": "managed", "type": "aws_db_instance", "name": "db", "instances": [{"attributes": {"id": "db-1", "password": "hunter2-attr", "settings": {"token": "hunter2-nested"}},
+          "sensitive_attributes": [[{"type": "get_attr", "value": "password"}], [{"type": "get_attr", "value": "settings"}, {"type": "get_attr", "value": "token"}]]}]}]}"#;
+    let show = r#"{"format_version": "1.0", "terraform_version": "1.6.0", "values": {"outputs": {"pw": {"sensitive": true, "value": "hunter2-output"}},
+        "root_module": {"resources": [{"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+          "values": {"id": "db-1", "password": "hunter2-attr", "settings": {"token": "hunter2-nested"}}, "sensitive_values": {"password": true, "settings": {"token": true}}}]}}}"#;
+    let (a, b) = (state("raw.tfstate", raw).unwrap_or_default(), state("show.json", show).unwrap_or_default());
+    let report = drift_core::report(&drift_core::diff(&a, &b), &Policy::default());
+    assert!(drift(&report).is_empty(), "both formats of one state agree: {:#?}", drift(&report));
+    let snapshot = drift_core::snapshot_json(&a, &Fingerprinter::with_key(b"tf-tests"));
+    let json = serde_json::to_string(&report).unwrap_or_default();
+    assert!(!json.contains("hunter2") && !snapshot.contains("hunter2"));
+}
+
+#[test]
+fn json_inside_strings_is_compared_structurally() {
+    let queue = |policy: &str| {
+        let state = serde_json::json!({"version": 4, "terraform_version": "1.6.0", "resources": [{"mode": "managed", "type": "aws_sqs_queue", "name": "q",
+            "instances": [{"attributes": {"id": "q", "redrive_policy": policy}}]}]});
+        drift_core::parse(Format::Terraform, "q.tfstate", state.to_string().as_bytes(), &options()).unwrap_or_default()
+    };
+    let a = queue(r#"{"deadLetterTargetArn":"arn:x","maxReceiveCount":5}"#);
+    let same = queue("{\n  \"maxReceiveCount\": 5,\n  \"deadLetterTargetArn\": \"arn:x\"\n}");
+    let changed = queue(r#"{"deadLetterTargetArn":"arn:x","maxReceiveCount":3}"#);
+    assert!(drift_core::diff(&a, &same).is_empty());
+    let diff = drift_core::diff(&a, &changed);
+    let paths: Vec<String> = diff.changes().iter().map(|c| c.path().to_string()).collect();
+    assert_eq!(paths, ["redrive_policy.maxReceiveCount"]);
+}
+
+#[test]
+fn bad_states_exit_with_the_file_named() {
+    let cases = [
+        (
+            r#"{"version": 3, "terraform_version": "0.11.14", "lineage": "x", "modules": []}"#,
+            "old.tfstate:1: invalid Terraform state: state version 3 is not supported",
+        ),
+        (
+            r#"{"version": 4, "terraform_version": "1.6.0", "resources": [{"mode": "man"#,
+            "truncated.tfstate:1: invalid Terraform state: EOF",
+        ),
+        (
+            r#"{"meta": {}, "encrypted_data": "abc", "encryption_version": "v0", "terraform_version": "x"}"#,
+            "encrypted.tfstate:1: invalid Terraform state: the state is encrypted",
+        ),
+    ];
+    for (text, want) in cases {
+        let name = want.split(':').next().unwrap_or_default();
+        let err = state(name, text).map(|_| ()).unwrap_err();
+        assert!(err.starts_with(want), "{err}");
+    }
+    // JSON that is no state is not taken for one.
+    let options = options();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("not-state");
+    let _ = std::fs::create_dir_all(&dir);
+    std::fs::write(dir.join("package.json"), r#"{"name": "x", "version": "1.0.0"}"#).unwrap_or_default();
+    let err = drift_core::load(&dir.join("package.json"), &options).map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains("package.json: not a format drift reads"), "{err}");
+}
+
+#[test]
+fn real_states_parse() {
+    let dir = root().join("../shared/realworld/terraform-json-testdata");
+    let options = options();
+    for file in [
+        "110_sensitive_values/terraform.tfstate",
+        "110_sensitive_values/state.json",
+        "config_resource_depends_on/terraform.tfstate",
+        "no_changes/terraform.tfstate",
+        "no_changes/state.json",
+        "has_checks/state.json",
+        "identity/state.json",
+        "action_reason_prior_state_tainted.json",
+    ] {
+        let snapshot = drift_core::load(&dir.join(file), &options).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(snapshot.entities().len() > 1, "{file}");
+    }
+    let checks = drift_core::load(&dir.join("has_checks/state.json"), &options).unwrap_or_default();
+    assert!(checks.entities().any(|e| e.id().to_string() == "tf:module.files.local_file.foo[\"file1.txt\"]"));
+    // The raw state and its show -json rendering are the same infrastructure.
+    for pair in ["110_sensitive_values", "no_changes"] {
+        let raw = drift_core::load(&dir.join(pair).join("terraform.tfstate"), &options).unwrap_or_default();
+        let show = drift_core::load(&dir.join(pair).join("state.json"), &options).unwrap_or_default();
+        let report = drift_core::report(&drift_core::diff(&raw, &show), &Policy::default());
+        assert!(drift(&report).is_empty(), "{pair}: {:#?}", drift(&report));
+    }
+    let invalid = drift_core::load(&dir.join("invalid/state.json"), &options).map(|_| ()).unwrap_err().to_string();
+    assert!(invalid.contains("invalid/state.json:"), "{invalid}");
+}
