@@ -127,3 +127,99 @@ pub(crate) fn write_k8s(out: &std::path::Path, objects: usize) -> std::io::Resul
     }
     Ok(size / 2)
 }
+
+/// A Terraform state for one side with `instances` resource instances (about 3 KB each): security
+/// groups with ingress rules, queues with JSON policies, databases with a sensitive password. On the
+/// right, 1% of instances carry a change, rules and keys are reordered, ids and account ids differ.
+pub(crate) fn tf_state(side: &str, instances: usize) -> String {
+    let right = side == "production";
+    let account = if right { "444455556666" } else { "111122223333" };
+    let mut out = String::with_capacity(instances * 3200);
+    out.push_str(&format!(
+        "{{\"version\": 4, \"terraform_version\": \"1.7.5\", \"serial\": {}, \"lineage\": \"{side}\", \"outputs\": {{}}, \"resources\": [\n",
+        if right { 900 } else { 12 }
+    ));
+    let per_resource = 10;
+    for r in 0..instances.div_ceil(per_resource) {
+        let (kind, module) = match r % 3 {
+            0 => ("aws_security_group", format!("module.network_{}", r % 7)),
+            1 => ("aws_sqs_queue", format!("module.queues[\\\"q{}\\\"]", r % 5)),
+            _ => ("aws_db_instance", "module.data".to_owned()),
+        };
+        if r > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(&format!(
+            "{{\"module\": \"{module}\", \"mode\": \"managed\", \"type\": \"{kind}\", \"name\": \"r{r}\", \"provider\": \"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\", \"instances\": ["
+        ));
+        for i in 0..per_resource {
+            let n = r * per_resource + i;
+            if n >= instances {
+                break;
+            }
+            if i > 0 {
+                out.push(',');
+            }
+            let changed = right && n % 100 == 0;
+            let id = format!("{}-{:016x}", &kind[4..6], n as u64 * if right { 7 } else { 3 });
+            let attributes = match kind {
+                "aws_security_group" => {
+                    let mut rules: Vec<String> = (0..8)
+                        .map(|k| {
+                            let port = 1000 + k * 10 + usize::from(changed && k == 0);
+                            let cidrs = if right { format!("[\"10.{k}.1.0/24\", \"10.{k}.0.0/24\"]") } else { format!("[\"10.{k}.0.0/24\", \"10.{k}.1.0/24\"]") };
+                            format!("{{\"cidr_blocks\": {cidrs}, \"description\": \"rule {k}\", \"from_port\": {port}, \"ipv6_cidr_blocks\": [], \"prefix_list_ids\": [], \"protocol\": \"tcp\", \"security_groups\": [], \"self\": false, \"to_port\": {port}}}")
+                        })
+                        .collect();
+                    if right {
+                        rules.reverse();
+                    }
+                    format!(
+                        "\"arn\": \"arn:aws:ec2:eu-west-1:{account}:security-group/{id}\", \"description\": \"group {n}\", \"id\": \"{id}\", \"ingress\": [{}], \"egress\": [], \"name\": \"sg-{n}-{side}\", \"owner_id\": \"{account}\", \"tags\": {{\"Environment\": \"{side}\", \"Team\": \"t{}\"}}, \"tags_all\": {{\"Environment\": \"{side}\", \"Team\": \"t{}\", \"ManagedBy\": \"terraform\"}}, \"vpc_id\": \"vpc-{:012x}\"",
+                        rules.join(", "),
+                        n % 9,
+                        n % 9,
+                        if right { 2 } else { 1 }
+                    )
+                }
+                "aws_sqs_queue" => {
+                    let receive = if changed { 3 } else { 5 };
+                    let policy = format!(
+                        "{{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{{\\\"AWS\\\":\\\"arn:aws:iam::{account}:root\\\"}},\\\"Action\\\":[\\\"sqs:SendMessage\\\",\\\"sqs:ReceiveMessage\\\"],\\\"Resource\\\":\\\"*\\\"}}]}}"
+                    );
+                    format!(
+                        "\"arn\": \"arn:aws:sqs:eu-west-1:{account}:queue-{n}-{side}\", \"delay_seconds\": 0, \"id\": \"https://sqs.eu-west-1.amazonaws.com/{account}/queue-{n}-{side}\", \"max_message_size\": 262144, \"message_retention_seconds\": 345600, \"name\": \"queue-{n}-{side}\", \"policy\": \"{policy}\", \"redrive_policy\": \"{{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:eu-west-1:{account}:dlq-{n}-{side}\\\",\\\"maxReceiveCount\\\":{receive}}}\", \"tags\": {{\"Environment\": \"{side}\"}}, \"visibility_timeout_seconds\": 30"
+                    )
+                }
+                _ => format!(
+                    "\"allocated_storage\": {}, \"arn\": \"arn:aws:rds:eu-west-1:{account}:db:db-{n}-{side}\", \"engine\": \"postgres\", \"engine_version\": \"{}\", \"id\": \"db-{n}\", \"instance_class\": \"db.r6g.large\", \"password\": \"pw-{side}-{n}\", \"publicly_accessible\": false, \"storage_type\": \"gp3\", \"tags\": {{\"Environment\": \"{side}\"}}, \"username\": \"app\", \"vpc_security_group_ids\": [\"sg-{:016x}\"]",
+                    if right { "100.0" } else { "100" },
+                    if changed { "15.6" } else { "16.2" },
+                    n as u64 * if right { 7 } else { 3 }
+                ),
+            };
+            let sensitive =
+                if kind == "aws_db_instance" { "[[{\"type\": \"get_attr\", \"value\": \"password\"}]]" } else { "[]" };
+            out.push_str(&format!(
+                "{{\"index_key\": {i}, \"schema_version\": 1, \"attributes\": {{{attributes}}}, \"sensitive_attributes\": {sensitive}, \"private\": \"bnVsbA==\", \"dependencies\": [\"module.network_0.aws_security_group.r0\"]}}"
+            ));
+        }
+        out.push_str("]}");
+    }
+    out.push_str("\n]}\n");
+    out
+}
+
+/// Writes `tf_state` for both sides as `out/staging/terraform.tfstate` and
+/// `out/production/terraform.tfstate`; returns the bytes written per side.
+pub(crate) fn write_tf(out: &std::path::Path, instances: usize) -> std::io::Result<u64> {
+    let mut size = 0;
+    for side in ["staging", "production"] {
+        let dir = out.join(side);
+        std::fs::create_dir_all(&dir)?;
+        let text = tf_state(side, instances);
+        size += text.len() as u64;
+        std::fs::write(dir.join("terraform.tfstate"), text)?;
+    }
+    Ok(size / 2)
+}

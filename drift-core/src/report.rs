@@ -1,6 +1,7 @@
 //! The report (DESIGN §6, contract `drift/report/v1`): findings and a summary, as plain serde types.
 //! Renderers in drift-cli present it; they decide nothing.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -240,7 +241,7 @@ pub struct Finding {
     pub rule: Option<String>,
     /// Why the status is what it is (for expected and ignored findings).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub reason: Option<String>,
+    pub reason: Option<Cow<'static, str>>,
     /// Where.
     pub location: Locations,
 }

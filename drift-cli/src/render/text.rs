@@ -101,7 +101,7 @@ impl Text<'_> {
         let why = match (x.status, x.change) {
             (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => x.message.clone(),
             (Status::Drift, _) => String::new(),
-            _ => x.reason.clone().unwrap_or_else(|| x.message.clone()),
+            _ => x.reason.as_deref().unwrap_or(&x.message).to_owned(),
         };
         let locations = match (&x.location.left, &x.location.right) {
             (Some(l), Some(r)) => format!("{l} ↔ {r}"),

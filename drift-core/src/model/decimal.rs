@@ -3,21 +3,25 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use compact_str::CompactString;
+
 /// An exact decimal number: `(-1)^neg × digits × 10^exp`.
 ///
 /// `digits` holds the significant digits with no leading or trailing zeros, so every value has one
 /// representation and derived equality is numeric equality. Zero has no digits and is never negative.
+/// The digits are stored as bytes 0–9 in a compact string (inline up to 24 digits, so most numbers
+/// need no allocation).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Decimal {
     neg: bool,
-    digits: Box<[u8]>,
+    digits: CompactString,
     exp: i64,
 }
 
 impl Decimal {
     /// Zero.
     pub fn zero() -> Self {
-        Decimal { neg: false, digits: Box::new([]), exp: 0 }
+        Decimal { neg: false, digits: CompactString::default(), exp: 0 }
     }
 
     /// Parses `[+-]digits[.digits][(e|E)[+-]digits]` (at least one mantissa digit, `1.` and `.5` allowed).
@@ -71,7 +75,9 @@ impl Decimal {
         if digits.is_empty() {
             return Self::zero();
         }
-        Decimal { neg, digits: digits.into_boxed_slice(), exp }
+        // Bytes 0–9 are valid (control-character) UTF-8.
+        let digits = String::from_utf8(digits).map(CompactString::from).unwrap_or_default();
+        Decimal { neg, digits, exp }
     }
 
     /// Whether the value is zero.
@@ -88,7 +94,7 @@ impl Decimal {
     pub(crate) fn mul_small(&self, factor: u64) -> Self {
         let mut out: Vec<u8> = Vec::with_capacity(self.digits.len() + 20);
         let mut carry: u128 = 0;
-        for &d in self.digits.iter().rev() {
+        for &d in self.digits.as_bytes().iter().rev() {
             let v = u128::from(d) * u128::from(factor) + carry;
             out.push((v % 10) as u8);
             carry = v / 10;
@@ -118,7 +124,7 @@ impl Decimal {
         // Digits below 10^scale are dropped; since trailing zeros are trimmed they are never all zero.
         let drop = usize::try_from(scale - self.exp).unwrap_or(usize::MAX);
         let keep = self.digits.len().saturating_sub(drop);
-        let mut kept: Vec<u8> = self.digits[..keep].to_vec();
+        let mut kept: Vec<u8> = self.digits.as_bytes()[..keep].to_vec();
         // Add one unit at 10^scale.
         let mut i = kept.len();
         loop {
@@ -153,7 +159,7 @@ impl Decimal {
             return None;
         }
         let mut v: i128 = 0;
-        for &d in self.digits.iter() {
+        for &d in self.digits.as_bytes() {
             v = v * 10 + i128::from(d);
         }
         for _ in 0..self.exp {
@@ -217,7 +223,7 @@ impl fmt::Display for Decimal {
         if self.neg {
             f.write_str("-")?;
         }
-        let digits: String = self.digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let digits: String = self.digits.as_bytes().iter().map(|d| char::from(b'0' + d)).collect();
         let magnitude = self.magnitude();
         if self.exp >= 0 && self.exp <= 21 {
             write!(f, "{digits}{}", "0".repeat(self.exp as usize))

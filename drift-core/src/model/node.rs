@@ -37,7 +37,7 @@ pub enum Node {
 #[derive(Clone, Debug)]
 pub struct Number {
     value: Decimal,
-    text: Box<str>,
+    text: CompactString,
 }
 
 impl Number {

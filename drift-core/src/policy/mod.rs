@@ -10,6 +10,7 @@ mod k8s;
 mod substitution;
 mod terraform;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use rayon::prelude::*;
@@ -264,7 +265,7 @@ struct Draft<'a> {
     status: Status,
     message: String,
     rule: Option<RuleId>,
-    reason: Option<String>,
+    reason: Option<Cow<'static, str>>,
     location: Locations,
 }
 
@@ -324,7 +325,7 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
         if let Some(why) = k8s::noise(kind, path, one_sided, body) {
             status = Status::Ignored;
             rule = Some(RuleId::K8sNoise);
-            reason = Some(why.to_owned());
+            reason = Some(Cow::Borrowed(why));
         }
     }
     if tf_kind.is_some() {
@@ -332,7 +333,7 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
         if let Some((ignored, why)) = terraform::not_drift(entity.address(), path, l, r, families) {
             status = if ignored { Status::Ignored } else { Status::Expected };
             rule = Some(RuleId::TfIdentifier);
-            reason = Some(why.to_owned());
+            reason = Some(Cow::Borrowed(why));
         }
     }
     let (kind, base, message) = match change.kind() {
@@ -347,10 +348,9 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
         ChangeKind::Incomparable => {
             status = Status::Expected;
             rule = Some(RuleId::SecretNotComparable);
-            reason = Some(
-                "secret not comparable: a snapshot was saved without DRIFT_FINGERPRINT_KEY, or with another key"
-                    .to_owned(),
-            );
+            reason = Some(Cow::Borrowed(
+                "secret not comparable: a snapshot was saved without DRIFT_FINGERPRINT_KEY, or with another key",
+            ));
             (FindingKind::Changed, Severity::Info, format!("{label}: secret not comparable"))
         }
         ChangeKind::Changed => {
@@ -363,7 +363,7 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
                 if explained && status == Status::Drift {
                     status = Status::Expected;
                     rule = Some(RuleId::SecretsDiffer);
-                    reason = Some("secret values differ between environments, as they should".to_owned());
+                    reason = Some(Cow::Borrowed("secret values differ between environments, as they should"));
                 }
                 (FindingKind::Changed, Severity::Medium, message)
             } else {
@@ -373,7 +373,10 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
                 {
                     status = Status::Expected;
                     rule = Some(RuleId::EnvSubstitution);
-                    reason = Some(format!("differs only by the environment's name ({} → {})", names.left, names.right));
+                    reason = Some(Cow::Owned(format!(
+                        "differs only by the environment's name ({} → {})",
+                        names.left, names.right
+                    )));
                 }
                 (FindingKind::Changed, Severity::Medium, message)
             }
@@ -456,7 +459,7 @@ fn pair_renamed(findings: &mut [Finding], from: &Family, to: &Family, names: &Na
         for k in [i, j] {
             findings[k].status = Status::Expected;
             findings[k].rule = Some(RuleId::EnvSubstitution.as_str().to_owned());
-            findings[k].reason = Some(reason.clone());
+            findings[k].reason = Some(Cow::Owned(reason.clone()));
         }
     }
 }
