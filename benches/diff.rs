@@ -83,5 +83,40 @@ fn k8s(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, env, model, k8s);
+/// Two Terraform states of about 100 MB (80,000 instances each): drift end to end against
+/// serde_json parsing the same files into values.
+fn terraform(c: &mut Criterion) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-tf");
+    let bytes = match r#gen::write_tf(&dir, 80_000) {
+        Ok(bytes) => bytes,
+        Err(err) => panic!("cannot write bench data: {err}"),
+    };
+    let (left, right) = (dir.join("staging"), dir.join("production"));
+    let mut group = c.benchmark_group("terraform");
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Bytes(bytes * 2));
+    group.bench_function("serde_json parse 2x100MB", |b| {
+        b.iter(|| {
+            let mut keys = 0;
+            for side in [&left, &right] {
+                let text = std::fs::read(side.join("terraform.tfstate")).unwrap_or_default();
+                if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(&text) {
+                    keys += map.len();
+                }
+            }
+            keys
+        });
+    });
+    let options = LoadOptions::new(Fingerprinter::with_key(b"bench"));
+    group.bench_function("drift diff 2x100MB", |b| {
+        b.iter(|| {
+            let Ok((l, r)) = drift_core::load_pair(&left, &right, &options) else { return 0 };
+            let diff = drift_core::diff(&l, &r);
+            drift_core::report(&diff, &Policy::default()).findings().len()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, env, model, k8s, terraform);
 criterion_main!(benches);

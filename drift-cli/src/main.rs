@@ -62,13 +62,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                     drift_core::KEY_VARIABLE
                 );
             }
-            let json = drift_core::snapshot_json(&snapshot, &options.fingerprinter);
             if output.as_os_str() == "-" {
-                let mut stdout = io::stdout().lock();
-                stdout.write_all(json.as_bytes())?;
+                let mut stdout = io::BufWriter::new(io::stdout().lock());
+                drift_core::write_snapshot(&mut stdout, &snapshot, &options.fingerprinter)?;
                 stdout.flush()?;
             } else {
-                std::fs::write(&output, json).with_context(|| format!("{}: cannot write", output.display()))?;
+                let write = || -> io::Result<()> {
+                    let mut file = io::BufWriter::new(std::fs::File::create(&output)?);
+                    drift_core::write_snapshot(&mut file, &snapshot, &options.fingerprinter)?;
+                    file.flush()
+                };
+                write().with_context(|| format!("{}: cannot write", output.display()))?;
             }
             Ok(ExitCode::SUCCESS)
         }

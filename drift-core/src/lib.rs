@@ -62,10 +62,25 @@ pub use crate::{
 /// `DRIFT_FINGERPRINT_KEY`) and is the one the snapshot was loaded with; otherwise the file records
 /// that each secret exists, not its fingerprint (DESIGN §8).
 pub fn snapshot_json(snapshot: &Snapshot, fingerprinter: &Fingerprinter) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and every node serializes.
+    let _ = write_snapshot(&mut out, snapshot, fingerprinter);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes a snapshot as a `drift/snapshot/v1` JSON document, streamed (see [`snapshot_json`]).
+///
+/// # Errors
+///
+/// The writer fails.
+pub fn write_snapshot(
+    out: &mut impl std::io::Write,
+    snapshot: &Snapshot,
+    fingerprinter: &Fingerprinter,
+) -> std::io::Result<()> {
     let keep = fingerprinter.is_configured() && snapshot.key_id.as_deref() == Some(fingerprinter.key_id().as_str());
-    let value = source::snapshot::to_json(snapshot, keep);
-    // Strings, numbers and JSON values always serialize.
-    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+    serde_json::to_writer_pretty(&mut *out, &source::snapshot::to_json(snapshot, keep))?;
+    out.write_all(b"\n")
 }
 
 /// Loads both environments (in parallel) with one set of options, so their secrets compare.

@@ -375,9 +375,32 @@ pub fn value_json(node: &Node) -> Value {
 
 /// A stable id: 12 hex digits of a hash of what identifies the finding.
 pub(crate) fn finding_id(entity: &EntityId, path: &Path, change: FindingKind, rule: Option<&str>) -> String {
+    use crate::path::Segment;
     use sha2::{Digest, Sha256};
-    let text = format!("{entity}\0{path}\0{change}\0{}", rule.unwrap_or(""));
-    hex(&Sha256::digest(text.as_bytes())[..6])
+    // Hashed part by part, without rendering: this runs for every finding.
+    let mut hash = Sha256::new();
+    hash.update(entity.domain().as_str());
+    hash.update([0]);
+    hash.update(entity.address());
+    for segment in path.segments() {
+        let (tag, text): (u8, &str) = match segment {
+            Segment::Key(k) => (1, k),
+            Segment::Keyed(k) => (2, k),
+            Segment::Member(m) => (3, m),
+            Segment::Index(i) => {
+                hash.update([0, 4]);
+                hash.update(i.to_le_bytes());
+                continue;
+            }
+        };
+        hash.update([0, tag]);
+        hash.update(text);
+    }
+    hash.update([0]);
+    hash.update(change.as_str());
+    hash.update([0]);
+    hash.update(rule.unwrap_or(""));
+    hex(&hash.finalize()[..6])
 }
 
 /// Lower-case hex digits of some bytes.

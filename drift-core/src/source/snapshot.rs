@@ -9,7 +9,8 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map as JsonMap, Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -22,76 +23,126 @@ use super::LoadOptions;
 pub(crate) const SCHEMA: &str = "drift/snapshot/v1";
 
 /// The file's top level, in the order it is written: the schema first, so that a reader can tell a
-/// snapshot from its first bytes.
+/// snapshot from its first bytes. Serialized as a stream: a 100 MB state is never copied into a
+/// JSON tree.
 #[derive(serde::Serialize)]
 pub(crate) struct File<'a> {
     schema: &'static str,
     name: &'a str,
     inputs: &'a [String],
     fingerprint_key: Option<&'a str>,
-    entities: Vec<Value>,
+    entities: Entities<'a>,
+}
+
+struct Entities<'a>(&'a Snapshot, bool);
+
+#[derive(serde::Serialize)]
+struct EntityOut<'a> {
+    id: String,
+    file: &'a str,
+    line: u32,
+    body: Out<'a>,
+}
+
+/// A node in the snapshot encoding (module docs); `bool`: keep fingerprints.
+struct Out<'a>(&'a Node, bool);
+
+impl Serialize for Entities<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.entities().map(|e| EntityOut {
+            id: e.id().to_string(),
+            file: e.file(),
+            line: e.line(),
+            body: Out(e.body(), self.1),
+        }))
+    }
+}
+
+impl Serialize for Out<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let keep = self.1;
+        match self.0 {
+            Node::Null => serializer.serialize_unit(),
+            Node::Bool(b) => serializer.serialize_bool(*b),
+            Node::String(s) => serializer.serialize_str(s),
+            Node::Number(n) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("number", n.as_str())?;
+                map.end()
+            }
+            Node::Quantity(q) => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("quantity", q.as_str())?;
+                map.serialize_entry("value", &q.value().to_string())?;
+                map.end()
+            }
+            Node::Secret(secret) => {
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("secret", &if keep { secret.fingerprint() } else { None })?;
+                if let Some(redacted) = secret.redacted() {
+                    map.serialize_entry("redacted", redacted)?;
+                }
+                if secret.hints().empty {
+                    map.serialize_entry("empty", &true)?;
+                }
+                if secret.hints().test_credential {
+                    map.serialize_entry("test_credential", &true)?;
+                }
+                map.end()
+            }
+            Node::Map(fields) => {
+                struct Fields<'a>(&'a crate::model::Map, bool);
+                impl Serialize for Fields<'_> {
+                    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                        serializer.collect_map(self.0.fields().iter().map(|f| (f.key(), Out(f.node(), self.1))))
+                    }
+                }
+                struct Lines<'a>(&'a crate::model::Map);
+                impl Serialize for Lines<'_> {
+                    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                        serializer
+                            .collect_map(self.0.fields().iter().filter(|f| f.line() > 0).map(|f| (f.key(), f.line())))
+                    }
+                }
+                let has_lines = fields.fields().iter().any(|f| f.line() > 0);
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("map", &Fields(fields, keep))?;
+                if has_lines {
+                    map.serialize_entry("lines", &Lines(fields))?;
+                }
+                map.end()
+            }
+            Node::List(list) => {
+                struct Items<'a>(&'a [Node], bool);
+                impl Serialize for Items<'_> {
+                    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                        serializer.collect_seq(self.0.iter().map(|n| Out(n, self.1)))
+                    }
+                }
+                let items = Items(list.items(), keep);
+                let mut map = serializer.serialize_map(None)?;
+                match list.kind() {
+                    ListKind::Sequence => map.serialize_entry("seq", &items)?,
+                    ListKind::Set => map.serialize_entry("set", &items)?,
+                    ListKind::Keyed(key) => {
+                        map.serialize_entry("keyed", &items)?;
+                        map.serialize_entry("key", &key.iter().map(|k| &**k).collect::<Vec<_>>())?;
+                    }
+                }
+                map.end()
+            }
+        }
+    }
 }
 
 /// Serializes a snapshot; secrets keep their fingerprints only when `keep_fingerprints`.
 pub(crate) fn to_json(snapshot: &Snapshot, keep_fingerprints: bool) -> File<'_> {
-    let entities: Vec<Value> = snapshot
-        .entities()
-        .map(|e| {
-            json!({
-                "id": e.id().to_string(),
-                "file": &**e.file(),
-                "line": e.line(),
-                "body": node_to_json(e.body(), keep_fingerprints),
-            })
-        })
-        .collect();
     File {
         schema: SCHEMA,
         name: snapshot.name(),
         inputs: snapshot.inputs(),
         fingerprint_key: if keep_fingerprints { snapshot.key_id.as_deref() } else { None },
-        entities,
-    }
-}
-
-fn node_to_json(node: &Node, keep: bool) -> Value {
-    match node {
-        Node::Null => Value::Null,
-        Node::Bool(b) => Value::Bool(*b),
-        Node::String(s) => Value::String(s.to_string()),
-        Node::Number(n) => json!({ "number": n.as_str() }),
-        Node::Quantity(q) => json!({ "quantity": q.as_str(), "value": q.value().to_string() }),
-        Node::Secret(secret) => {
-            let mut out = JsonMap::new();
-            let fp = if keep { secret.fingerprint() } else { None };
-            out.insert("secret".into(), fp.map_or(Value::Null, |f| Value::String(f.to_owned())));
-            if let Some(redacted) = secret.redacted() {
-                out.insert("redacted".into(), Value::String(redacted.to_owned()));
-            }
-            let hints = secret.hints();
-            if hints.empty {
-                out.insert("empty".into(), Value::Bool(true));
-            }
-            if hints.test_credential {
-                out.insert("test_credential".into(), Value::Bool(true));
-            }
-            Value::Object(out)
-        }
-        Node::Map(map) => {
-            let fields: JsonMap<String, Value> =
-                map.fields().iter().map(|f| (f.key().to_owned(), node_to_json(f.node(), keep))).collect();
-            let lines: JsonMap<String, Value> =
-                map.fields().iter().filter(|f| f.line() > 0).map(|f| (f.key().to_owned(), json!(f.line()))).collect();
-            if lines.is_empty() { json!({ "map": fields }) } else { json!({ "map": fields, "lines": lines }) }
-        }
-        Node::List(list) => {
-            let items: Vec<Value> = list.items().iter().map(|i| node_to_json(i, keep)).collect();
-            match list.kind() {
-                ListKind::Sequence => json!({ "seq": items }),
-                ListKind::Set => json!({ "set": items }),
-                ListKind::Keyed(key) => json!({ "keyed": items, "key": key.iter().map(|k| &**k).collect::<Vec<_>>() }),
-            }
-        }
+        entities: Entities(snapshot, keep_fingerprints),
     }
 }
 
