@@ -154,6 +154,22 @@ fn manifests_on_stdin() {
 }
 
 #[test]
+fn one_export_two_environments() {
+    let export = root().join("../shared/realworld/unleash/variantsexport_v3.json");
+    let at = |env: &str| format!("{}@{env}", export.display());
+    let output = run(&["diff", &at("development"), &at("production")]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stdout(&output).contains("flag:UX-toggle1"));
+    let missing = run(&["diff", &at("staging"), &at("production")]);
+    assert_eq!(code(&missing), 2);
+    assert!(
+        stderr(&missing).contains("no environment `staging` in this export (it has: development, production)"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
 fn snapshot_round_trip() {
     let dir = scratch("snapshot");
     let file = dir.join("staging.json");

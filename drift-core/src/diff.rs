@@ -465,7 +465,7 @@ impl<'a> Walker<'a, '_> {
     }
 }
 
-/// Pairs removed and added maps that share at least half of their fields (by key and value), most
+/// Pairs removed and added maps that share more than half of their fields (by key and value), most
 /// similar first; returns `(removed index, added index)` pairs.
 fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
     if removed.is_empty() || added.is_empty() || removed.len() * added.len() > 10_000 {
@@ -478,7 +478,7 @@ fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
             let Some(y) = y.as_map() else { continue };
             let shared = x.fields().iter().filter(|f| y.get(f.key()) == Some(f.node())).count();
             let total = x.len().max(y.len());
-            if shared > 0 && shared * 2 >= total {
+            if shared > 0 && shared * 2 > total {
                 // Most shared fields first; ties by position, so the pairing is deterministic.
                 scored.push((std::cmp::Reverse(shared * 1000 / total.max(1)), r, a));
             }

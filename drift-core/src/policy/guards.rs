@@ -105,8 +105,10 @@ fn switch_word(name: &str) -> Option<&'static str> {
         ("FAKES", "FAKE"),
         ("TESTMODE", "TEST_MODE"),
         ("DRYRUN", "DRY_RUN"),
+        ("KILLSWITCH", "KILL_SWITCH"),
     ];
-    const PAIRS: &[(&str, &str, &str)] = &[("TEST", "MODE", "TEST_MODE"), ("DRY", "RUN", "DRY_RUN")];
+    const PAIRS: &[(&str, &str, &str)] =
+        &[("TEST", "MODE", "TEST_MODE"), ("DRY", "RUN", "DRY_RUN"), ("KILL", "SWITCH", "KILL_SWITCH")];
     let mut words = name_words(name).peekable();
     while let Some(word) = words.next() {
         if let Some((_, switch)) = SINGLE.iter().find(|(w, _)| is(word, w)) {

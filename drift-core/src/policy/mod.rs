@@ -308,6 +308,7 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
         .and_then(|kind| k8s::category(kind, path))
         .or_else(|| tf_kind.and_then(|kind| terraform::category(kind, path)));
     let category = match k8s_category {
+        _ if entity.domain() == Domain::Flag => Category::FeatureFlag,
         Some(category) if !matches!((l, r), (Some(Node::Secret(_)), _) | (_, Some(Node::Secret(_)))) => category,
         _ if path.is_root() => Category::Other,
         _ => classify::category(&name, l, r),
@@ -384,6 +385,12 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
     };
     let domain_severity = match entity.domain() {
         Domain::Terraform => terraform::severity(category),
+        // A flag on one side only, or serving another default, changes what users get.
+        Domain::Flag => Some(match path.segments().first() {
+            Some(Segment::Key(k)) if matches!(&**k, "enabled" | "default" | "off") => Severity::High,
+            Some(Segment::Key(k)) if &**k == "metadata" => Severity::Low,
+            _ => Severity::Medium,
+        }),
         _ => k8s::severity(category),
     };
     let base = match (change.kind(), domain_severity) {
@@ -393,9 +400,19 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
     let mut severity = match (change.kind(), rule) {
         (ChangeKind::Incomparable, _) | (_, Some(RuleId::K8sNoise | RuleId::TfIdentifier)) => Severity::Info,
         _ if entity.address() == "state" && tf_kind.is_some() => Severity::Info,
+        _ if entity.domain() == Domain::Flag => base,
         _ => classify::severity(&name, category, base),
     };
     let mut message = message;
+    if entity.domain() == Domain::Flag && path.last_key() == Some("rollout") && change.kind() == ChangeKind::Changed {
+        let percent = |n: Option<&Node>| match n {
+            Some(Node::Number(n)) => format!("{}%", n.as_str()),
+            Some(Node::String(s)) => s.to_string(),
+            other => shown(other),
+        };
+        message =
+            format!("{} rollout: {} → {} ({} → {})", entity.address(), percent(l), percent(r), names.left, names.right);
+    }
     if let (Some(_), ChangeKind::Added, Some(added)) = (tf_kind, change.kind(), r)
         && status == Status::Drift
         && terraform::opens_to_world(path, added)
@@ -514,6 +531,15 @@ fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn() -> Path,
             for field in map.fields() {
                 let path = || Path::from_segments(vec![Segment::Key(field.key().into())]);
                 f(&path, field.key(), field.node(), field.line());
+            }
+        }
+        (Domain::Flag, Node::Map(map)) => {
+            // A flag is a setting named by its key: what it serves when on, `false` when off.
+            let enabled = matches!(map.get("enabled"), Some(Node::Bool(true)));
+            if let Some(default) = map.field("default") {
+                let value = if enabled { default.node() } else { &Node::Bool(false) };
+                let path = || Path::from_segments(vec![Segment::Key("default".into())]);
+                f(&path, entity.id().address(), value, default.line());
             }
         }
         (Domain::K8s, body) => {

@@ -3,6 +3,8 @@
 
 pub(crate) mod certificate;
 pub(crate) mod env;
+pub(crate) mod flags;
+pub(crate) mod json;
 pub(crate) mod k8s;
 pub(crate) mod snapshot;
 pub(crate) mod tfstate;
@@ -30,6 +32,8 @@ pub enum Format {
     Kubernetes,
     /// A Terraform (or OpenTofu) state, raw (version 4) or `terraform show -json`.
     Terraform,
+    /// Feature flags: flagd / OpenFeature, Unleash, LaunchDarkly, or a plain flag map.
+    Flags,
     /// A snapshot saved by `drift snapshot` (`drift/snapshot/v1`).
     Snapshot,
 }
@@ -40,6 +44,7 @@ impl fmt::Display for Format {
             Format::Env => ".env",
             Format::Kubernetes => "Kubernetes manifest",
             Format::Terraform => "Terraform state",
+            Format::Flags => "feature flags",
             Format::Snapshot => "snapshot",
         })
     }
@@ -64,6 +69,8 @@ impl LoadOptions {
 /// What a parser needs besides the bytes.
 pub(crate) struct Context<'a> {
     pub(crate) options: &'a LoadOptions,
+    /// The environment chosen in a multi-environment export (`export.json@production`).
+    pub(crate) env: Option<&'a str>,
 }
 
 /// Loads an environment: a file, a directory (walked recursively), `-` for stdin, or a snapshot
@@ -83,6 +90,18 @@ pub fn load(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         if snapshot.name.is_empty() {
             snapshot.name = "stdin".to_owned();
         }
+        snapshot.inputs = vec![shown];
+        return Ok(snapshot);
+    }
+    // `export.json@production`: one environment of a multi-environment flag export.
+    if !input.exists()
+        && let Some((file, env)) = shown.rsplit_once('@')
+        && Path::new(file).is_file()
+    {
+        let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+        let mut snapshot =
+            parse_with(Format::Flags, file, &bytes, options, Some(env))?.ok_or_else(|| unknown_env(file))?;
+        snapshot.name = env.to_owned();
         snapshot.inputs = vec![shown];
         return Ok(snapshot);
     }
@@ -106,9 +125,31 @@ pub fn load(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
 ///
 /// The bytes are not valid in that format.
 pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) -> Result<Snapshot> {
+    parse_with(format, origin, bytes, options, None)?
+        .ok_or_else(|| Error::UnknownFormat { origin: origin.to_owned(), message: format!("not {format}") })
+}
+
+fn unknown_env(origin: &str) -> Error {
+    Error::UnknownFormat {
+        origin: origin.to_owned(),
+        message: "FILE@ENVIRONMENT is for flag exports that hold several environments (Unleash, LaunchDarkly)"
+            .to_owned(),
+    }
+}
+
+/// Parses in a known format; `None` when the bytes turn out not to be in it (a JSON file that is no
+/// flag export). `env` chooses one environment of a multi-environment export.
+fn parse_with(
+    format: Format,
+    origin: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+    env: Option<&str>,
+) -> Result<Option<Snapshot>> {
     let file: Arc<str> = origin.into();
-    let ctx = Context { options };
-    match format {
+    let ctx = Context { options, env };
+    let named = |origin: &str| if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
+    Ok(Some(match format {
         Format::Env => {
             let name = if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
             let mut snapshot = Snapshot::new(name);
@@ -118,7 +159,7 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
             // points at the file.
             snapshot.insert(Entity::new(EntityId::new(Domain::Env, ".env"), file, 0, body))?;
             snapshot.warnings = warnings;
-            Ok(snapshot)
+            snapshot
         }
         Format::Kubernetes => {
             let mut snapshot =
@@ -129,7 +170,7 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
                 snapshot.insert(entity)?;
             }
             snapshot.warnings = objects.warnings;
-            Ok(snapshot)
+            snapshot
         }
         Format::Terraform => {
             let mut snapshot =
@@ -138,16 +179,91 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
             for entity in tfstate::parse(&file, bytes, &ctx)? {
                 snapshot.insert(entity)?;
             }
-            Ok(snapshot)
+            snapshot
         }
-        Format::Snapshot => snapshot::read(origin, bytes, options),
+        Format::Flags => {
+            let Some((root, kind)) = flag_document(origin, bytes, env.is_some())? else { return Ok(None) };
+            let mut snapshot = Snapshot::new(named(origin));
+            snapshot.key_id = Some(options.fingerprinter.key_id());
+            for entity in flags::parse(&file, root, kind, ctx.env)? {
+                snapshot.insert(entity)?;
+            }
+            snapshot
+        }
+        Format::Snapshot => snapshot::read(origin, bytes, options)?,
+    }))
+}
+
+/// A flag file's document and format; `None` when it is no flag export.
+fn flag_document(origin: &str, bytes: &[u8], chosen_env: bool) -> Result<Option<(crate::model::Node, flags::Kind)>> {
+    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+    let plain = is_flag_name(name);
+    let trimmed = bytes.trim_ascii_start();
+    let root = if trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
+        json::parse(origin, bytes, "JSON")?
+    } else if name.ends_with(".toml") {
+        toml_document(origin, bytes)?
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|_| Error::input(origin, 0, "not valid UTF-8"))?;
+        match yaml::documents(origin, text)?.0.into_iter().next() {
+            Some(document) => document.node,
+            None => return Ok(None),
+        }
+    };
+    Ok(flags::kind_of(&root, plain || chosen_env).map(|kind| (root, kind)))
+}
+
+fn toml_document(origin: &str, bytes: &[u8]) -> Result<crate::model::Node> {
+    use crate::model::{Field, List, Node, Number};
+    fn convert(value: toml::Value) -> Node {
+        match value {
+            toml::Value::String(s) => Node::string(s),
+            toml::Value::Integer(i) => Node::Number(Box::new(Number::from_i64(i))),
+            toml::Value::Float(f) => {
+                Number::parse(&f.to_string()).map_or_else(|| Node::string(f.to_string()), |n| Node::Number(Box::new(n)))
+            }
+            toml::Value::Boolean(b) => Node::Bool(b),
+            toml::Value::Datetime(d) => Node::string(d.to_string()),
+            toml::Value::Array(items) => Node::List(Box::new(List::sequence(items.into_iter().map(convert).collect()))),
+            toml::Value::Table(table) => {
+                Node::map(table.into_iter().map(|(k, v)| Field::new(k, 0, convert(v))).collect())
+            }
+        }
     }
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::input(origin, 0, "not valid UTF-8"))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let line = e.span().map_or(0, |span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        Error::input(origin, u32::try_from(line).unwrap_or(0), format!("invalid TOML: {}", e.message()))
+    })?;
+    Ok(convert(toml::Value::Table(table)))
+}
+
+/// `flags.json`, `features.yaml`, `feature-flags.toml`, `flags.production.json`…
+fn is_flag_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    matches!(stem.as_str(), "flags" | "features" | "feature-flags" | "feature_flags" | "featureflags" | "toggles")
+        && [".json", ".yaml", ".yml", ".toml"].iter().any(|e| name.ends_with(e))
+}
+
+/// Whether the head of a file suggests a flag export (a cheap look before parsing it).
+fn looks_like_flags(origin: &str, bytes: &[u8]) -> bool {
+    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+    if is_flag_name(name) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    has(b"\"flags\"")
+        || has(b"flags:")
+        || has(b"\"featureStrategies\"")
+        || has(b"\"flagValues\"")
+        || has(b"\"variations\"")
 }
 
 fn unknown(origin: &str) -> Error {
     Error::UnknownFormat {
         origin: origin.to_owned(),
-        message: "not a format drift reads (.env, Kubernetes YAML or JSON, Terraform state, or a drift snapshot)"
+        message: "not a format drift reads (.env, Kubernetes YAML or JSON, Terraform state, feature flags, or a drift snapshot)"
             .to_owned(),
     }
 }
@@ -158,7 +274,9 @@ fn parse_detected(origin: &str, bytes: &[u8], scope: &str, options: &LoadOptions
     let Some(format) = detect(origin, bytes) else {
         return Ok(None);
     };
-    let mut snapshot = parse(format, origin, bytes, options)?;
+    let Some(mut snapshot) = parse_with(format, origin, bytes, options, None)? else {
+        return Ok(None);
+    };
     if format == Format::Env && scope != ".env" {
         let entities = std::mem::take(&mut snapshot.entities);
         for entity in entities.into_values() {
@@ -183,6 +301,9 @@ pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
     let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
     if k8s::looks_like_k8s(bytes) || (is_yaml_name(name) && is_blank_yaml(bytes)) {
         return Some(Format::Kubernetes);
+    }
+    if looks_like_flags(origin, bytes) && !is_env_name(name) {
+        return Some(Format::Flags);
     }
     if is_env_name(name) {
         return Some(Format::Env);

@@ -17,17 +17,17 @@
 //! Bookkeeping (`serial`, `lineage`, `private`, `dependencies`, `schema_version`) is not kept.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::model::{Domain, Entity, EntityId, Field, List, ListKind, Map, Node, Number};
+use crate::model::{Domain, Entity, EntityId, Field, List, ListKind, Map, Node};
 
 use super::Context;
+use super::json::JsonNode;
 
 /// Attribute names whose lists are sets in the providers' schemas (a table that is easy to extend).
 const SET_ATTRIBUTES: &[&str] = &[
@@ -83,78 +83,6 @@ pub(crate) fn looks_like_state(bytes: &[u8]) -> bool {
             || has(b"\"values\"")
             || has(b"\"format_version\"")
             || has(b"\"encryption_version\""))
-}
-
-/// A JSON value read straight into a [`Node`] (no intermediate `serde_json::Value`).
-struct JsonNode(Node);
-
-impl<'de> Deserialize<'de> for JsonNode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor).map(JsonNode)
-    }
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> std::result::Result<Node, E> {
-        Ok(Node::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> std::result::Result<Node, E> {
-        Ok(Node::Number(Box::new(Number::from_i64(v))))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> std::result::Result<Node, E> {
-        Ok(Node::Number(Box::new(Number::parse(&v.to_string()).unwrap_or_else(|| Number::from_i64(0)))))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> std::result::Result<Node, E> {
-        // Rust prints the shortest text that reads back as the same f64: what was written, for any
-        // literal with at most 17 significant digits.
-        Ok(match Number::parse(&v.to_string()) {
-            Some(n) => Node::Number(Box::new(n)),
-            None => Node::string(v.to_string()),
-        })
-    }
-
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Node, E> {
-        Ok(Node::string(v))
-    }
-
-    fn visit_string<E>(self, v: String) -> std::result::Result<Node, E> {
-        Ok(Node::string(v))
-    }
-
-    fn visit_unit<E>(self) -> std::result::Result<Node, E> {
-        Ok(Node::Null)
-    }
-
-    fn visit_none<E>(self) -> std::result::Result<Node, E> {
-        Ok(Node::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Node, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(JsonNode(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Node::List(Box::new(List::sequence(items))))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {
-        let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some((key, JsonNode(value))) = map.next_entry::<compact_str::CompactString, JsonNode>()? {
-            fields.push(Field::new(key, 0, value));
-        }
-        Ok(Node::map(fields))
-    }
 }
 
 /// `index_key`: a number for `count`, a string for `for_each`.
