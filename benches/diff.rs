@@ -118,5 +118,25 @@ fn terraform(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, env, model, k8s, terraform);
+/// 50,000 flagd flags per side, end to end.
+fn flags(c: &mut Criterion) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-flags");
+    if let Err(err) = r#gen::write_flags(&dir, 50_000) {
+        panic!("cannot write bench data: {err}");
+    }
+    let (left, right) = (dir.join("staging"), dir.join("production"));
+    let options = LoadOptions::new(Fingerprinter::with_key(b"bench"));
+    let mut group = c.benchmark_group("flags");
+    group.sample_size(10);
+    group.bench_function("drift diff 2x50k flags", |b| {
+        b.iter(|| {
+            let Ok((l, r)) = drift_core::load_pair(&left, &right, &options) else { return 0 };
+            let diff = drift_core::diff(&l, &r);
+            drift_core::report(&diff, &Policy::default()).findings().len()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, env, model, k8s, terraform, flags);
 criterion_main!(benches);

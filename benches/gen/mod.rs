@@ -223,3 +223,46 @@ pub(crate) fn write_tf(out: &std::path::Path, instances: usize) -> std::io::Resu
     }
     Ok(size / 2)
 }
+
+/// flagd flag definitions for one side: `flags` flags with targeting, fractional rollouts and a
+/// shared evaluator; on the right 1% of flags change their default, variants are reordered.
+pub(crate) fn flagd(side: &str, flags: usize) -> String {
+    let right = side == "production";
+    let mut out = String::from("{\"$schema\": \"https://flagd.dev/schema/v0/flags.json\", \"flags\": {\n");
+    for i in 0..flags {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        let default = if right && i % 100 == 0 { "off" } else { "on" };
+        let variants = if right { "{\"off\": false, \"on\": true}" } else { "{\"on\": true, \"off\": false}" };
+        let targeting = match i % 3 {
+            0 => format!("{{\"if\": [{{\"$ref\": \"beta\"}}, \"on\", \"off\"]}}"),
+            1 => format!("{{\"fractional\": [[\"on\", {}], [\"off\", {}]]}}", 10 + i % 50, 90 - i % 50),
+            _ => format!(
+                "{{\"if\": [{{\"ends_with\": [{{\"var\": \"email\"}}, \"@team{}.example.com\"]}}, \"on\", \"off\"]}}",
+                i % 20
+            ),
+        };
+        out.push_str(&format!(
+            "  \"flag-{i:06}\": {{\"state\": \"ENABLED\", \"variants\": {variants}, \"defaultVariant\": \"{default}\", \"targeting\": {targeting}, \"metadata\": {{\"owner\": \"team-{}\"}}}}",
+            i % 20
+        ));
+    }
+    out.push_str(
+        "\n}, \"$evaluators\": {\"beta\": {\"in\": [{\"var\": \"email\"}, [\"a@example.com\", \"b@example.com\"]]}}}\n",
+    );
+    out
+}
+
+/// Writes `flagd` for both sides as `out/staging/flags.json` and `out/production/flags.json`.
+pub(crate) fn write_flags(out: &std::path::Path, flags: usize) -> std::io::Result<u64> {
+    let mut size = 0;
+    for side in ["staging", "production"] {
+        let dir = out.join(side);
+        std::fs::create_dir_all(&dir)?;
+        let text = flagd(side, flags);
+        size += text.len() as u64;
+        std::fs::write(dir.join("flags.json"), text)?;
+    }
+    Ok(size / 2)
+}
