@@ -236,7 +236,7 @@ pub(crate) fn flagd(side: &str, flags: usize) -> String {
         let default = if right && i % 100 == 0 { "off" } else { "on" };
         let variants = if right { "{\"off\": false, \"on\": true}" } else { "{\"on\": true, \"off\": false}" };
         let targeting = match i % 3 {
-            0 => format!("{{\"if\": [{{\"$ref\": \"beta\"}}, \"on\", \"off\"]}}"),
+            0 => "{\"if\": [{\"$ref\": \"beta\"}, \"on\", \"off\"]}".to_owned(),
             1 => format!("{{\"fractional\": [[\"on\", {}], [\"off\", {}]]}}", 10 + i % 50, 90 - i % 50),
             _ => format!(
                 "{{\"if\": [{{\"ends_with\": [{{\"var\": \"email\"}}, \"@team{}.example.com\"]}}, \"on\", \"off\"]}}",
