@@ -170,6 +170,19 @@ fn the_flagd_sample_parses() {
 }
 
 #[test]
+fn flagd_yaml_reads_like_json() {
+    let json = flags(
+        "a/flags.json",
+        r#"{"flags": {"x": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on"}}}"#,
+    );
+    let yaml = flags(
+        "b/flags.yaml",
+        "flags:\n  x:\n    state: ENABLED\n    variants:\n      off: false\n      on: true\n    defaultVariant: on\n",
+    );
+    assert!(drift(&report(&json, &yaml)).is_empty(), "{:?}", drift(&report(&json, &yaml)));
+}
+
+#[test]
 fn added_and_removed_flags() {
     let a = flags(
         "a/flags.json",

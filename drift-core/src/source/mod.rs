@@ -205,7 +205,8 @@ fn flag_document(origin: &str, bytes: &[u8], chosen_env: bool) -> Result<Option<
         toml_document(origin, bytes)?
     } else {
         let text = std::str::from_utf8(bytes).map_err(|_| Error::input(origin, 0, "not valid UTF-8"))?;
-        match yaml::documents(origin, text)?.0.into_iter().next() {
+        // Flag tools read YAML 1.2: `on` is a string there (a variant's name), not a boolean.
+        match yaml::documents_with(origin, text, yaml::Schema::Yaml12)?.0.into_iter().next() {
             Some(document) => document.node,
             None => return Ok(None),
         }

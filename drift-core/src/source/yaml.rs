@@ -34,9 +34,25 @@ pub(crate) struct Duplicate {
     pub(crate) line: u32,
 }
 
-/// Reads every document of a YAML stream. Empty and comment-only documents are skipped.
+/// How plain scalars resolve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Schema {
+    /// YAML 1.1 as go-yaml v2 reads it (Kubernetes): `0644` is octal, `on`/`yes`/`y` are booleans.
+    Yaml11,
+    /// The YAML 1.2 core schema (flagd and most other tools): only `true`/`false` are booleans.
+    Yaml12,
+}
+
+/// Reads every document of a YAML stream with YAML 1.1 scalars (as Kubernetes does). Empty and
+/// comment-only documents are skipped.
 pub(crate) fn documents(file: &str, text: &str) -> Result<(Vec<Document>, Vec<Duplicate>)> {
+    documents_with(file, text, Schema::Yaml11)
+}
+
+/// Reads every document of a YAML stream with the given scalar schema.
+pub(crate) fn documents_with(file: &str, text: &str, schema: Schema) -> Result<(Vec<Document>, Vec<Duplicate>)> {
     let mut reader = Reader {
+        schema,
         file,
         events: Parser::new_from_str(text),
         anchors: HashMap::new(),
@@ -80,6 +96,7 @@ fn line_of(span: &Span) -> u32 {
 }
 
 struct Reader<'t> {
+    schema: Schema,
     file: &'t str,
     events: Parser<'t, saphyr_parser::StrInput<'t>>,
     anchors: HashMap<usize, (Node, usize)>,
@@ -117,7 +134,7 @@ impl<'t> Reader<'t> {
             return Err(self.error(&format!("nested deeper than {MAX_DEPTH} levels")));
         }
         let (node, size, anchor) = match event {
-            Event::Scalar(value, style, anchor, tag) => (scalar(value, style, tag.as_deref()), 1, anchor),
+            Event::Scalar(value, style, anchor, tag) => (scalar(value, style, tag.as_deref(), self.schema), 1, anchor),
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
                     return Err(self.error("alias to an unknown anchor"));
@@ -215,7 +232,7 @@ impl<'t> Reader<'t> {
 }
 
 /// Resolves a scalar as go-yaml v2 does (YAML 1.1): only plain scalars can be anything but strings.
-fn scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Node {
+fn scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>, schema: Schema) -> Node {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         match tag.suffix.as_str() {
             "str" | "binary" | "timestamp" => return Node::string(value.into_owned()),
@@ -226,7 +243,29 @@ fn scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Node {
     if style != ScalarStyle::Plain {
         return Node::string(value.into_owned());
     }
-    resolve_plain(value)
+    match schema {
+        Schema::Yaml11 => resolve_plain(value),
+        Schema::Yaml12 => resolve_core(value),
+    }
+}
+
+/// The YAML 1.2 core schema: `null`, `true`/`false`, decimal, `0o` octal and `0x` hex integers, floats.
+fn resolve_core(value: Cow<'_, str>) -> Node {
+    match &*value {
+        "" | "~" | "null" | "Null" | "NULL" => return Node::Null,
+        "true" | "True" | "TRUE" => return Node::Bool(true),
+        "false" | "False" | "FALSE" => return Node::Bool(false),
+        _ => {}
+    }
+    let plain = value.trim_start_matches(['+', '-']);
+    let core_number = !value.contains('_')
+        && !(plain.len() > 1 && plain.starts_with('0') && plain.bytes().all(|b| b.is_ascii_digit()))
+        && !plain.starts_with("0b")
+        && !plain.starts_with("0B");
+    if core_number && let Some(number) = number(&value) {
+        return Node::Number(Box::new(number));
+    }
+    Node::string(value.into_owned())
 }
 
 pub(crate) fn resolve_plain(value: Cow<'_, str>) -> Node {
@@ -344,6 +383,19 @@ mod tests {
         assert_eq!(get(&node, "neg"), &num("-12"));
         assert_eq!(get(&node, "dot"), &num("0.5"));
         assert_eq!(get(&node, "block"), &Node::string("0644\n"));
+    }
+
+    #[test]
+    fn yaml_1_2_core_schema() {
+        let (docs, _) = documents_with("t.yaml", "a: on\nb: yes\nc: true\nd: 0644\ne: 0x1F\nf: 1.5\n", Schema::Yaml12)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let node = &docs[0].node;
+        assert_eq!(get(node, "a"), &Node::string("on"));
+        assert_eq!(get(node, "b"), &Node::string("yes"));
+        assert_eq!(get(node, "c"), &Node::Bool(true));
+        assert_eq!(get(node, "d"), &Node::string("0644"));
+        assert_eq!(get(node, "e"), &num("31"));
+        assert_eq!(get(node, "f"), &num("1.5"));
     }
 
     #[test]
