@@ -258,10 +258,12 @@ fn resolve_core(value: Cow<'_, str>) -> Node {
         _ => {}
     }
     let plain = value.trim_start_matches(['+', '-']);
-    let core_number = !value.contains('_')
-        && !(plain.len() > 1 && plain.starts_with('0') && plain.bytes().all(|b| b.is_ascii_digit()))
-        && !plain.starts_with("0b")
-        && !plain.starts_with("0B");
+    // Not YAML 1.1 spellings: underscores, a leading-zero octal, binary.
+    let legacy = value.contains('_')
+        || (plain.len() > 1 && plain.starts_with('0') && plain.bytes().all(|b| b.is_ascii_digit()))
+        || plain.starts_with("0b")
+        || plain.starts_with("0B");
+    let core_number = !legacy;
     if core_number && let Some(number) = number(&value) {
         return Node::Number(Box::new(number));
     }
