@@ -35,8 +35,15 @@ pub(crate) enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// List the built-in rules.
-    Rules,
+    /// List the rules: the built-in ones, then those of drift.toml.
+    Rules {
+        /// Only the built-in rules.
+        #[arg(long)]
+        defaults: bool,
+        /// The policy file (default: ./drift.toml when it exists).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, ClapArgs)]
@@ -60,6 +67,9 @@ pub(crate) struct Compare {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub(crate) color: Color,
+    /// The policy file (default: ./drift.toml when it exists).
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use drift_core::{Fingerprinter, LoadOptions, Policy, RuleId, Snapshot};
+use drift_core::{Config, Fingerprinter, LoadOptions, Policy, RuleId, Snapshot};
 
 use crate::args::{Args, Color, Command, Compare, Shown};
 use crate::render::{Style, TextOptions};
@@ -39,15 +39,37 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
 }
 
+/// The policy file: the one given, else `./drift.toml` when it exists.
+fn config(path: Option<&std::path::Path>) -> anyhow::Result<Option<Config>> {
+    let (path, given) = match path {
+        Some(path) => (path.to_path_buf(), true),
+        None => (std::path::PathBuf::from("drift.toml"), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == io::ErrorKind::NotFound && !given => return Ok(None),
+        Err(err) => anyhow::bail!("{}: {}", path.display(), err.to_string().to_lowercase()),
+    };
+    Ok(Some(Config::parse(&path.to_string_lossy(), &text)?))
+}
+
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let options = LoadOptions::new(Fingerprinter::from_env());
+    let mut options = LoadOptions::new(Fingerprinter::from_env());
     match args.command {
         Command::Diff(compare) => {
-            compare_and_render(&compare, &options, drift_core::Severity::Critical)?;
+            let config = config(compare.config.as_deref())?;
+            if let Some(config) = &config {
+                options.secrets = config.secret_rules();
+            }
+            compare_and_render(&compare, &options, config, drift_core::Severity::Critical)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { compare, fail_on } => {
-            let fails = compare_and_render(&compare, &options, fail_on.severity())?;
+            let config = config(compare.config.as_deref())?;
+            if let Some(config) = &config {
+                options.secrets = config.secret_rules();
+            }
+            let fails = compare_and_render(&compare, &options, config, fail_on.severity())?;
             Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Snapshot { env, output, name } => {
@@ -76,10 +98,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules => {
+        Command::Rules { defaults, config: path } => {
             let mut stdout = io::stdout().lock();
             for rule in RuleId::ALL {
                 writeln!(stdout, "{:<30} {}", rule.as_str(), rule.description())?;
+            }
+            if !defaults && let Some(config) = config(path.as_deref())? {
+                for line in config.describe() {
+                    writeln!(stdout, "{line}")?;
+                }
             }
             stdout.flush()?;
             Ok(ExitCode::SUCCESS)
@@ -88,18 +115,24 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads, compares, renders; whether drift at or above `fail_on` remains.
-fn compare_and_render(compare: &Compare, options: &LoadOptions, fail_on: drift_core::Severity) -> anyhow::Result<bool> {
+fn compare_and_render(
+    compare: &Compare,
+    options: &LoadOptions,
+    config: Option<Config>,
+    fail_on: drift_core::Severity,
+) -> anyhow::Result<bool> {
     let (mut left, mut right) = drift_core::load_pair(&compare.left, &compare.right, options)?;
-    if let Some(name) = &compare.left_name {
-        left.set_name(name.clone());
+    if let Some(name) = compare.left_name.as_deref().or(config.as_ref().and_then(Config::left_name)) {
+        left.set_name(name);
     }
-    if let Some(name) = &compare.right_name {
-        right.set_name(name.clone());
+    if let Some(name) = compare.right_name.as_deref().or(config.as_ref().and_then(Config::right_name)) {
+        right.set_name(name);
     }
     print_notes(&left);
     print_notes(&right);
     let diff = drift_core::diff(&left, &right);
-    let report = drift_core::report(&diff, &Policy::default());
+    let policy = config.map_or_else(Policy::default, Policy::with_config);
+    let report = drift_core::report(&diff, &policy);
     let color = match compare.color {
         Color::Always => true,
         Color::Never => false,

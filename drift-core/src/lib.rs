@@ -47,7 +47,7 @@ pub use crate::{
         Secret, SecretHints, Snapshot,
     },
     path::{Path, PathError, Segment},
-    policy::{Policy, RuleId, report},
+    policy::{Policy, RuleId, config::Config, report},
     report::{
         Category, Finding, FindingKind, Locations, Report, Severity, SeverityCounts, Side, Status, StatusCounts,
         Summary, elide, value_json,

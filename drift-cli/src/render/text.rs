@@ -100,7 +100,7 @@ impl Text<'_> {
         let values = values(x);
         let why = match (x.status, x.change) {
             (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => x.message.clone(),
-            (Status::Drift, _) => String::new(),
+            (Status::Drift, _) => x.reason.as_deref().unwrap_or_default().to_owned(),
             _ => x.reason.as_deref().unwrap_or(&x.message).to_owned(),
         };
         let locations = match (&x.location.left, &x.location.right) {

@@ -5,8 +5,10 @@
 //! The built-in rules need no configuration; each is a [`RuleId`] named in the findings it decides.
 
 mod classify;
+pub(crate) mod config;
 mod guards;
 mod k8s;
+mod rules;
 mod substitution;
 mod terraform;
 
@@ -154,23 +156,42 @@ pub struct Policy {
     pub guards: bool,
     /// A production certificate that expires within this many days is a finding.
     pub certificate_days: u32,
-    /// The time certificates are checked against, in seconds since the Unix epoch (default: now).
+    /// The time certificates and waivers are checked against, in seconds since the Unix epoch
+    /// (default: now).
     pub now: Option<i64>,
+    /// A team's rules (`drift.toml`), applied after the built-in ones.
+    pub config: Option<std::sync::Arc<config::Config>>,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { substitutions: true, guards: true, certificate_days: 30, now: None }
+        Policy { substitutions: true, guards: true, certificate_days: 30, now: None, config: None }
     }
 }
 
 impl Policy {
-    /// The times certificate guards compare with: now, and now plus the warning period.
-    fn certificate_window(&self) -> (String, String) {
-        let now = self.now.unwrap_or_else(|| {
+    /// A policy with a team's `drift.toml` (which may also set the certificate warning period).
+    pub fn with_config(config: config::Config) -> Self {
+        let days = config.certificate_days.unwrap_or(30);
+        let substitutions = config.default_substitutions || !config.substitute.is_empty();
+        Policy { certificate_days: days, substitutions, config: Some(std::sync::Arc::new(config)), ..Policy::default() }
+    }
+
+    fn now(&self) -> i64 {
+        self.now.unwrap_or_else(|| {
             let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
             since.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        });
+        })
+    }
+
+    /// Whether the built-in environment families substitute (a config can turn them off).
+    fn default_substitutions(&self) -> bool {
+        self.substitutions && self.config.as_ref().is_none_or(|c| c.default_substitutions)
+    }
+
+    /// The times certificate guards compare with: now, and now plus the warning period.
+    fn certificate_window(&self) -> (String, String) {
+        let now = self.now();
         let soon = now.saturating_add(i64::from(self.certificate_days) * 86_400);
         (crate::source::certificate::rfc3339(now), crate::source::certificate::rfc3339(soon))
     }
@@ -202,10 +223,14 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         },
     );
     findings.extend(guarded);
-    if policy.substitutions
+    if policy.default_substitutions()
         && let (Some(from), Some(to)) = (names.left_family, names.right_family)
     {
         pair_renamed(&mut findings, from, to, &names);
+    }
+    if let Some(config) = &policy.config {
+        let today = crate::source::certificate::rfc3339(policy.now());
+        rules::apply(&mut findings, config, &today[..10]);
     }
     // Reuse means something only between two different environments: a snapshot of staging
     // compared with today's staging shares every secret, as it should.
@@ -504,10 +529,19 @@ fn json_renamed(a: &serde_json::Value, b: &serde_json::Value, from: &Family, to:
 }
 
 fn substituted(a: &str, b: &str, names: &Names<'_>, policy: &Policy) -> bool {
-    match (policy.substitutions, names.left_family, names.right_family) {
+    let families = match (policy.default_substitutions(), names.left_family, names.right_family) {
         (true, Some(from), Some(to)) => substitution::only_environment_differs(a, b, from, to),
         _ => false,
-    }
+    };
+    // A team's own pairs (`[substitute]`): the left value with them replaced is the right one.
+    let pairs = policy.config.as_ref().is_some_and(|c| {
+        let mut replaced = a.to_owned();
+        for (from, to) in &c.substitute {
+            replaced = replaced.replace(from.as_str(), to);
+        }
+        !c.substitute.is_empty() && replaced == b
+    });
+    families || pairs
 }
 
 /// A value for a message: one line, long values elided in the middle.

@@ -1,0 +1,485 @@
+//! `drift.toml`: a team's judgement, read strictly. An unknown key, a wrong type, a bad glob, regex
+//! or date is an error naming the file and line (and, for unknown keys, the allowed ones).
+//!
+//! ```toml
+//! [environments]
+//! left = "staging"
+//! right = "production"
+//!
+//! default_substitutions = true
+//! [substitute]                 # extra token pairs: a left value that equals the right one after
+//! "eu1" = "eu2"                # these replacements only differs by the environment
+//!
+//! [[ignore]]                   # status `ignored`
+//! entity = "k8s:*/Deployment/**"
+//! path = "metadata.annotations.*"
+//! reason = "set by our deploy tooling"
+//!
+//! [[expect]]                   # status `expected`, optionally only for these values
+//! entity = "k8s:apps/Deployment/*/api"
+//! path = "spec.replicas"
+//! right_match = "^[3-9]$"
+//! reason = "production runs more replicas"
+//! owner = "team-api"
+//! until = "2027-01-31"         # a waiver: after this date the finding is drift again
+//!
+//! [[severity]]
+//! path = "*PAYMENT*"
+//! level = "critical"
+//!
+//! [[category]]
+//! path = "*_QUEUE"
+//! set = "config"
+//!
+//! [secrets]
+//! extra = ["license"]          # name fragments that mark a value secret
+//! not_secret = ["_public_"]
+//! ```
+//!
+//! Globs: `*` matches within one segment (of an entity address split at `/`, of a path split at
+//! `.` and `[…]`), `**` matches any number of segments.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::model::Domain;
+use crate::report::{Category, FindingKind, Severity};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    environments: Option<Environments>,
+    default_substitutions: Option<bool>,
+    #[serde(default)]
+    substitute: BTreeMap<String, String>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RuleSpec>>,
+    #[serde(default)]
+    expect: Vec<Spanned<RuleSpec>>,
+    #[serde(default)]
+    severity: Vec<Spanned<SeveritySpec>>,
+    #[serde(default)]
+    category: Vec<Spanned<CategorySpec>>,
+    secrets: Option<SecretsSpec>,
+    certificate_days: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Environments {
+    left: Option<String>,
+    right: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    entity: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    domain: Option<Domain>,
+    category: Option<Category>,
+    change: Option<FindingKind>,
+    reason: Option<String>,
+    owner: Option<String>,
+    until: Option<Spanned<String>>,
+    left: Option<String>,
+    right: Option<String>,
+    left_match: Option<Spanned<String>>,
+    right_match: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeveritySpec {
+    entity: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    domain: Option<Domain>,
+    category: Option<Category>,
+    change: Option<FindingKind>,
+    level: Severity,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategorySpec {
+    entity: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    domain: Option<Domain>,
+    change: Option<FindingKind>,
+    set: Category,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretsSpec {
+    #[serde(default)]
+    extra: Vec<String>,
+    #[serde(default)]
+    not_secret: Vec<String>,
+}
+
+/// What selects findings: globs over the entity and path, and optional exact fields.
+#[derive(Clone, Debug)]
+pub(crate) struct Selector {
+    pub(crate) domain: Option<Domain>,
+    pub(crate) category: Option<Category>,
+    pub(crate) change: Option<FindingKind>,
+    /// More literal characters in the globs: a more specific rule.
+    pub(crate) specificity: usize,
+}
+
+/// A compiled `ignore` or `expect` rule.
+#[derive(Clone, Debug)]
+pub(crate) struct Rule {
+    pub(crate) name: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) owner: Option<String>,
+    /// `YYYY-MM-DD`: the rule applies up to and including this day.
+    pub(crate) until: Option<String>,
+    pub(crate) left: Option<ValueCondition>,
+    pub(crate) right: Option<ValueCondition>,
+}
+
+/// A condition on one side's value (its text: strings bare, other values as JSON).
+#[derive(Clone, Debug)]
+pub(crate) enum ValueCondition {
+    Equals(String),
+    Matches(Regex),
+}
+
+impl ValueCondition {
+    pub(crate) fn holds(&self, value: Option<&serde_json::Value>) -> bool {
+        let text = match value {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => return false,
+        };
+        match self {
+            ValueCondition::Equals(want) => text == *want,
+            ValueCondition::Matches(re) => re.is_match(&text),
+        }
+    }
+}
+
+/// Rules of one kind with their globs compiled into two regex sets, so that a finding is matched
+/// against all of them in one pass.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleSet<T> {
+    pub(crate) rules: Vec<(Selector, T)>,
+    entities: RegexSet,
+    paths: RegexSet,
+}
+
+impl<T> RuleSet<T> {
+    fn new(
+        rules: Vec<(Selector, T)>,
+        entity_globs: Vec<String>,
+        path_globs: Vec<String>,
+    ) -> std::result::Result<Self, regex::Error> {
+        Ok(RuleSet { rules, entities: RegexSet::new(entity_globs)?, paths: RegexSet::new(path_globs)? })
+    }
+
+    /// The rules whose globs and fields match, most specific first.
+    pub(crate) fn matching(
+        &self,
+        entity: &str,
+        path: &str,
+        domain: Domain,
+        category: Category,
+        change: FindingKind,
+    ) -> Vec<&(Selector, T)> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        let entities = self.entities.matches(entity);
+        if !entities.matched_any() {
+            return Vec::new();
+        }
+        let paths = self.paths.matches(path);
+        let mut out: Vec<&(Selector, T)> = entities
+            .iter()
+            .filter(|&i| paths.matched(i))
+            .map(|i| &self.rules[i])
+            .filter(|(s, _)| {
+                s.domain.is_none_or(|d| d == domain)
+                    && s.category.is_none_or(|c| c == category)
+                    && s.change.is_none_or(|c| c == change)
+            })
+            .collect();
+        out.sort_by_key(|r| std::cmp::Reverse(r.0.specificity));
+        out
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+/// A loaded `drift.toml`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) left_name: Option<String>,
+    pub(crate) right_name: Option<String>,
+    pub(crate) default_substitutions: bool,
+    pub(crate) substitute: Vec<(String, String)>,
+    pub(crate) ignore: RuleSet<Rule>,
+    pub(crate) expect: RuleSet<Rule>,
+    pub(crate) severity: RuleSet<(String, Severity)>,
+    pub(crate) category: RuleSet<(String, Category)>,
+    pub(crate) secrets_extra: Vec<String>,
+    pub(crate) secrets_not: Vec<String>,
+    pub(crate) certificate_days: Option<u32>,
+}
+
+impl Config {
+    /// Reads a `drift.toml`; `origin` names it in errors.
+    ///
+    /// # Errors
+    ///
+    /// The file is not valid TOML, has an unknown key or a wrong type, or a glob, regex or date
+    /// does not parse: the error names the line.
+    pub fn parse(origin: &str, text: &str) -> Result<Self> {
+        let line_of = |span: Range<usize>| -> u32 {
+            u32::try_from(text[..span.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0)
+        };
+        let file: File = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(0, line_of);
+            Error::input(origin, line, one_line(e.message()))
+        })?;
+        let bad = |span: Range<usize>, message: String| Error::input(origin, line_of(span), message);
+        let glob = |g: &Option<Spanned<String>>, kind: Glob| -> Result<(String, usize)> {
+            match g {
+                Some(g) => {
+                    let (re, literal) = glob_regex(g.get_ref(), kind);
+                    Regex::new(&re)
+                        .map_err(|e| bad(g.span(), format!("bad glob `{}`: {}", g.get_ref(), regex_error(&e))))?;
+                    Ok((re, literal))
+                }
+                None => Ok(("(?s).*".to_owned(), 0)),
+            }
+        };
+        let regex = |r: &Option<Spanned<String>>| -> Result<Option<Regex>> {
+            r.as_ref()
+                .map(|r| {
+                    Regex::new(r.get_ref())
+                        .map_err(|e| bad(r.span(), format!("bad regex `{}`: {}", r.get_ref(), regex_error(&e))))
+                })
+                .transpose()
+        };
+        let compile_rules = |kind: &str, specs: &[Spanned<RuleSpec>]| -> Result<RuleSet<Rule>> {
+            let (mut rules, mut entities, mut paths) = (Vec::new(), Vec::new(), Vec::new());
+            for spec in specs {
+                let line = line_of(spec.span());
+                let s = spec.get_ref();
+                let (e, el) = glob(&s.entity, Glob::Entity)?;
+                let (p, pl) = glob(&s.path, Glob::Path)?;
+                if let Some(until) = &s.until
+                    && !is_date(until.get_ref())
+                {
+                    return Err(bad(
+                        until.span(),
+                        format!("`until` must be a date YYYY-MM-DD, not `{}`", until.get_ref()),
+                    ));
+                }
+                let condition =
+                    |exact: &Option<String>, re: &Option<Spanned<String>>| -> Result<Option<ValueCondition>> {
+                        Ok(match (exact, regex(re)?) {
+                            (Some(v), _) => Some(ValueCondition::Equals(v.clone())),
+                            (None, Some(re)) => Some(ValueCondition::Matches(re)),
+                            (None, None) => None,
+                        })
+                    };
+                let select =
+                    Selector { domain: s.domain, category: s.category, change: s.change, specificity: el + pl };
+                rules.push((
+                    select,
+                    Rule {
+                        name: format!("{origin}:{line} ({kind})"),
+                        reason: s.reason.clone(),
+                        owner: s.owner.clone(),
+                        until: s.until.as_ref().map(|u| u.get_ref().clone()),
+                        left: condition(&s.left, &s.left_match)?,
+                        right: condition(&s.right, &s.right_match)?,
+                    },
+                ));
+                entities.push(e);
+                paths.push(p);
+            }
+            RuleSet::new(rules, entities, paths)
+                .map_err(|e| Error::input(origin, 0, format!("too many or too large globs: {e}")))
+        };
+        let ignore = compile_rules("ignore", &file.ignore)?;
+        let expect = compile_rules("expect", &file.expect)?;
+        let (mut sev_rules, mut sev_e, mut sev_p) = (Vec::new(), Vec::new(), Vec::new());
+        for spec in &file.severity {
+            let s = spec.get_ref();
+            let (e, el) = glob(&s.entity, Glob::Entity)?;
+            let (p, pl) = glob(&s.path, Glob::Path)?;
+            let select = Selector { domain: s.domain, category: s.category, change: s.change, specificity: el + pl };
+            sev_rules.push((select, (format!("{origin}:{} (severity)", line_of(spec.span())), s.level)));
+            sev_e.push(e);
+            sev_p.push(p);
+        }
+        let (mut cat_rules, mut cat_e, mut cat_p) = (Vec::new(), Vec::new(), Vec::new());
+        for spec in &file.category {
+            let s = spec.get_ref();
+            let (e, el) = glob(&s.entity, Glob::Entity)?;
+            let (p, pl) = glob(&s.path, Glob::Path)?;
+            let select = Selector { domain: s.domain, category: None, change: s.change, specificity: el + pl };
+            cat_rules.push((select, (format!("{origin}:{} (category)", line_of(spec.span())), s.set)));
+            cat_e.push(e);
+            cat_p.push(p);
+        }
+        let sets = |e: regex::Error| Error::input(origin, 0, format!("too many or too large globs: {e}"));
+        let (secrets_extra, secrets_not) = file.secrets.map(|s| (s.extra, s.not_secret)).unwrap_or_default();
+        Ok(Config {
+            left_name: file.environments.as_ref().and_then(|e| e.left.clone()),
+            right_name: file.environments.as_ref().and_then(|e| e.right.clone()),
+            default_substitutions: file.default_substitutions.unwrap_or(true),
+            substitute: file.substitute.into_iter().collect(),
+            ignore,
+            expect,
+            severity: RuleSet::new(sev_rules, sev_e, sev_p).map_err(sets)?,
+            category: RuleSet::new(cat_rules, cat_e, cat_p).map_err(sets)?,
+            secrets_extra,
+            secrets_not,
+            certificate_days: file.certificate_days,
+        })
+    }
+
+    /// The left environment's name, if the file sets one.
+    pub fn left_name(&self) -> Option<&str> {
+        self.left_name.as_deref()
+    }
+
+    /// The right environment's name, if the file sets one.
+    pub fn right_name(&self) -> Option<&str> {
+        self.right_name.as_deref()
+    }
+
+    /// One line per configured rule, for `drift rules`.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (_, rule) in self.ignore.rules.iter().chain(&self.expect.rules) {
+            let reason = rule.reason.as_deref().unwrap_or("");
+            let until = rule.until.as_deref().map(|u| format!(" until {u}")).unwrap_or_default();
+            out.push(format!("{:<30} {reason}{until}", rule.name));
+        }
+        for (_, (name, level)) in &self.severity.rules {
+            out.push(format!("{name:<30} severity {level}"));
+        }
+        for (_, (name, category)) in &self.category.rules {
+            out.push(format!("{name:<30} category {category}"));
+        }
+        out
+    }
+
+    /// The secret rules: the defaults plus the file's `[secrets]`.
+    pub fn secret_rules(&self) -> crate::secrets::SecretRules {
+        crate::secrets::SecretRules::new(self.secrets_extra.clone(), self.secrets_not.clone())
+    }
+}
+
+/// A message on one line (errors are one line: `error: FILE:LINE: what is wrong`).
+fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(": ")
+}
+
+/// A regex error's last line (`unclosed group`), without the pointer art above it.
+fn regex_error(err: &regex::Error) -> String {
+    let text = err.to_string();
+    let last = text.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    last.trim_start_matches("error: ").to_owned()
+}
+
+#[derive(Clone, Copy)]
+enum Glob {
+    Entity,
+    Path,
+}
+
+/// A glob as an anchored regex, and how many literal characters it has (its specificity).
+fn glob_regex(glob: &str, kind: Glob) -> (String, usize) {
+    let one = match kind {
+        Glob::Entity => "[^/]*",
+        Glob::Path => r"[^.\[\]]*",
+    };
+    let mut out = String::from("^(?s:");
+    let mut literal = 0;
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '*' {
+            if chars.peek() == Some(&'*') {
+                chars.next();
+                out.push_str(".*");
+            } else {
+                out.push_str(one);
+            }
+        } else {
+            literal += 1;
+            out.push_str(&regex::escape(&c.to_string()));
+        }
+    }
+    out.push_str(")$");
+    (out, literal)
+}
+
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&text[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&text[8..10].parse::<u32>().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(glob: &str, kind: Glob, text: &str) -> bool {
+        Regex::new(&glob_regex(glob, kind).0).is_ok_and(|re| re.is_match(text))
+    }
+
+    #[test]
+    fn globs() {
+        assert!(matches("k8s:*/Deployment/**", Glob::Entity, "k8s:apps/Deployment/shop/web"));
+        assert!(!matches("k8s:*/Deployment/*", Glob::Entity, "k8s:apps/Deployment/shop/web"));
+        assert!(matches("k8s:apps/Deployment/*/web", Glob::Entity, "k8s:apps/Deployment/shop/web"));
+        assert!(matches("*PAYMENT*", Glob::Path, "PAYMENT_SANDBOX"));
+        assert!(matches(
+            "spec.template.spec.containers[*].image",
+            Glob::Path,
+            "spec.template.spec.containers[name=api].image"
+        ));
+        assert!(!matches("spec.*", Glob::Path, "spec.template.spec"));
+        assert!(matches("spec.**", Glob::Path, "spec.template.spec"));
+        assert!(matches(
+            "metadata.annotations[\"app.kubernetes.io/*\"]",
+            Glob::Path,
+            "metadata.annotations[\"app.kubernetes.io/version\"]"
+        ));
+    }
+
+    #[test]
+    fn strict_errors_name_the_line() {
+        let err = |text: &str| Config::parse("drift.toml", text).map(|_| ()).unwrap_err().to_string();
+        let unknown = err("[[ignore]]\npath = \"x\"\npaht = \"y\"\n");
+        assert!(unknown.starts_with("drift.toml:3: unknown field `paht`, expected one of"), "{unknown}");
+        assert!(unknown.contains("`entity`") && unknown.contains("`path`"), "{unknown}");
+        let wrong = err("[[severity]]\npath = \"x\"\nlevel = \"urgent\"\n");
+        assert!(wrong.starts_with("drift.toml:3: unknown variant `urgent`"), "{wrong}");
+        let regex = err("[[expect]]\npath = \"x\"\nright_match = \"(\"\n");
+        assert!(regex.starts_with("drift.toml:3: bad regex `(`"), "{regex}");
+        let date = err("[[ignore]]\npath = \"x\"\nuntil = \"next week\"\n");
+        assert!(date.starts_with("drift.toml:3: `until` must be a date"), "{date}");
+        let top = err("colour = true\n");
+        assert!(top.starts_with("drift.toml:1: unknown field `colour`"), "{top}");
+    }
+}

@@ -1,0 +1,70 @@
+//! A team's rules from `drift.toml`, applied to the findings the built-in rules produced.
+//!
+//! Precedence: `ignore` beats `expect`, which beats the built-in status; among rules of one kind
+//! the most specific wins (the one whose globs have the most literal characters). A waiver
+//! (`until`) that has expired no longer applies: the finding is drift again and its message says
+//! which waiver expired. `severity` and `category` overrides apply whatever the status.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
+use super::config::{Config, Rule};
+use crate::report::{Finding, Status};
+
+/// Applies the configured rules; `today` is `YYYY-MM-DD`.
+pub(crate) fn apply(findings: &mut [Finding], config: &Config, today: &str) {
+    if config.ignore.is_empty() && config.expect.is_empty() && config.severity.is_empty() && config.category.is_empty()
+    {
+        return;
+    }
+    findings.par_iter_mut().for_each(|finding| {
+        let entity = finding.entity.to_string();
+        let path = finding.path.to_string();
+        let mut expired: Vec<String> = Vec::new();
+        let decided = [(&config.ignore, Status::Ignored), (&config.expect, Status::Expected)].into_iter().find_map(
+            |(set, status)| {
+                set.matching(&entity, &path, finding.domain, finding.category, finding.change)
+                    .into_iter()
+                    .map(|(_, rule)| rule)
+                    .filter(|rule| conditions_hold(rule, finding))
+                    .find(|rule| match &rule.until {
+                        Some(until) if until.as_str() < today => {
+                            let owner = rule.owner.as_deref().map(|o| format!(" (owner {o})")).unwrap_or_default();
+                            expired.push(format!("waiver {}{owner} expired on {until}", rule.name));
+                            false
+                        }
+                        _ => true,
+                    })
+                    .map(|rule| (rule, status))
+            },
+        );
+        if let Some((rule, status)) = decided {
+            finding.status = status;
+            finding.rule = Some(rule.name.clone());
+            let reason = rule.reason.clone().unwrap_or_else(|| format!("{} by {}", status, rule.name));
+            let owner = rule.owner.as_deref().map(|o| format!(" (owner {o})")).unwrap_or_default();
+            finding.reason = Some(Cow::Owned(format!("{reason}{owner}")));
+        } else if !expired.is_empty() {
+            // The waiver no longer applies: the built-in judgement stands, and says why it is back.
+            let note = expired.join("; ");
+            finding.message = format!("{}; {note}", finding.message);
+            finding.reason = Some(Cow::Owned(note));
+        }
+        if let Some((_, (_, level))) =
+            config.severity.matching(&entity, &path, finding.domain, finding.category, finding.change).first()
+        {
+            finding.severity = *level;
+        }
+        if let Some((_, (_, category))) =
+            config.category.matching(&entity, &path, finding.domain, finding.category, finding.change).first()
+        {
+            finding.category = *category;
+        }
+    });
+}
+
+fn conditions_hold(rule: &Rule, finding: &Finding) -> bool {
+    rule.left.as_ref().is_none_or(|c| c.holds(finding.left.as_ref()))
+        && rule.right.as_ref().is_none_or(|c| c.holds(finding.right.as_ref()))
+}

@@ -1,0 +1,132 @@
+//! drift.toml: every rule kind, value conditions, waivers, precedence, substitutions, secrets, and
+//! the error messages of bad files (insta snapshots).
+
+use drift_core::{Category, Config, Fingerprinter, Format, LoadOptions, Policy, Report, Severity, Snapshot, Status};
+
+fn env(name: &str, text: &str, options: &LoadOptions) -> Snapshot {
+    let mut s = drift_core::parse(Format::Env, "x/.env", text.as_bytes(), options).unwrap_or_else(|e| panic!("{e}"));
+    s.set_name(name);
+    s
+}
+
+/// 2026-06-01, so that waivers compare with a fixed day.
+const NOW: i64 = 1_780_272_000;
+
+fn report(config: &str, left: &str, right: &str) -> Report {
+    let config = Config::parse("drift.toml", config).unwrap_or_else(|e| panic!("{e}"));
+    let options = LoadOptions { fingerprinter: Fingerprinter::with_key(b"p"), secrets: config.secret_rules() };
+    let (l, r) = (env("staging", left, &options), env("production", right, &options));
+    let policy = Policy { now: Some(NOW), ..Policy::with_config(config) };
+    drift_core::report(&drift_core::diff(&l, &r), &policy)
+}
+
+/// `path status rule` per finding.
+fn statuses(report: &Report) -> Vec<(String, Status, Option<String>)> {
+    report.findings().iter().map(|f| (f.path.to_string(), f.status, f.rule.clone())).collect()
+}
+
+#[test]
+fn ignore_and_expect_with_reasons() {
+    let r = report(
+        "[[ignore]]\npath = \"BUILD_*\"\nreason = \"CI stamps it\"\n\n[[expect]]\npath = \"POOL\"\nreason = \"bigger in production\"\nowner = \"team-db\"\n",
+        "BUILD_ID=1\nPOOL=10\nLOG=info\n",
+        "BUILD_ID=2\nPOOL=50\nLOG=debug\n",
+    );
+    assert_eq!(
+        statuses(&r),
+        [
+            ("BUILD_ID".into(), Status::Ignored, Some("drift.toml:1 (ignore)".into())),
+            ("LOG".into(), Status::Drift, None),
+            ("POOL".into(), Status::Expected, Some("drift.toml:5 (expect)".into())),
+        ]
+    );
+    assert_eq!(r.findings()[2].reason.as_deref(), Some("bigger in production (owner team-db)"));
+}
+
+#[test]
+fn value_conditions_expect_only_the_intended_difference() {
+    let config = "[[expect]]\npath = \"POOL\"\nleft = \"10\"\nright_match = \"^(50|100)$\"\n";
+    assert_eq!(report(config, "POOL=10\n", "POOL=50\n").findings()[0].status, Status::Expected);
+    assert_eq!(report(config, "POOL=10\n", "POOL=5\n").findings()[0].status, Status::Drift);
+    assert_eq!(report(config, "POOL=20\n", "POOL=50\n").findings()[0].status, Status::Drift);
+}
+
+#[test]
+fn expired_waivers_are_drift_again_and_say_so() {
+    let live = report("[[expect]]\npath = \"POOL\"\nuntil = \"2026-12-31\"\n", "POOL=10\n", "POOL=50\n");
+    assert_eq!(live.findings()[0].status, Status::Expected);
+    let expired =
+        report("[[expect]]\npath = \"POOL\"\nowner = \"ana\"\nuntil = \"2026-01-31\"\n", "POOL=10\n", "POOL=50\n");
+    let finding = &expired.findings()[0];
+    assert_eq!(finding.status, Status::Drift);
+    assert!(
+        finding.message.contains("waiver drift.toml:1 (expect) (owner ana) expired on 2026-01-31"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
+fn precedence_ignore_over_expect_and_most_specific_first() {
+    let config = "[[expect]]\npath = \"POOL\"\nreason = \"exact\"\n\n[[ignore]]\npath = \"*\"\nreason = \"everything\"\n\n[[severity]]\npath = \"*\"\nlevel = \"low\"\n\n[[severity]]\npath = \"POOL\"\nlevel = \"critical\"\n";
+    let r = report(config, "POOL=10\nX=1\n", "POOL=50\nX=2\n");
+    // ignore beats expect, whatever their specificity.
+    assert!(r.findings().iter().all(|f| f.status == Status::Ignored));
+    // Among severity rules the more specific one wins.
+    let severity: Vec<Severity> = r.findings().iter().map(|f| f.severity).collect();
+    assert_eq!(severity, [Severity::Critical, Severity::Low]);
+}
+
+#[test]
+fn category_overrides_and_selectors() {
+    let config =
+        "[[category]]\npath = \"*_QUEUE\"\nset = \"network\"\n\n[[ignore]]\ndomain = \"env\"\nchange = \"added\"\n";
+    let r = report(config, "JOBS_QUEUE=a\n", "JOBS_QUEUE=b\nNEW=1\n");
+    assert_eq!(r.findings()[0].category, Category::Network);
+    assert_eq!(r.findings()[1].status, Status::Ignored);
+}
+
+#[test]
+fn substitutions_extend_or_replace_the_defaults() {
+    let pairs = "[substitute]\n\"eu1\" = \"eu2\"\n";
+    assert_eq!(report(pairs, "DB=db.eu1.internal\n", "DB=db.eu2.internal\n").findings()[0].status, Status::Expected);
+    assert_eq!(
+        report(pairs, "DB=db.staging.internal\n", "DB=db.production.internal\n").findings()[0].status,
+        Status::Expected
+    );
+    let off = "default_substitutions = false\n";
+    assert_eq!(
+        report(off, "DB=db.staging.internal\n", "DB=db.production.internal\n").findings()[0].status,
+        Status::Drift
+    );
+}
+
+#[test]
+fn secret_patterns_from_the_config() {
+    let r = report(
+        "[secrets]\nextra = [\"license\"]\nnot_secret = [\"jwt_secret\"]\n",
+        "LICENSE=abc\nJWT_SECRET=s\n",
+        "LICENSE=xyz\nJWT_SECRET=t\n",
+    );
+    let json = serde_json::to_string(&r).unwrap_or_default();
+    assert!(!json.contains("abc") && !json.contains("xyz"), "license values are secret");
+    assert!(json.contains("\"left\":\"s\""), "jwt_secret is declared not secret");
+}
+
+#[test]
+fn bad_files_name_the_line() {
+    let cases = [
+        ("unknown key", "[[ignore]]\npath = \"x\"\npaht = \"y\"\n"),
+        ("unknown table", "[[ignroe]]\npath = \"x\"\n"),
+        ("wrong type", "[[ignore]]\npath = 3\n"),
+        ("bad severity", "[[severity]]\npath = \"x\"\nlevel = \"urgent\"\n"),
+        ("bad regex", "[[expect]]\npath = \"x\"\nright_match = \"(\"\n"),
+        ("bad date", "[[ignore]]\npath = \"x\"\nuntil = \"2026-13-01\"\n"),
+        ("bad toml", "[[ignore]\npath = \"x\"\n"),
+    ];
+    let messages: Vec<String> = cases
+        .iter()
+        .map(|(name, text)| format!("{name}: {}", Config::parse("drift.toml", text).map(|_| ()).unwrap_err()))
+        .collect();
+    insta::assert_snapshot!("config_errors", messages.join("\n"));
+}
