@@ -128,6 +128,9 @@ fn compare_and_render(
     if let Some(name) = compare.right_name.as_deref().or(config.as_ref().and_then(Config::right_name)) {
         right.set_name(name);
     }
+    if let Some(config) = &config {
+        config.map_entities(&mut right);
+    }
     print_notes(&left);
     print_notes(&right);
     let diff = drift_core::diff(&left, &right);

@@ -517,7 +517,7 @@ fn render(step: Step<'_>) -> Segment {
 }
 
 /// A keyed item's segment text: `name=api`, `containerPort=80,protocol=TCP`.
-fn keyed_text(key: &[Box<str>], item: &Node) -> String {
+pub(crate) fn keyed_text(key: &[Box<str>], item: &Node) -> String {
     let mut out = String::new();
     for (i, field) in key.iter().enumerate() {
         if i > 0 {

@@ -130,3 +130,91 @@ fn bad_files_name_the_line() {
         .collect();
     insta::assert_snapshot!("config_errors", messages.join("\n"));
 }
+
+#[test]
+fn guards_from_the_config() {
+    let config = r#"
+[[guard]]
+path = "*SANDBOX*"
+must_not_match = "(?i)^(true|1|yes|on)$"
+message = "sandbox switches must be off in production"
+severity = "critical"
+
+[[guard]]
+path = "REPLICAS"
+compare = ">="
+
+[[guard]]
+path = "WORKERS"
+min = 2
+max = 16
+
+[[guard]]
+path = "REGION"
+one_of = ["eu-west-1", "eu-central-1"]
+
+[[guard]]
+environment = "both"
+path = "SENTRY_DSN"
+must_exist = true
+"#;
+    let r = report(
+        config,
+        "MY_SANDBOX=false\nREPLICAS=3\nWORKERS=4\nREGION=eu-west-1\nSENTRY_DSN=x\n",
+        "MY_SANDBOX=false\nREPLICAS=2\nWORKERS=32\nREGION=us-east-1\n",
+    );
+    let guards: Vec<(String, String)> = r
+        .findings()
+        .iter()
+        .filter(|f| f.rule.as_deref().is_some_and(|r| r.ends_with("(guard)")))
+        .map(|f| (f.path.to_string(), f.message.clone()))
+        .collect();
+    let paths: Vec<&str> = guards.iter().map(|g| g.0.as_str()).collect();
+    assert_eq!(paths, ["REGION", "REPLICAS", "SENTRY_DSN", "WORKERS"], "{guards:#?}");
+    assert!(guards[0].1.contains("must be one of eu-west-1, eu-central-1"));
+    assert!(guards[1].1.contains("must be >= the other environment's value"));
+    assert!(guards[2].1.contains("SENTRY_DSN in production must exist"), "{guards:#?}");
+    assert!(guards[3].1.contains("must be at most 16"));
+    // The sandbox guard holds when the switch is on, equal on both sides or not.
+    let on = report(config, "MY_SANDBOX=true\n", "MY_SANDBOX=TRUE\n");
+    let sandbox = on
+        .findings()
+        .iter()
+        .find(|f| f.rule.as_deref().is_some_and(|r| r.ends_with("(guard)")))
+        .map(|f| (f.severity, f.message.clone()));
+    assert_eq!(sandbox.map(|s| s.0), Some(Severity::Critical));
+}
+
+#[test]
+fn mapping_lets_named_environments_match() {
+    let config = Config::parse(
+        "drift.toml",
+        "[[map]]\nkind = \"namespace\"\nleft = \"shop-staging\"\nright = \"shop-production\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+    let manifest = |ns: &str, replicas: u32| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  replicas: {replicas}\n"
+        )
+    };
+    let parse = |name: &str, text: &str| {
+        let mut s = drift_core::parse(Format::Kubernetes, "x.yaml", text.as_bytes(), &options)
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let left = parse("staging", &manifest("shop-staging", 2));
+    let mut right = parse("production", &manifest("shop-production", 3));
+    config.map_entities(&mut right);
+    let r = drift_core::report(&drift_core::diff(&left, &right), &Policy::with_config(config));
+    let got: Vec<(String, String, Status)> =
+        r.findings().iter().map(|f| (f.entity.to_string(), f.path.to_string(), f.status)).collect();
+    assert_eq!(
+        got,
+        [
+            ("k8s:apps/Deployment/shop-staging/web".into(), "metadata.namespace".into(), Status::Expected),
+            ("k8s:apps/Deployment/shop-staging/web".into(), "spec.replicas".into(), Status::Drift),
+        ]
+    );
+}

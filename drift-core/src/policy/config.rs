@@ -67,6 +67,85 @@ struct File {
     category: Vec<Spanned<CategorySpec>>,
     secrets: Option<SecretsSpec>,
     certificate_days: Option<u32>,
+    #[serde(default)]
+    map: Vec<Spanned<MapSpec>>,
+    #[serde(default)]
+    guard: Vec<Spanned<GuardSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MapSpec {
+    /// `namespace`, `prefix`, `suffix` (of Kubernetes names) or `module` (Terraform module paths).
+    kind: MapKind,
+    left: String,
+    right: String,
+}
+
+/// How a `[[map]]` rule renames the right environment's entities to match the left's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MapKind {
+    Namespace,
+    Prefix,
+    Suffix,
+    Module,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuardSpec {
+    environment: Option<Side>,
+    entity: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    must_equal: Option<String>,
+    must_match: Option<Spanned<String>>,
+    must_not_match: Option<Spanned<String>>,
+    one_of: Option<Vec<String>>,
+    #[serde(default)]
+    must_exist: bool,
+    #[serde(default)]
+    must_not_exist: bool,
+    min: Option<f64>,
+    max: Option<f64>,
+    #[serde(default)]
+    must_differ: bool,
+    /// Compares the right value with the left: `>=`, `>`, `<=`, `<`, `==`, `!=`.
+    compare: Option<Spanned<String>>,
+    message: Option<String>,
+    severity: Option<Severity>,
+}
+
+/// Which environment a guard is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Side {
+    Left,
+    Right,
+    Both,
+}
+
+/// A compiled guard.
+#[derive(Clone, Debug)]
+pub(crate) struct Guard {
+    pub(crate) name: String,
+    pub(crate) side: Side,
+    pub(crate) entity: Regex,
+    pub(crate) path: Regex,
+    /// The path, when the glob has no wildcard (looked up instead of searched for).
+    pub(crate) exact_path: Option<crate::path::Path>,
+    pub(crate) must_equal: Option<String>,
+    pub(crate) must_match: Option<Regex>,
+    pub(crate) must_not_match: Option<Regex>,
+    pub(crate) one_of: Option<Vec<String>>,
+    pub(crate) must_exist: bool,
+    pub(crate) must_not_exist: bool,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    pub(crate) must_differ: bool,
+    pub(crate) compare: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) severity: Severity,
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,6 +313,8 @@ pub struct Config {
     pub(crate) secrets_extra: Vec<String>,
     pub(crate) secrets_not: Vec<String>,
     pub(crate) certificate_days: Option<u32>,
+    pub(crate) maps: Vec<(MapKind, String, String)>,
+    pub(crate) guards: Vec<Guard>,
 }
 
 impl Config {
@@ -337,6 +418,52 @@ impl Config {
         }
         let sets = |e: regex::Error| Error::input(origin, 0, format!("too many or too large globs: {e}"));
         let (secrets_extra, secrets_not) = file.secrets.map(|s| (s.extra, s.not_secret)).unwrap_or_default();
+        let mut guards = Vec::new();
+        for spec in &file.guard {
+            let g = spec.get_ref();
+            let compile = |glob_text: &Option<Spanned<String>>, kind: Glob| -> Result<Regex> {
+                let (re, _) = match glob_text {
+                    Some(t) => glob_regex(t.get_ref(), kind),
+                    None => ("(?s).*".to_owned(), 0),
+                };
+                Regex::new(&re).map_err(|e| bad(spec.span(), format!("bad glob: {}", regex_error(&e))))
+            };
+            if let Some(op) = &g.compare
+                && !matches!(op.get_ref().as_str(), ">=" | ">" | "<=" | "<" | "==" | "!=")
+            {
+                return Err(bad(
+                    op.span(),
+                    format!("`compare` must be one of >=, >, <=, <, ==, != (not `{}`)", op.get_ref()),
+                ));
+            }
+            let exact_path = g
+                .path
+                .as_ref()
+                .filter(|p| !p.get_ref().contains('*'))
+                .map(|p| p.get_ref().parse::<crate::path::Path>().map_err(|e| bad(p.span(), e.to_string())))
+                .transpose()?;
+            guards.push(Guard {
+                name: format!("{origin}:{} (guard)", line_of(spec.span())),
+                side: g.environment.unwrap_or(Side::Right),
+                entity: compile(&g.entity, Glob::Entity)?,
+                path: compile(&g.path, Glob::Path)?,
+                exact_path,
+                must_equal: g.must_equal.clone(),
+                must_match: regex(&g.must_match)?,
+                must_not_match: regex(&g.must_not_match)?,
+                one_of: g.one_of.clone(),
+                must_exist: g.must_exist,
+                must_not_exist: g.must_not_exist,
+                min: g.min,
+                max: g.max,
+                must_differ: g.must_differ,
+                compare: g.compare.as_ref().map(|c| c.get_ref().clone()),
+                message: g.message.clone(),
+                severity: g.severity.unwrap_or(Severity::High),
+            });
+        }
+        let maps =
+            file.map.iter().map(|m| (m.get_ref().kind, m.get_ref().left.clone(), m.get_ref().right.clone())).collect();
         Ok(Config {
             left_name: file.environments.as_ref().and_then(|e| e.left.clone()),
             right_name: file.environments.as_ref().and_then(|e| e.right.clone()),
@@ -349,7 +476,68 @@ impl Config {
             secrets_extra,
             secrets_not,
             certificate_days: file.certificate_days,
+            maps,
+            guards,
         })
+    }
+
+    /// Renames the right environment's entities so that they match the left's, by the `[[map]]`
+    /// rules: a namespace, a name prefix or suffix, a Terraform module path.
+    pub fn map_entities(&self, right: &mut crate::model::Snapshot) {
+        if self.maps.is_empty() {
+            return;
+        }
+        let entities = std::mem::take(&mut right.entities);
+        for (_, entity) in entities {
+            let id = entity.id().clone();
+            let address = self.mapped(id.domain(), id.address());
+            let entity = if address == id.address() {
+                entity
+            } else {
+                crate::model::Entity::new(
+                    crate::model::EntityId::new(id.domain(), address),
+                    entity.file().clone(),
+                    entity.line(),
+                    entity.body().clone(),
+                )
+            };
+            right.entities.insert(entity.id().clone(), entity);
+        }
+    }
+
+    fn mapped(&self, domain: Domain, address: &str) -> String {
+        let mut address = address.to_owned();
+        for (kind, left, right) in &self.maps {
+            match (kind, domain) {
+                (MapKind::Namespace, Domain::K8s) => {
+                    let mut parts: Vec<String> = address.split('/').map(str::to_owned).collect();
+                    if parts.len() == 4 && parts[2] == *right {
+                        parts[2].clone_from(left);
+                        address = parts.join("/");
+                    }
+                }
+                (MapKind::Prefix | MapKind::Suffix, Domain::K8s) => {
+                    if let Some((head, name)) = address.rsplit_once('/') {
+                        let renamed = match kind {
+                            MapKind::Prefix => name.strip_prefix(right.as_str()).map(|rest| format!("{left}{rest}")),
+                            _ => name.strip_suffix(right.as_str()).map(|rest| format!("{rest}{left}")),
+                        };
+                        if let Some(renamed) = renamed {
+                            address = format!("{head}/{renamed}");
+                        }
+                    }
+                }
+                (MapKind::Module, Domain::Terraform) => {
+                    if let Some(rest) = address.strip_prefix(right.as_str())
+                        && (rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+                    {
+                        address = format!("{left}{rest}");
+                    }
+                }
+                _ => {}
+            }
+        }
+        address
     }
 
     /// The left environment's name, if the file sets one.
