@@ -35,6 +35,22 @@ pub(crate) enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Record the current drift so that CI fails only on new drift (`--baseline FILE`).
+    Baseline {
+        #[command(flatten)]
+        compare: Compare,
+        /// Where to write the baseline.
+        #[arg(short, long, default_value = "drift.baseline.json")]
+        output: PathBuf,
+    },
+    /// Write a commented starter drift.toml from what the comparison shows.
+    Init {
+        #[command(flatten)]
+        compare: Compare,
+        /// Where to write it (- for stdout).
+        #[arg(short, long, default_value = "drift.toml")]
+        output: PathBuf,
+    },
     /// List the rules: the built-in ones, then those of drift.toml.
     Rules {
         /// Only the built-in rules.
@@ -70,6 +86,9 @@ pub(crate) struct Compare {
     /// The policy file (default: ./drift.toml when it exists).
     #[arg(long)]
     pub(crate) config: Option<PathBuf>,
+    /// Findings accepted in this baseline (written by `drift baseline`) are not drift.
+    #[arg(long)]
+    pub(crate) baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use drift_core::{Config, Fingerprinter, LoadOptions, Policy, RuleId, Snapshot};
+use drift_core::{Baseline, Config, Fingerprinter, LoadOptions, Policy, Report, RuleId, Snapshot};
 
 use crate::args::{Args, Color, Command, Compare, Shown};
 use crate::render::{Style, TextOptions};
@@ -98,6 +98,25 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Baseline { compare, output } => {
+            let config = config(compare.config.as_deref())?;
+            if let Some(config) = &config {
+                options.secrets = config.secret_rules();
+            }
+            let report = build_report(&compare, &options, config)?;
+            let baseline = Baseline::from_report(&report);
+            write_output(&output, &baseline.to_json())?;
+            eprintln!("note: {} finding(s) recorded in {}", baseline.entries.len(), output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { compare, output } => {
+            if output.as_os_str() != "-" && output.exists() {
+                anyhow::bail!("{}: exists; not overwriting it (use -o to write elsewhere)", output.display());
+            }
+            let report = build_report(&compare, &options, None)?;
+            write_output(&output, &drift_core::starter_config(&report))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { defaults, config: path } => {
             let mut stdout = io::stdout().lock();
             for rule in RuleId::ALL {
@@ -115,12 +134,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads, compares, renders; whether drift at or above `fail_on` remains.
-fn compare_and_render(
-    compare: &Compare,
-    options: &LoadOptions,
-    config: Option<Config>,
-    fail_on: drift_core::Severity,
-) -> anyhow::Result<bool> {
+/// Loads both environments, compares them and applies the policy (and a baseline, if given).
+fn build_report(compare: &Compare, options: &LoadOptions, config: Option<Config>) -> anyhow::Result<Report> {
     let (mut left, mut right) = drift_core::load_pair(&compare.left, &compare.right, options)?;
     if let Some(name) = compare.left_name.as_deref().or(config.as_ref().and_then(Config::left_name)) {
         left.set_name(name);
@@ -133,9 +148,40 @@ fn compare_and_render(
     }
     print_notes(&left);
     print_notes(&right);
+    let baseline = match &compare.baseline {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+            Some((Baseline::parse(&path.to_string_lossy(), &bytes)?, path.to_string_lossy().into_owned()))
+        }
+        None => None,
+    };
     let diff = drift_core::diff(&left, &right);
     let policy = config.map_or_else(Policy::default, Policy::with_config);
-    let report = drift_core::report(&diff, &policy);
+    let mut report = drift_core::report(&diff, &policy);
+    if let Some((baseline, origin)) = baseline {
+        let stale = baseline.apply(&mut report, &origin);
+        if !stale.is_empty() {
+            eprintln!("note: {} entr(ies) of {origin} match no drift any more (stale):", stale.len());
+            for entry in stale.iter().take(20) {
+                eprintln!("  {} {} ({})", entry.entity, entry.path, entry.id);
+            }
+        }
+    }
+    // The process ends soon: freeing millions of small allocations one by one would only delay
+    // the exit (about 0.1 s for two 1,000,000-key files).
+    std::mem::forget(diff);
+    std::mem::forget((left, right));
+    Ok(report)
+}
+
+/// Loads, compares, renders; whether drift at or above `fail_on` remains.
+fn compare_and_render(
+    compare: &Compare,
+    options: &LoadOptions,
+    config: Option<Config>,
+    fail_on: drift_core::Severity,
+) -> anyhow::Result<bool> {
+    let report = build_report(compare, options, config)?;
     let color = match compare.color {
         Color::Always => true,
         Color::Never => false,
@@ -152,12 +198,20 @@ fn compare_and_render(
     render::write(&mut stdout, &report, compare.format, &text)?;
     stdout.flush()?;
     let fails = report.fails(fail_on);
-    // The process ends right after this: freeing millions of small allocations one by one would
-    // only delay the exit (about 0.1 s for two 1,000,000-key files).
-    std::mem::forget(diff);
     std::mem::forget(report);
-    std::mem::forget((left, right));
     Ok(fails)
+}
+
+/// Writes text to a file, or to stdout for `-`.
+fn write_output(output: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    if output.as_os_str() == "-" {
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()?;
+    } else {
+        std::fs::write(output, text).with_context(|| format!("{}: cannot write", output.display()))?;
+    }
+    Ok(())
 }
 
 /// Warnings about the inputs and the files that were skipped, on stderr.

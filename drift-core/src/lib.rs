@@ -27,6 +27,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod baseline;
 mod diff;
 mod environment;
 mod error;
@@ -39,6 +40,7 @@ mod secrets;
 mod source;
 
 pub use crate::{
+    baseline::{Baseline, BaselineEntry},
     diff::{Change, ChangeKind, Diff, SharedSecret, diff},
     error::{Error, Result},
     fingerprint::{Fingerprinter, KEY_VARIABLE},
@@ -47,7 +49,7 @@ pub use crate::{
         Secret, SecretHints, Snapshot,
     },
     path::{Path, PathError, Segment},
-    policy::{Policy, RuleId, config::Config, report},
+    policy::{Policy, RuleId, config::Config, init::starter_config, report},
     report::{
         Category, Finding, FindingKind, Locations, Report, Severity, SeverityCounts, Side, Status, StatusCounts,
         Summary, elide, value_json,

@@ -315,8 +315,16 @@ impl Report {
         findings.sort_by(|a, b| {
             (&a.entity, &a.path, a.change, &a.rule, &a.id).cmp(&(&b.entity, &b.path, b.change, &b.rule, &b.id))
         });
+        let mut report = Report { schema: SCHEMA.to_owned(), left, right, summary: Summary::default(), findings };
+        report.recount();
+        report
+    }
+
+    /// Counts the findings again (after their statuses changed, e.g. by a baseline).
+    pub fn recount(&mut self) {
+        let findings = &self.findings;
         let mut summary = Summary { findings: findings.len(), ..Summary::default() };
-        for finding in &findings {
+        for finding in findings {
             let s = &mut summary.by_severity;
             *match finding.severity {
                 Severity::Critical => &mut s.critical,
@@ -333,7 +341,7 @@ impl Report {
                 Status::Baselined => &mut s.baselined,
             } += 1;
         }
-        Report { schema: SCHEMA.to_owned(), left, right, summary, findings }
+        self.summary = summary;
     }
 
     /// The findings, sorted by entity, then path.

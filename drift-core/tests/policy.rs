@@ -218,3 +218,69 @@ fn mapping_lets_named_environments_match() {
         ]
     );
 }
+
+#[test]
+fn baselines_accept_known_drift_only() {
+    let options = LoadOptions::new(Fingerprinter::default());
+    let compare = |left: &str, right: &str| {
+        let (l, r) = (env("staging", left, &options), env("production", right, &options));
+        drift_core::report(&drift_core::diff(&l, &r), &Policy::default())
+    };
+    let before = compare("A=1\nB=1\nC=1\nAPI_TOKEN=t\n", "A=2\nB=2\nC=2\nAPI_TOKEN=t\n");
+    let baseline = drift_core::Baseline::from_report(&before);
+    assert_eq!(baseline.entries.len(), 4, "three changes and a reused secret");
+    // Another run (another random fingerprint key): A unchanged, B changed again, C gone, D new.
+    let mut after = compare("A=1\nB=1\nD=1\nAPI_TOKEN=t\n", "A=2\nB=3\nD=2\nAPI_TOKEN=t\n");
+    let text = baseline.to_json();
+    let parsed = drift_core::Baseline::parse("drift.baseline.json", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let stale = parsed.apply(&mut after, "drift.baseline.json");
+    let got: Vec<(String, Status)> = after.findings().iter().map(|f| (f.path.to_string(), f.status)).collect();
+    assert_eq!(
+        got,
+        [
+            ("A".into(), Status::Baselined),
+            ("API_TOKEN".into(), Status::Baselined),
+            ("B".into(), Status::Drift),
+            ("D".into(), Status::Drift),
+        ]
+    );
+    assert!(after.findings()[2].message.contains("changed since drift.baseline.json accepted it"));
+    assert_eq!(stale.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["C"]);
+    assert_eq!((after.summary.by_status.baselined, after.summary.by_status.drift), (2, 2));
+    let bad = drift_core::Baseline::parse("b.json", b"{\"schema\": \"x\", \"entries\": []}").map(|_| ()).unwrap_err();
+    assert_eq!(bad.to_string(), "b.json:1: invalid baseline: expected \"schema\": \"drift/baseline/v1\"");
+}
+
+#[test]
+fn init_writes_a_starter_that_parses() {
+    let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+    let manifest = |ns: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: web, namespace: {ns}}}\ndata: {{LOG: info}}\n")
+    };
+    let parse = |name: &str, text: &str| {
+        let mut s = drift_core::parse(Format::Kubernetes, "x.yaml", text.as_bytes(), &options)
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let (l, r) = (parse("staging", &manifest("shop-staging")), parse("production", &manifest("shop-production")));
+    let report = drift_core::report(&drift_core::diff(&l, &r), &Policy::default());
+    let starter = drift_core::starter_config(&report);
+    assert!(
+        starter.contains("# kind = \"namespace\"\n# left = \"shop-staging\"\n# right = \"shop-production\""),
+        "{starter}"
+    );
+    let config = Config::parse("drift.toml", &starter).unwrap_or_else(|e| panic!("{e}\n{starter}"));
+    assert_eq!((config.left_name(), config.right_name()), (Some("staging"), Some("production")));
+    // Uncommented, every suggestion is a valid rule.
+    let uncommented: String = starter
+        .lines()
+        .map(|l| l.strip_prefix("# ").filter(|x| x.starts_with('[') || x.contains(" = ")).unwrap_or(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let uncommented = uncommented
+        .replace("[substitute]\n", "")
+        .replace("\"eu1\" = \"eu2\"\n", "")
+        .replace("default_substitutions = true\n", "");
+    Config::parse("drift.toml", &uncommented).unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+}

@@ -7,6 +7,7 @@
 mod classify;
 pub(crate) mod config;
 mod guards;
+pub(crate) mod init;
 mod k8s;
 mod rules;
 mod substitution;
