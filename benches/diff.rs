@@ -138,5 +138,27 @@ fn flags(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, env, model, k8s, terraform, flags);
+/// A drift.toml of 1,000 rules applied to 100,000 changes.
+fn policy(c: &mut Criterion) {
+    let left = r#gen::model_changing("staging", 100_000, 1);
+    let right = r#gen::model_changing("production", 100_000, 1);
+    let diff = drift_core::diff(&left, &right);
+    assert!(diff.changes().len() >= 100_000, "{} changes", diff.changes().len());
+    let config = match drift_core::Config::parse("drift.toml", &r#gen::rules(1_000)) {
+        Ok(config) => config,
+        Err(err) => panic!("{err}"),
+    };
+    let policy = Policy::with_config(config);
+    let mut group = c.benchmark_group("policy");
+    group.sample_size(10);
+    group.bench_function("1000 rules on 100k changes", |b| {
+        b.iter(|| drift_core::report(&diff, &policy).findings().len())
+    });
+    group.bench_function("built-in rules only on 100k changes", |b| {
+        b.iter(|| drift_core::report(&diff, &Policy::default()).findings().len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, env, model, k8s, terraform, flags, policy);
 criterion_main!(benches);

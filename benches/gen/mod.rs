@@ -34,11 +34,16 @@ pub(crate) fn env_text(side: &str, keys: usize) -> String {
 /// A synthetic snapshot of `entities` Kubernetes-like objects: a few scalars, a keyed list of
 /// containers and a set; on the right, 1% of the entities carry a change.
 pub(crate) fn model(side: &str, entities: usize) -> Snapshot {
+    model_changing(side, entities, 100)
+}
+
+/// Like [`model`], with one entity in `every` changed on the right (1 changes them all).
+pub(crate) fn model_changing(side: &str, entities: usize, every: usize) -> Snapshot {
     let right = side == "production";
     let file: Arc<str> = Arc::from(format!("{side}/all.yaml"));
     let mut snapshot = Snapshot::new(side);
     for i in 0..entities {
-        let changed = right && i % 100 == 0;
+        let changed = right && i % every.max(1) == 0;
         let replicas = if changed { 3 } else { 2 };
         let container = |name: &str, image: String| {
             Node::map(vec![
@@ -48,6 +53,11 @@ pub(crate) fn model(side: &str, entities: usize) -> Snapshot {
                     "args",
                     0,
                     Node::List(Box::new(List::sequence(vec![Node::string("--port=8080"), Node::string("--verbose")]))),
+                ),
+                Field::new(
+                    "resources",
+                    0,
+                    Node::map(vec![Field::new("limits", 0, Node::map(vec![Field::new("cpu", 0, Node::string("1"))]))]),
                 ),
             ])
         };
@@ -60,7 +70,7 @@ pub(crate) fn model(side: &str, entities: usize) -> Snapshot {
                 Node::List(Box::new(List::keyed(
                     &["name"],
                     vec![
-                        container("api", format!("registry/app-{i}:1.{}", u8::from(changed))),
+                        container("api", format!("registry/app-{i}:1.{}", u8::from(right && i % 100 == 0))),
                         container("sidecar", "envoy:1.30".into()),
                     ],
                 ))),
@@ -265,4 +275,20 @@ pub(crate) fn write_flags(out: &std::path::Path, flags: usize) -> std::io::Resul
         std::fs::write(dir.join("flags.json"), text)?;
     }
     Ok(size / 2)
+}
+
+/// A drift.toml with `rules` rules (ignore, expect and severity, with entity and path globs) for the
+/// entities of [`model`].
+pub(crate) fn rules(rules: usize) -> String {
+    let mut out = String::from("[environments]\nleft = \"staging\"\nright = \"production\"\n");
+    for i in 0..rules {
+        let kind = ["ignore", "expect", "severity"][i % 3];
+        out.push_str(&format!("\n[[{kind}]]\nentity = \"k8s:apps/Deployment/ns-{}/app-{i}*\"\n", i % 50));
+        out.push_str(match kind {
+            "ignore" => "path = \"spec.template.spec.containers[*].image\"\nreason = \"rolled out separately\"\n",
+            "expect" => "path = \"replicas\"\nright_match = \"^[3-9]$\"\n",
+            _ => "path = \"**\"\nlevel = \"low\"\n",
+        });
+    }
+    out
 }

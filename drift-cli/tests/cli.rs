@@ -170,6 +170,58 @@ fn one_export_two_environments() {
 }
 
 #[test]
+fn a_team_policy_leaves_only_the_rest() {
+    // README "Policy": the fixtures' intended differences are expected, the rest still fails.
+    let with = json(&run(&[
+        "diff",
+        "fixtures/staging",
+        "fixtures/production",
+        "--config",
+        "fixtures/drift.toml",
+        "--format",
+        "json",
+    ]));
+    let without = json(&run(&["diff", "fixtures/staging", "fixtures/production", "--format", "json"]));
+    let drift = |r: &serde_json::Value| r["summary"]["by_status"]["drift"].as_u64().unwrap_or(0);
+    assert!(drift(&with) < drift(&without), "{} vs {}", drift(&with), drift(&without));
+    let status = |r: &serde_json::Value, path: &str| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["path"] == path)
+            .map(|f| f["status"].to_string())
+            .collect()
+    };
+    assert_eq!(status(&with, "spec.replicas"), ["\"expected\""]);
+    assert_eq!(status(&with, "DB_POOL_SIZE"), ["\"expected\""]);
+    assert!(status(&with, "PAYMENT_SANDBOX").iter().all(|s| s == "\"drift\""), "guards still fail");
+    assert_eq!(code(&run(&["check", "fixtures/staging", "fixtures/production", "--config", "fixtures/drift.toml"])), 1);
+    // A bad policy is an error naming its line.
+    let dir = scratch("policy");
+    std::fs::write(dir.join("drift.toml"), "[[expect]]\npath = \"x\"\nreson = \"typo\"\n").unwrap_or_default();
+    let bad = run(&[
+        "check",
+        "fixtures/staging",
+        "fixtures/production",
+        "--config",
+        &dir.join("drift.toml").to_string_lossy(),
+    ]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("drift.toml:3: unknown field `reson`, expected one of"), "{}", stderr(&bad));
+    // Baselines: everything accepted today passes the gate tomorrow.
+    let baseline = dir.join("baseline.json");
+    assert_eq!(
+        code(&run(&["baseline", "fixtures/staging", "fixtures/production", "-o", &baseline.to_string_lossy()])),
+        0
+    );
+    assert_eq!(
+        code(&run(&["check", "fixtures/staging", "fixtures/production", "--baseline", &baseline.to_string_lossy()])),
+        0
+    );
+}
+
+#[test]
 fn snapshot_round_trip() {
     let dir = scratch("snapshot");
     let file = dir.join("staging.json");

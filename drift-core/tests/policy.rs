@@ -94,6 +94,12 @@ fn substitutions_extend_or_replace_the_defaults() {
         report(pairs, "DB=db.staging.internal\n", "DB=db.production.internal\n").findings()[0].status,
         Status::Expected
     );
+    let regex = "[substitute]\n\"re:db-(\\\\d+)\" = \"database-$1\"\n";
+    assert_eq!(
+        report(regex, "DB=db-12.internal\n", "DB=database-12.internal\n").findings()[0].status,
+        Status::Expected
+    );
+    assert_eq!(report(regex, "DB=db-12.internal\n", "DB=database-13.internal\n").findings()[0].status, Status::Drift);
     let off = "default_substitutions = false\n";
     assert_eq!(
         report(off, "DB=db.staging.internal\n", "DB=db.production.internal\n").findings()[0].status,

@@ -8,7 +8,8 @@
 //!
 //! default_substitutions = true
 //! [substitute]                 # extra token pairs: a left value that equals the right one after
-//! "eu1" = "eu2"                # these replacements only differs by the environment
+//! "eu1" = "eu2"                # these replacements only differs by the environment;
+//! "re:db-(\\d+)" = "database-$1"  # `re:` makes the key a regex (the value may use $1)
 //!
 //! [[ignore]]                   # status `ignored`
 //! entity = "k8s:*/Deployment/**"
@@ -212,6 +213,22 @@ pub(crate) struct Selector {
     pub(crate) specificity: usize,
 }
 
+/// One `[substitute]` rewrite of left values.
+#[derive(Clone, Debug)]
+pub(crate) enum Substitution {
+    Literal(String, String),
+    Regex(Regex, String),
+}
+
+impl Substitution {
+    pub(crate) fn apply(&self, text: &str) -> String {
+        match self {
+            Substitution::Literal(from, to) => text.replace(from.as_str(), to),
+            Substitution::Regex(re, to) => re.replace_all(text, to.as_str()).into_owned(),
+        }
+    }
+}
+
 /// A compiled `ignore` or `expect` rule.
 #[derive(Clone, Debug)]
 pub(crate) struct Rule {
@@ -305,7 +322,7 @@ pub struct Config {
     pub(crate) left_name: Option<String>,
     pub(crate) right_name: Option<String>,
     pub(crate) default_substitutions: bool,
-    pub(crate) substitute: Vec<(String, String)>,
+    pub(crate) substitute: Vec<Substitution>,
     pub(crate) ignore: RuleSet<Rule>,
     pub(crate) expect: RuleSet<Rule>,
     pub(crate) severity: RuleSet<(String, Severity)>,
@@ -462,13 +479,25 @@ impl Config {
                 severity: g.severity.unwrap_or(Severity::High),
             });
         }
+        let mut substitute = Vec::new();
+        for (from, to) in file.substitute {
+            substitute.push(match from.strip_prefix("re:") {
+                Some(pattern) => Substitution::Regex(
+                    Regex::new(pattern).map_err(|e| {
+                        Error::input(origin, 0, format!("bad regex `{pattern}` in [substitute]: {}", regex_error(&e)))
+                    })?,
+                    to,
+                ),
+                None => Substitution::Literal(from, to),
+            });
+        }
         let maps =
             file.map.iter().map(|m| (m.get_ref().kind, m.get_ref().left.clone(), m.get_ref().right.clone())).collect();
         Ok(Config {
             left_name: file.environments.as_ref().and_then(|e| e.left.clone()),
             right_name: file.environments.as_ref().and_then(|e| e.right.clone()),
             default_substitutions: file.default_substitutions.unwrap_or(true),
-            substitute: file.substitute.into_iter().collect(),
+            substitute,
             ignore,
             expect,
             severity: RuleSet::new(sev_rules, sev_e, sev_p).map_err(sets)?,

@@ -545,8 +545,8 @@ fn substituted(a: &str, b: &str, names: &Names<'_>, policy: &Policy) -> bool {
     // A team's own pairs (`[substitute]`): the left value with them replaced is the right one.
     let pairs = policy.config.as_ref().is_some_and(|c| {
         let mut replaced = a.to_owned();
-        for (from, to) in &c.substitute {
-            replaced = replaced.replace(from.as_str(), to);
+        for substitution in &c.substitute {
+            replaced = substitution.apply(&replaced);
         }
         !c.substitute.is_empty() && replaced == b
     });
@@ -596,15 +596,15 @@ fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn() -> Path,
                     f(&path, field.key(), field.node(), field.line());
                 }
             }
-            for (container, _, node) in containers(body) {
-                let env = node.as_map().and_then(|m| m.get("env")).and_then(Node::as_list);
+            for container in containers(body) {
+                let env = container.node.as_map().and_then(|m| m.get("env")).and_then(Node::as_list);
                 for item in env.map(|l| l.items()).unwrap_or_default() {
                     let Some(map) = item.as_map() else { continue };
                     let (Some(name), Some(value)) = (map.get("name").and_then(Node::as_str), map.field("value")) else {
                         continue;
                     };
                     let path = || {
-                        let env = container.child(Segment::Key("env".into()));
+                        let env = container.path().child(Segment::Key("env".into()));
                         env.child(Segment::Keyed(format!("name={}", path_value(name)).into()))
                             .child(Segment::Key("value".into()))
                     };
@@ -623,31 +623,51 @@ fn path_value(value: &str) -> String {
     out
 }
 
-/// Every container of a Kubernetes object (pods, pod templates, job templates): its path, name and node.
-fn containers(body: &Node) -> Vec<(Path, &str, &Node)> {
-    fn walk<'a>(node: &'a Node, path: &Path, depth: usize, out: &mut Vec<(Path, &'a str, &'a Node)>) {
+/// A container found in a Kubernetes object: the keys leading to its list, its name, its node.
+struct Container<'a> {
+    keys: Vec<&'a str>,
+    name: &'a str,
+    node: &'a Node,
+}
+
+impl Container<'_> {
+    /// The container's path (built only when a finding needs it).
+    fn path(&self) -> Path {
+        let mut segments: Vec<Segment> = self.keys.iter().map(|k| Segment::Key((*k).into())).collect();
+        segments.push(Segment::Keyed(format!("name={}", path_value(self.name)).into()));
+        Path::from_segments(segments)
+    }
+}
+
+/// Every container of a Kubernetes object (pods, pod templates, job templates).
+fn containers(body: &Node) -> Vec<Container<'_>> {
+    fn walk<'a>(node: &'a Node, keys: &mut Vec<&'a str>, out: &mut Vec<Container<'a>>) {
         let Some(map) = node.as_map() else { return };
-        if depth > 8 {
+        if keys.len() > 8 {
             return;
         }
         for field in map.fields() {
-            let here = path.child(Segment::Key(field.key().into()));
             match (field.key(), field.node()) {
                 ("containers" | "initContainers", Node::List(list)) => {
+                    keys.push(field.key());
                     for item in list.items() {
                         if let Some(name) = item.as_map().and_then(|m| m.get("name")).and_then(Node::as_str) {
-                            let at = here.child(Segment::Keyed(format!("name={}", path_value(name)).into()));
-                            out.push((at, name, item));
+                            out.push(Container { keys: keys.clone(), name, node: item });
                         }
                     }
+                    keys.pop();
                 }
-                ("spec" | "template" | "jobTemplate", inner) => walk(inner, &here, depth + 1, out),
+                ("spec" | "template" | "jobTemplate", inner) => {
+                    keys.push(field.key());
+                    walk(inner, keys, out);
+                    keys.pop();
+                }
                 _ => {}
             }
         }
     }
     let mut out = Vec::new();
-    walk(body, &Path::root(), 0, &mut out);
+    walk(body, &mut Vec::new(), &mut out);
     out
 }
 
@@ -724,9 +744,9 @@ fn guard(
             }));
         }
         if entity.id().domain() == Domain::K8s {
-            for (path, name, container) in containers(entity.body()) {
-                for violation in k8s::container(name, container, env) {
-                    let path = path.child(Segment::Key(violation.field.into()));
+            for container in containers(entity.body()) {
+                for violation in k8s::container(container.name, container.node, env) {
+                    let path = container.path().child(Segment::Key(violation.field.into()));
                     let here_node = entity.body().at(&path);
                     let other_node = other_entity.and_then(|e| e.body().at(&path));
                     let here = entity.location(line_of(entity.body(), &path));
