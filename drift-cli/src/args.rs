@@ -40,16 +40,16 @@ pub(crate) enum Command {
         #[command(flatten)]
         compare: Compare,
         /// Where to write the baseline.
-        #[arg(short, long, default_value = "drift.baseline.json")]
-        output: PathBuf,
+        #[arg(short = 'o', long = "to", default_value = "drift.baseline.json")]
+        to: PathBuf,
     },
     /// Write a commented starter drift.toml from what the comparison shows.
     Init {
         #[command(flatten)]
         compare: Compare,
         /// Where to write it (- for stdout).
-        #[arg(short, long, default_value = "drift.toml")]
-        output: PathBuf,
+        #[arg(short = 'o', long = "to", default_value = "drift.toml")]
+        to: PathBuf,
     },
     /// List the rules: the built-in ones, then those of drift.toml.
     Rules {
@@ -89,6 +89,15 @@ pub(crate) struct Compare {
     /// Findings accepted in this baseline (written by `drift baseline`) are not drift.
     #[arg(long)]
     pub(crate) baseline: Option<PathBuf>,
+    /// Also write FORMAT to PATH (repeatable), e.g. `--output sarif=drift.sarif`.
+    #[arg(long, value_name = "FORMAT=PATH")]
+    pub(crate) output: Vec<Output>,
+    /// Print only the summary line (text).
+    #[arg(long)]
+    pub(crate) summary: bool,
+    /// Print nothing on stdout: the exit code says it all.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -97,6 +106,34 @@ pub(crate) enum OutputFormat {
     Text,
     /// The `drift/report/v1` JSON document.
     Json,
+    /// A pull-request comment.
+    Markdown,
+    /// JUnit XML: a test case per entity, a failure per finding at or above --fail-on.
+    Junit,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// An RFC 6902 JSON Patch per entity, left to right.
+    Patch,
+}
+
+/// `FORMAT=PATH` for `--output`.
+#[derive(Clone, Debug)]
+pub(crate) struct Output {
+    pub(crate) format: OutputFormat,
+    pub(crate) path: PathBuf,
+}
+
+impl std::str::FromStr for Output {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (format, path) = s.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH, not `{s}`"))?;
+        let format = OutputFormat::from_str(format, true)
+            .map_err(|_| format!("unknown format `{format}` (text, json, markdown, junit, sarif, github, patch)"))?;
+        Ok(Output { format, path: PathBuf::from(path) })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -133,5 +170,15 @@ impl Threshold {
             Threshold::Low => Severity::Low,
             Threshold::Info => Severity::Info,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn arguments_are_consistent() {
+        super::Args::command().debug_assert();
     }
 }

@@ -13,8 +13,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use drift_core::{Baseline, Config, Fingerprinter, LoadOptions, Policy, Report, RuleId, Snapshot};
 
-use crate::args::{Args, Color, Command, Compare, Shown};
-use crate::render::{Style, TextOptions};
+use crate::args::{Args, Color, Command, Compare, OutputFormat, Shown};
+use crate::render::{Document, Style, TextOptions};
 
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
@@ -61,7 +61,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
             }
-            compare_and_render(&compare, &options, config, drift_core::Severity::Critical)?;
+            compare_and_render(&compare, &options, config, drift_core::Severity::High)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { compare, fail_on } => {
@@ -98,22 +98,22 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Baseline { compare, output } => {
+        Command::Baseline { compare, to: output } => {
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
             }
-            let report = build_report(&compare, &options, config)?;
+            let (report, _) = build_report(&compare, &options, config, false)?;
             let baseline = Baseline::from_report(&report);
             write_output(&output, &baseline.to_json())?;
             eprintln!("note: {} finding(s) recorded in {}", baseline.entries.len(), output.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { compare, output } => {
+        Command::Init { compare, to: output } => {
             if output.as_os_str() != "-" && output.exists() {
                 anyhow::bail!("{}: exists; not overwriting it (use -o to write elsewhere)", output.display());
             }
-            let report = build_report(&compare, &options, None)?;
+            let (report, _) = build_report(&compare, &options, None, false)?;
             write_output(&output, &drift_core::starter_config(&report))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -134,8 +134,14 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads, compares, renders; whether drift at or above `fail_on` remains.
-/// Loads both environments, compares them and applies the policy (and a baseline, if given).
-fn build_report(compare: &Compare, options: &LoadOptions, config: Option<Config>) -> anyhow::Result<Report> {
+/// Loads both environments, compares them and applies the policy (and a baseline, if given);
+/// with `patches`, also the entities' JSON patches.
+fn build_report(
+    compare: &Compare,
+    options: &LoadOptions,
+    config: Option<Config>,
+    patches: bool,
+) -> anyhow::Result<(Report, Vec<drift_core::EntityPatch>)> {
     let (mut left, mut right) = drift_core::load_pair(&compare.left, &compare.right, options)?;
     if let Some(name) = compare.left_name.as_deref().or(config.as_ref().and_then(Config::left_name)) {
         left.set_name(name);
@@ -167,11 +173,12 @@ fn build_report(compare: &Compare, options: &LoadOptions, config: Option<Config>
             }
         }
     }
+    let patches = if patches { drift_core::patches(&diff) } else { Vec::new() };
     // The process ends soon: freeing millions of small allocations one by one would only delay
     // the exit (about 0.1 s for two 1,000,000-key files).
     std::mem::forget(diff);
     std::mem::forget((left, right));
-    Ok(report)
+    Ok((report, patches))
 }
 
 /// Loads, compares, renders; whether drift at or above `fail_on` remains.
@@ -181,7 +188,10 @@ fn compare_and_render(
     config: Option<Config>,
     fail_on: drift_core::Severity,
 ) -> anyhow::Result<bool> {
-    let report = build_report(compare, options, config)?;
+    let wants_patch =
+        compare.format == OutputFormat::Patch || compare.output.iter().any(|o| o.format == OutputFormat::Patch);
+    let (report, patches) = build_report(compare, options, config, wants_patch)?;
+    let doc = Document { report: &report, patches: &patches, fail_on };
     let color = match compare.color {
         Color::Always => true,
         Color::Never => false,
@@ -193,13 +203,35 @@ fn compare_and_render(
         expected: all || compare.show.contains(&Shown::Expected),
         ignored: all || compare.show.contains(&Shown::Ignored),
         baselined: all || compare.show.contains(&Shown::Baselined),
+        summary_only: compare.summary,
+        width: terminal_width(),
     };
-    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    render::write(&mut stdout, &report, compare.format, &text)?;
-    stdout.flush()?;
+    for output in &compare.output {
+        let file =
+            std::fs::File::create(&output.path).with_context(|| format!("{}: cannot write", output.path.display()))?;
+        let mut file = io::BufWriter::new(file);
+        let plain = TextOptions { style: Style::Plain, width: None, ..text };
+        render::write(&mut file, &doc, output.format, &plain)
+            .and_then(|()| file.flush())
+            .with_context(|| format!("{}: cannot write", output.path.display()))?;
+    }
+    if !compare.quiet {
+        let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        render::write(&mut stdout, &doc, compare.format, &text)?;
+        stdout.flush()?;
+    }
     let fails = report.fails(fail_on);
+    std::mem::forget(patches);
     std::mem::forget(report);
     Ok(fails)
+}
+
+/// The terminal's width from `COLUMNS`, when stdout is a terminal (no terminal: no wrapping).
+fn terminal_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w >= 40)
 }
 
 /// Writes text to a file, or to stdout for `-`.

@@ -406,7 +406,7 @@ fn no_secret_in_any_output() {
     assert!(secrets.len() >= 16, "{secrets:?}");
     let dir = scratch("secrets");
     let snapshot = dir.join("s.json").to_string_lossy().into_owned();
-    let runs: Vec<Output> = vec![
+    let mut runs: Vec<Output> = vec![
         run(&["diff", "fixtures/staging", "fixtures/production", "--show", "all"]),
         run(&["diff", "fixtures/staging", "fixtures/production", "--format", "json"]),
         run(&["check", "fixtures/staging", "fixtures/production", "--format", "json"]),
@@ -414,6 +414,9 @@ fn no_secret_in_any_output() {
         run(&["snapshot", "fixtures/staging", "-o", &snapshot]),
         run(&["diff", &snapshot, "fixtures/production", "--show", "all"]),
     ];
+    for format in ["markdown", "junit", "sarif", "github", "patch"] {
+        runs.push(run(&["diff", "fixtures/staging", "fixtures/production", "--format", format]));
+    }
     let saved = std::fs::read_to_string(&snapshot).unwrap_or_default();
     for output in &runs {
         let all = format!("{}{}{saved}", stdout(output), stderr(output));

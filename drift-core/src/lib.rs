@@ -33,6 +33,7 @@ mod environment;
 mod error;
 mod fingerprint;
 mod model;
+mod patch;
 mod path;
 mod policy;
 mod report;
@@ -48,6 +49,7 @@ pub use crate::{
         Decimal, Diagnostic, Domain, Entity, EntityId, Field, List, ListKind, Location, Map, Node, Number, Quantity,
         Secret, SecretHints, Snapshot,
     },
+    patch::{EntityPatch, patches},
     path::{Path, PathError, Segment},
     policy::{Policy, RuleId, config::Config, init::starter_config, report},
     report::{

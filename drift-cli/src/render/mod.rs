@@ -1,20 +1,84 @@
 //! Renderers: one module per output format. Each presents a `Report` and decides nothing.
 
+mod github;
 mod json;
+mod junit;
+mod markdown;
+mod patch;
+mod sarif;
 mod text;
 
 use std::io::{self, Write};
 
-use drift_core::Report;
+use drift_core::{EntityPatch, Finding, FindingKind, Report, Severity};
+use serde_json::Value;
 
 use crate::args::OutputFormat;
 
 pub(crate) use text::{Style, TextOptions};
 
+/// What a renderer gets: the report, the entities' patches (for `patch`), and the gate's threshold
+/// (for formats that mark failures).
+pub(crate) struct Document<'a> {
+    pub(crate) report: &'a Report,
+    pub(crate) patches: &'a [EntityPatch],
+    pub(crate) fail_on: Severity,
+}
+
 /// Writes the report in the chosen format.
-pub(crate) fn write(out: &mut impl Write, report: &Report, format: OutputFormat, text: &TextOptions) -> io::Result<()> {
+pub(crate) fn write(
+    out: &mut impl Write,
+    doc: &Document<'_>,
+    format: OutputFormat,
+    text: &TextOptions,
+) -> io::Result<()> {
+    let report = doc.report;
     match format {
         OutputFormat::Text => write!(out, "{}", text::Text { report, options: text }),
         OutputFormat::Json => json::write(out, report),
+        OutputFormat::Markdown => write!(out, "{}", markdown::Markdown(report)),
+        OutputFormat::Junit => write!(out, "{}", junit::Junit { report, fail_on: doc.fail_on }),
+        OutputFormat::Sarif => sarif::write(out, report),
+        OutputFormat::Github => write!(out, "{}", github::Github(report)),
+        OutputFormat::Patch => patch::write(out, doc.patches),
     }
+}
+
+/// A value on one line: strings bare unless empty or spaced, secrets as their fingerprint.
+pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
+    let Some(value) = value else {
+        return "(absent)".to_owned();
+    };
+    let text = match value {
+        Value::String(s) if s.is_empty() || s.contains(char::is_whitespace) => Value::from(s.as_str()).to_string(),
+        Value::String(s) => s.clone(),
+        Value::Object(map) if map.contains_key("secret") => {
+            let fp = map.get("secret").and_then(Value::as_str).map_or("?".to_owned(), str::to_owned);
+            match map.get("redacted").and_then(Value::as_str) {
+                Some(redacted) => format!("{redacted} (secret:{fp})"),
+                None => format!("secret:{fp}"),
+            }
+        }
+        other => other.to_string(),
+    };
+    drift_core::elide(&text, max)
+}
+
+/// The values a finding is about: `left → right`, or the one value a guard or reuse concerns.
+pub(crate) fn values(x: &Finding, max: usize) -> String {
+    match x.change {
+        FindingKind::Guard => value(if x.location.right.is_some() { x.right.as_ref() } else { x.left.as_ref() }, max),
+        FindingKind::Reuse => value(x.right.as_ref(), max),
+        _ => format!("{} → {}", value(x.left.as_ref(), max), value(x.right.as_ref(), max)),
+    }
+}
+
+/// The finding's path, or `(entity)` for a whole entity.
+pub(crate) fn path_label(finding: &Finding) -> String {
+    if finding.path.is_root() { "(entity)".to_owned() } else { finding.path.to_string() }
+}
+
+/// Where the finding is best shown: the right side's location, else the left's.
+pub(crate) fn primary_location(finding: &Finding) -> Option<&drift_core::Location> {
+    finding.location.right.as_ref().or(finding.location.left.as_ref())
 }

@@ -4,7 +4,8 @@
 use std::fmt;
 
 use drift_core::{Finding, FindingKind, Report, Severity, Status};
-use serde_json::Value;
+
+use super::{path_label, values};
 
 /// Plain text or ANSI colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +21,10 @@ pub(crate) struct TextOptions {
     pub(crate) expected: bool,
     pub(crate) ignored: bool,
     pub(crate) baselined: bool,
+    /// Only the summary line.
+    pub(crate) summary_only: bool,
+    /// The terminal's width: long values are cut to fit; `None` without a terminal.
+    pub(crate) width: Option<usize>,
 }
 
 pub(super) struct Text<'a> {
@@ -61,6 +66,9 @@ fn severity_color(severity: Severity) -> &'static str {
 impl fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let report = self.report;
+        if self.options.summary_only {
+            return self.summary(f);
+        }
         let (left, right) = (&report.left, &report.right);
         writeln!(
             f,
@@ -97,7 +105,10 @@ impl Text<'_> {
         };
         let path = path_label(x);
         let pad = width.saturating_sub(path.chars().count());
-        let values = values(x);
+        // On a terminal, values share its width with the other columns.
+        let max_value =
+            self.options.width.map_or(MAX_VALUE, |w| (w.saturating_sub(width + 24) / 2).clamp(12, MAX_VALUE));
+        let values = values(x, max_value);
         let why = match (x.status, x.change) {
             (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => x.message.clone(),
             (Status::Drift, _) => x.reason.as_deref().unwrap_or_default().to_owned(),
@@ -162,37 +173,4 @@ impl Text<'_> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// The values column: `left → right`, or the one value a guard or reuse is about.
-fn values(x: &Finding) -> String {
-    match x.change {
-        FindingKind::Guard => value(if x.location.right.is_some() { x.right.as_ref() } else { x.left.as_ref() }),
-        FindingKind::Reuse => value(x.right.as_ref()),
-        _ => format!("{} → {}", value(x.left.as_ref()), value(x.right.as_ref())),
-    }
-}
-
-fn path_label(finding: &Finding) -> String {
-    if finding.path.is_root() { "(entity)".to_owned() } else { finding.path.to_string() }
-}
-
-/// A value on one line: strings bare unless empty or spaced, secrets as their fingerprint.
-fn value(value: Option<&Value>) -> String {
-    let Some(value) = value else {
-        return "(absent)".to_owned();
-    };
-    let text = match value {
-        Value::String(s) if s.is_empty() || s.contains(char::is_whitespace) => Value::from(s.as_str()).to_string(),
-        Value::String(s) => s.clone(),
-        Value::Object(map) if map.contains_key("secret") => {
-            let fp = map.get("secret").and_then(Value::as_str).map_or("?".to_owned(), str::to_owned);
-            match map.get("redacted").and_then(Value::as_str) {
-                Some(redacted) => format!("{redacted} (secret:{fp})"),
-                None => format!("secret:{fp}"),
-            }
-        }
-        other => other.to_string(),
-    };
-    drift_core::elide(&text, MAX_VALUE)
 }

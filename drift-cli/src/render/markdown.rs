@@ -1,0 +1,107 @@
+//! `--format markdown`: a pull-request comment. A summary table by severity and category, then one
+//! collapsible section per entity; never longer than GitHub's 65,536-character limit for comments.
+
+use std::fmt::{self, Write as _};
+
+use drift_core::{Category, Report, Severity, Status};
+
+use super::{path_label, values};
+
+pub(super) struct Markdown<'a>(pub(super) &'a Report);
+
+/// GitHub refuses comments longer than 65,536 characters; leave room for the closing note.
+const LIMIT: usize = 64_000;
+
+/// Text in a table cell: no line breaks, no column breaks, no inline HTML.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+impl fmt::Display for Markdown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let report = self.0;
+        let (left, right) = (&report.left.name, &report.right.name);
+        let drift: Vec<_> = report.findings().iter().filter(|x| x.status == Status::Drift).collect();
+        let mut out = String::new();
+        let _ = writeln!(out, "## drift: {} → {}\n", cell(left), cell(right));
+        let s = &report.summary.by_status;
+        if drift.is_empty() {
+            let _ = writeln!(
+                out,
+                "**No drift.** {} expected, {} ignored, {} baselined.",
+                s.expected, s.ignored, s.baselined
+            );
+            return f.write_str(&out);
+        }
+        let _ = writeln!(
+            out,
+            "**{} drift finding{}** · {} expected · {} ignored · {} baselined\n",
+            drift.len(),
+            if drift.len() == 1 { "" } else { "s" },
+            s.expected,
+            s.ignored,
+            s.baselined
+        );
+        // Summary: categories × severities.
+        let mut categories: Vec<Category> = drift.iter().map(|x| x.category).collect();
+        categories.sort();
+        categories.dedup();
+        let _ = writeln!(out, "| category | {} |", Severity::ALL.map(|s| s.as_str()).join(" | "));
+        let _ = writeln!(out, "|---|{}", "---:|".repeat(Severity::ALL.len()));
+        for category in categories {
+            let counts: Vec<String> = Severity::ALL
+                .iter()
+                .map(|sev| drift.iter().filter(|x| x.category == category && x.severity == *sev).count())
+                .map(|n| if n == 0 { String::new() } else { n.to_string() })
+                .collect();
+            let _ = writeln!(out, "| {category} | {} |", counts.join(" | "));
+        }
+        out.push('\n');
+        let mut i = 0;
+        let mut shown = 0;
+        while i < drift.len() {
+            let entity = &drift[i].entity;
+            let group: Vec<_> = drift[i..].iter().take_while(|x| &x.entity == entity).copied().collect();
+            i += group.len();
+            let worst = group.iter().map(|x| x.severity).max().unwrap_or(Severity::Info);
+            let mut section = String::new();
+            let _ = writeln!(
+                section,
+                "<details><summary><b>{}</b> — {} finding{} (worst: {worst})</summary>\n",
+                cell(&entity.to_string()),
+                group.len(),
+                if group.len() == 1 { "" } else { "s" }
+            );
+            let _ = writeln!(section, "| severity | change | path | {} → {} | why |", cell(left), cell(right));
+            let _ = writeln!(section, "|---|---|---|---|---|");
+            for x in &group {
+                let why = match x.change {
+                    drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse => x.message.as_str(),
+                    _ => x.reason.as_deref().unwrap_or_default(),
+                };
+                let _ = writeln!(
+                    section,
+                    "| {} | {} | `{}` | {} | {} |",
+                    x.severity,
+                    x.change,
+                    cell(&path_label(x)).replace('`', "'"),
+                    cell(&values(x, 60)),
+                    cell(why)
+                );
+            }
+            section.push_str("\n</details>\n\n");
+            if out.len() + section.len() > LIMIT {
+                let rest = drift.len() - shown;
+                let _ = writeln!(
+                    out,
+                    "_… {rest} more finding{} not shown (the comment would be too long); see the full report._",
+                    if rest == 1 { "" } else { "s" }
+                );
+                break;
+            }
+            shown += group.len();
+            out.push_str(&section);
+        }
+        f.write_str(&out)
+    }
+}

@@ -1,0 +1,171 @@
+//! Every output format on the fixtures (insta snapshots), checked by its consumers' parsers, with
+//! escaping and size limits, and several outputs in one run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drift"))
+        .args(args)
+        .current_dir(root())
+        .env("DRIFT_FINGERPRINT_KEY", "drift-tests-fingerprint-key")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn fixtures(format: &str) -> String {
+    let output = run(&["diff", "fixtures/staging", "fixtures/production", "--format", format]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    stdout(&output)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn markdown() {
+    let text = fixtures("markdown");
+    assert!(text.starts_with("## drift: staging → production"));
+    insta::assert_snapshot!("markdown", text);
+}
+
+#[test]
+fn junit_parses_as_xml() {
+    let text = fixtures("junit");
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => match e.name().as_ref() {
+                b"testcase" => cases += 1,
+                b"failure" => failures += 1,
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(err) => panic!("invalid XML at {}: {err}", reader.buffer_position()),
+        }
+    }
+    assert!(cases >= 20 && failures >= 10, "{cases} cases, {failures} failures");
+    insta::assert_snapshot!("junit", text);
+}
+
+#[test]
+fn sarif_is_sarif_2_1_0() {
+    let text = fixtures("sarif");
+    let sarif: serde_sarif::sarif::Sarif =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not SARIF 2.1.0: {e}"));
+    let json = serde_json::to_value(&sarif).unwrap_or_default();
+    let results = json["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    let report: serde_json::Value = serde_json::from_str(&fixtures("json")).unwrap_or_default();
+    assert_eq!(results as u64, report["summary"]["by_status"]["drift"].as_u64().unwrap_or(0));
+    for result in json["runs"][0]["results"].as_array().into_iter().flatten() {
+        assert!(matches!(result["level"].as_str(), Some("error" | "warning" | "note")));
+        assert!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string(), "{result}");
+    }
+    insta::assert_snapshot!("sarif", text);
+}
+
+#[test]
+fn github_annotations() {
+    let text = fixtures("github");
+    assert!(
+        text.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice "))
+    );
+    insta::assert_snapshot!("github", text);
+}
+
+#[test]
+fn github_escaping() {
+    let dir = scratch("escaping");
+    std::fs::create_dir_all(dir.join("staging")).unwrap_or_default();
+    std::fs::create_dir_all(dir.join("production")).unwrap_or_default();
+    std::fs::write(dir.join("staging/.env"), "RATIO=\"50% off, a:b\\nnext\"\nNAME=héllo\n").unwrap_or_default();
+    std::fs::write(dir.join("production/.env"), "RATIO=\"60% off\"\nNAME=wörld \u{1F680}\n").unwrap_or_default();
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "github"]));
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let ratio = text.lines().find(|l| l.contains("RATIO")).unwrap_or_default();
+    assert!(ratio.contains("50%25 off"), "{ratio}");
+    assert!(text.contains("wörld"), "unicode stays");
+    // Properties escape `:` and `,`; the message escapes `%` and line breaks.
+    let (props, _) =
+        ratio.split_once("::").map(|(_, rest)| rest.split_once("::").unwrap_or_default()).unwrap_or_default();
+    assert!(!props.contains(": "), "{props}");
+}
+
+#[test]
+fn patch_turns_left_into_right() {
+    let text = fixtures("patch");
+    let patches: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let entities: Vec<&str> = patches.as_array().into_iter().flatten().filter_map(|p| p["entity"].as_str()).collect();
+    assert!(entities.contains(&"env:.env") && entities.contains(&"k8s:apps/Deployment/shop/checkout"));
+    for p in patches.as_array().into_iter().flatten() {
+        let ops = p["patch"].as_array().cloned().unwrap_or_default();
+        assert!(!ops.is_empty());
+        assert!(
+            ops.iter()
+                .all(|op| matches!(op["op"].as_str(), Some("add" | "remove" | "replace" | "move" | "copy" | "test")))
+        );
+    }
+    insta::assert_snapshot!("patch", text);
+}
+
+#[test]
+fn markdown_stays_under_the_comment_limit() {
+    let dir = scratch("many");
+    std::fs::create_dir_all(dir.join("staging")).unwrap_or_default();
+    std::fs::create_dir_all(dir.join("production")).unwrap_or_default();
+    for (side, value) in [("staging", "a"), ("production", "b")] {
+        let mut text = String::new();
+        for i in 0..20 {
+            let dir = dir.join(side).join(format!("svc{i:02}"));
+            std::fs::create_dir_all(&dir).unwrap_or_default();
+            let body: String =
+                (0..200).map(|k| format!("SETTING_{k:04}=value-{value}-{k}-with-some-length\n")).collect();
+            std::fs::write(dir.join(".env"), body).unwrap_or_default();
+            text.push('x');
+        }
+    }
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "markdown"]));
+    assert!(text.chars().count() <= 65_000, "{} characters", text.chars().count());
+    assert!(text.contains("more findings not shown"), "truncated with a count");
+}
+
+#[test]
+fn several_outputs_in_one_run() {
+    let dir = scratch("outputs");
+    let (sarif, junit) = (dir.join("drift.sarif"), dir.join("junit.xml"));
+    let output = run(&[
+        "check",
+        "fixtures/staging",
+        "fixtures/production",
+        "--output",
+        &format!("sarif={}", sarif.display()),
+        "--output",
+        &format!("junit={}", junit.display()),
+        "--summary",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output).lines().count(), 1, "--summary prints one line: {}", stdout(&output));
+    assert!(std::fs::read_to_string(&sarif).unwrap_or_default().contains("\"version\": \"2.1.0\""));
+    assert!(std::fs::read_to_string(&junit).unwrap_or_default().starts_with("<?xml"));
+    let quiet = run(&["check", "fixtures/staging", "fixtures/production", "--quiet"]);
+    assert_eq!((quiet.status.code(), quiet.stdout.len()), (Some(1), 0));
+    let bad = run(&["diff", "fixtures/staging", "fixtures/production", "--output", "pdf=x.pdf"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
