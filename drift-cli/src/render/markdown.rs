@@ -59,48 +59,51 @@ impl fmt::Display for Markdown<'_> {
         out.push('\n');
         let mut i = 0;
         let mut shown = 0;
-        while i < drift.len() {
+        let mut full = false;
+        while i < drift.len() && !full {
             let entity = &drift[i].entity;
             let group: Vec<_> = drift[i..].iter().take_while(|x| &x.entity == entity).copied().collect();
             i += group.len();
             let worst = group.iter().map(|x| x.severity).max().unwrap_or(Severity::Info);
-            let mut section = String::new();
             let _ = writeln!(
-                section,
+                out,
                 "<details><summary><b>{}</b> — {} finding{} (worst: {worst})</summary>\n",
                 cell(&entity.to_string()),
                 group.len(),
                 if group.len() == 1 { "" } else { "s" }
             );
-            let _ = writeln!(section, "| severity | change | path | {} → {} | why |", cell(left), cell(right));
-            let _ = writeln!(section, "|---|---|---|---|---|");
+            let _ = writeln!(out, "| severity | change | path | {} → {} | why |", cell(left), cell(right));
+            let _ = writeln!(out, "|---|---|---|---|---|");
             for x in &group {
                 let why = match x.change {
                     drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse => x.message.as_str(),
                     _ => x.reason.as_deref().unwrap_or_default(),
                 };
-                let _ = writeln!(
-                    section,
-                    "| {} | {} | `{}` | {} | {} |",
+                let row = format!(
+                    "| {} | {} | `{}` | {} | {} |\n",
                     x.severity,
                     x.change,
                     cell(&path_label(x)).replace('`', "'"),
                     cell(&values(x, 60)),
                     cell(why)
                 );
+                // Room for the closing tag and the truncation note.
+                if out.len() + row.len() > LIMIT - 400 {
+                    full = true;
+                    break;
+                }
+                out.push_str(&row);
+                shown += 1;
             }
-            section.push_str("\n</details>\n\n");
-            if out.len() + section.len() > LIMIT {
-                let rest = drift.len() - shown;
-                let _ = writeln!(
-                    out,
-                    "_… {rest} more finding{} not shown (the comment would be too long); see the full report._",
-                    if rest == 1 { "" } else { "s" }
-                );
-                break;
-            }
-            shown += group.len();
-            out.push_str(&section);
+            out.push_str("\n</details>\n\n");
+        }
+        if shown < drift.len() {
+            let rest = drift.len() - shown;
+            let _ = writeln!(
+                out,
+                "_… {rest} more finding{} not shown (the comment would be too long); see the full report._",
+                if rest == 1 { "" } else { "s" }
+            );
         }
         f.write_str(&out)
     }
