@@ -65,11 +65,49 @@ pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
 }
 
 /// The values a finding is about: `left → right`, or the one value a guard or reuse concerns.
+/// Two long strings that differ are cut around their first difference, so it stays visible.
 pub(crate) fn values(x: &Finding, max: usize) -> String {
-    match x.change {
-        FindingKind::Guard => value(if x.location.right.is_some() { x.right.as_ref() } else { x.left.as_ref() }, max),
-        FindingKind::Reuse => value(x.right.as_ref(), max),
+    match (x.change, x.left.as_ref(), x.right.as_ref()) {
+        (FindingKind::Guard, ..) => value(if x.location.right.is_some() { x.right.as_ref() } else { x.left.as_ref() }, max),
+        (FindingKind::Reuse, ..) => value(x.right.as_ref(), max),
+        (_, Some(Value::String(a)), Some(Value::String(b))) if a.chars().count() > max || b.chars().count() > max => {
+            let common = a.chars().zip(b.chars()).take_while(|(p, q)| p == q).count();
+            format!("{} → {}", around(a, common, max), around(b, common, max))
+        }
         _ => format!("{} → {}", value(x.left.as_ref(), max), value(x.right.as_ref(), max)),
+    }
+}
+
+/// A window of `max` characters of `text` that shows the character at `at` (with `…` where cut).
+fn around(text: &str, at: usize, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return Value::from(text).to_string();
+    }
+    let context = max / 3;
+    let start = at.saturating_sub(context).min(chars.len().saturating_sub(max));
+    let end = (start + max).min(chars.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    Value::from(out).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::around;
+
+    #[test]
+    fn the_difference_stays_visible() {
+        let a = format!("{}X{}", "a".repeat(100), "b".repeat(100));
+        let cut = around(&a, 100, 30);
+        assert!(cut.contains('X') && cut.starts_with("\"…") && cut.ends_with("…\""), "{cut}");
+        assert_eq!(around("short", 0, 30), "\"short\"");
     }
 }
 
