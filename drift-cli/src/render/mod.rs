@@ -68,7 +68,9 @@ pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
 /// Two long strings that differ are cut around their first difference, so it stays visible.
 pub(crate) fn values(x: &Finding, max: usize) -> String {
     match (x.change, x.left.as_ref(), x.right.as_ref()) {
-        (FindingKind::Guard, ..) => value(if x.location.right.is_some() { x.right.as_ref() } else { x.left.as_ref() }, max),
+        (FindingKind::Guard, ..) => {
+            value(if x.location.right.is_some() { x.right.as_ref() } else { x.left.as_ref() }, max)
+        }
         (FindingKind::Reuse, ..) => value(x.right.as_ref(), max),
         (_, Some(Value::String(a)), Some(Value::String(b))) if a.chars().count() > max || b.chars().count() > max => {
             let common = a.chars().zip(b.chars()).take_while(|(p, q)| p == q).count();
@@ -98,6 +100,16 @@ fn around(text: &str, at: usize, max: usize) -> String {
     Value::from(out).to_string()
 }
 
+/// The finding's path, or `(entity)` for a whole entity.
+pub(crate) fn path_label(finding: &Finding) -> String {
+    if finding.path.is_root() { "(entity)".to_owned() } else { finding.path.to_string() }
+}
+
+/// Where the finding is best shown: the right side's location, else the left's.
+pub(crate) fn primary_location(finding: &Finding) -> Option<&drift_core::Location> {
+    finding.location.right.as_ref().or(finding.location.left.as_ref())
+}
+
 #[cfg(test)]
 mod tests {
     use super::around;
@@ -109,14 +121,4 @@ mod tests {
         assert!(cut.contains('X') && cut.starts_with("\"…") && cut.ends_with("…\""), "{cut}");
         assert_eq!(around("short", 0, 30), "\"short\"");
     }
-}
-
-/// The finding's path, or `(entity)` for a whole entity.
-pub(crate) fn path_label(finding: &Finding) -> String {
-    if finding.path.is_root() { "(entity)".to_owned() } else { finding.path.to_string() }
-}
-
-/// Where the finding is best shown: the right side's location, else the left's.
-pub(crate) fn primary_location(finding: &Finding) -> Option<&drift_core::Location> {
-    finding.location.right.as_ref().or(finding.location.left.as_ref())
 }
