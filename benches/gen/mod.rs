@@ -1,5 +1,5 @@
-//! Generators shared by the benches and the `gen_env` example: large `.env` files and synthetic
-//! models with known drift. Deterministic, standard library only.
+//! Generators shared by the benches and the `gen` example: large `.env` files, Kubernetes manifests,
+//! Terraform states, flag files and synthetic models with known drift. Deterministic, standard library only.
 
 #![allow(dead_code)]
 
@@ -29,6 +29,25 @@ pub(crate) fn env_lines(side: &str, keys: usize) -> impl Iterator<Item = String>
 /// One side's whole `.env` text.
 pub(crate) fn env_text(side: &str, keys: usize) -> String {
     env_lines(side, keys).collect()
+}
+
+/// Writes `env_lines` for both sides as `out/staging/.env` and `out/production/.env`; returns
+/// the bytes written per side.
+pub(crate) fn write_env(out: &std::path::Path, keys: usize) -> std::io::Result<u64> {
+    write_sides(out, ".env", |side| env_text(side, keys))
+}
+
+/// Writes one file per side (`out/staging/NAME`, `out/production/NAME`); returns the bytes per side.
+fn write_sides(out: &std::path::Path, name: &str, text: impl Fn(&str) -> String) -> std::io::Result<u64> {
+    let mut size = 0;
+    for side in ["staging", "production"] {
+        let dir = out.join(side);
+        std::fs::create_dir_all(&dir)?;
+        let text = text(side);
+        size += text.len() as u64;
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(size / 2)
 }
 
 /// A synthetic snapshot of `entities` Kubernetes-like objects: a few scalars, a keyed list of
@@ -223,15 +242,7 @@ pub(crate) fn tf_state(side: &str, instances: usize) -> String {
 /// Writes `tf_state` for both sides as `out/staging/terraform.tfstate` and
 /// `out/production/terraform.tfstate`; returns the bytes written per side.
 pub(crate) fn write_tf(out: &std::path::Path, instances: usize) -> std::io::Result<u64> {
-    let mut size = 0;
-    for side in ["staging", "production"] {
-        let dir = out.join(side);
-        std::fs::create_dir_all(&dir)?;
-        let text = tf_state(side, instances);
-        size += text.len() as u64;
-        std::fs::write(dir.join("terraform.tfstate"), text)?;
-    }
-    Ok(size / 2)
+    write_sides(out, "terraform.tfstate", |side| tf_state(side, instances))
 }
 
 /// flagd flag definitions for one side: `flags` flags with targeting, fractional rollouts and a
@@ -266,15 +277,7 @@ pub(crate) fn flagd(side: &str, flags: usize) -> String {
 
 /// Writes `flagd` for both sides as `out/staging/flags.json` and `out/production/flags.json`.
 pub(crate) fn write_flags(out: &std::path::Path, flags: usize) -> std::io::Result<u64> {
-    let mut size = 0;
-    for side in ["staging", "production"] {
-        let dir = out.join(side);
-        std::fs::create_dir_all(&dir)?;
-        let text = flagd(side, flags);
-        size += text.len() as u64;
-        std::fs::write(dir.join("flags.json"), text)?;
-    }
-    Ok(size / 2)
+    write_sides(out, "flags.json", |side| flagd(side, flags))
 }
 
 /// A drift.toml with `rules` rules (ignore, expect and severity, with entity and path globs) for the

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::diff::{ChangeKind, Diff};
 use crate::environment::{self, Family};
-use crate::model::{Domain, Entity, EntityId, Location, Node, Snapshot};
+use crate::model::{Domain, Entity, EntityId, Node, Snapshot};
 use crate::path::{Path, Segment};
 use crate::report::{self, Category, Finding, FindingKind, Locations, Report, Severity, Status};
 
@@ -694,27 +694,16 @@ fn guard(
                     RuleId::CertificateExpired | RuleId::CertificateExpiring => Category::Certificate,
                     _ => Category::Guard,
                 };
-                let path = path();
-                let other_node = other_entity.and_then(|e| e.body().at(&path));
-                let here: Location = entity.location(line);
-                let (left, right, location) = match side {
-                    Side::Right => (other_node, Some(node), Locations { left: None, right: Some(here) }),
-                    Side::Left => (Some(node), other_node, Locations { left: Some(here), right: None }),
-                };
-                out.push(finish(Draft {
-                    entity: entity.id(),
-                    path,
-                    change: FindingKind::Guard,
-                    left,
-                    right,
-                    category,
-                    severity: violation.severity,
-                    status: Status::Drift,
-                    message: violation.message,
-                    rule: Some(violation.rule),
-                    reason: None,
-                    location,
-                }));
+                let guard = Guard { category, severity: violation.severity, message: violation.message };
+                out.push(guard_finding(
+                    entity,
+                    other_entity,
+                    side,
+                    (path(), Some(node)),
+                    line,
+                    guard,
+                    violation.rule.as_str(),
+                ));
             }
         });
         if entity.id().domain() == Domain::Terraform
@@ -722,56 +711,82 @@ fn guard(
                 terraform::exposure(terraform::resource_type(entity.id().address()), entity.body())
         {
             let path = Path::from_segments(vec![Segment::Key(field.into())]);
-            let here = entity.location(0);
-            let (here_node, other_node) = (entity.body().at(&path), other_entity.and_then(|e| e.body().at(&path)));
-            let (left, right, location) = match side {
-                Side::Right => (other_node, here_node, Locations { left: None, right: Some(here) }),
-                Side::Left => (here_node, other_node, Locations { left: Some(here), right: None }),
-            };
-            out.push(finish(Draft {
-                entity: entity.id(),
-                path,
-                change: FindingKind::Guard,
-                left,
-                right,
-                category: Category::Network,
-                severity: Severity::High,
-                status: Status::Drift,
-                message: format!("{message} in {env}"),
-                rule: Some(RuleId::PubliclyAccessible),
-                reason: None,
-                location,
-            }));
+            let node = entity.body().at(&path);
+            let guard =
+                Guard { category: Category::Network, severity: Severity::High, message: format!("{message} in {env}") };
+            out.push(guard_finding(
+                entity,
+                other_entity,
+                side,
+                (path, node),
+                0,
+                guard,
+                RuleId::PubliclyAccessible.as_str(),
+            ));
         }
         if entity.id().domain() == Domain::K8s {
             for container in containers(entity.body()) {
                 for violation in k8s::container(container.name, container.node, env) {
                     let path = container.path().child(Segment::Key(violation.field.into()));
-                    let here_node = entity.body().at(&path);
-                    let other_node = other_entity.and_then(|e| e.body().at(&path));
-                    let here = entity.location(line_of(entity.body(), &path));
-                    let (left, right, location) = match side {
-                        Side::Right => (other_node, here_node, Locations { left: None, right: Some(here) }),
-                        Side::Left => (here_node, other_node, Locations { left: Some(here), right: None }),
-                    };
-                    out.push(finish(Draft {
-                        entity: entity.id(),
-                        path,
-                        change: FindingKind::Guard,
-                        left,
-                        right,
-                        category: Category::Guard,
-                        severity: violation.severity,
-                        status: Status::Drift,
-                        message: violation.message,
-                        rule: Some(violation.rule),
-                        reason: None,
-                        location,
-                    }));
+                    let line = line_of(entity.body(), &path);
+                    let node = entity.body().at(&path);
+                    let guard =
+                        Guard { category: Category::Guard, severity: violation.severity, message: violation.message };
+                    out.push(guard_finding(
+                        entity,
+                        other_entity,
+                        side,
+                        (path, node),
+                        line,
+                        guard,
+                        violation.rule.as_str(),
+                    ));
                 }
             }
         }
     }
+}
+
+/// What a failed guard says.
+struct Guard {
+    category: Category,
+    severity: Severity,
+    message: String,
+}
+
+/// A guard finding about `path` in `entity` (on `side`), with the other environment's value beside it.
+fn guard_finding(
+    entity: &Entity,
+    other_entity: Option<&Entity>,
+    side: Side,
+    (path, here_node): (Path, Option<&Node>),
+    line: u32,
+    guard: Guard,
+    rule: &str,
+) -> Finding {
+    let other_node = other_entity.and_then(|e| e.body().at(&path));
+    let here = entity.location(line);
+    let (left, right, location) = match side {
+        Side::Right => (other_node, here_node, Locations { left: None, right: Some(here) }),
+        Side::Left => (here_node, other_node, Locations { left: Some(here), right: None }),
+    };
+    let mut finding = finish(Draft {
+        entity: entity.id(),
+        path,
+        change: FindingKind::Guard,
+        left,
+        right,
+        category: guard.category,
+        severity: guard.severity,
+        status: Status::Drift,
+        message: guard.message,
+        rule: None,
+        reason: None,
+        location,
+    });
+    finding.id = report::finding_id(entity.id(), &finding.path, FindingKind::Guard, Some(rule));
+    finding.rule = Some(rule.to_owned());
+    finding
 }
 
 /// The nodes of a body that a guard's path selects: looked up when the path is exact, else found
@@ -920,34 +935,14 @@ fn config_guard(
             }
         }
         for (path, node, why) in violations {
-            let there = other_entity.and_then(|e| e.body().at(&path));
-            let here = entity.location(line_of(entity.body(), &path));
-            let (left, right, location) = match side {
-                Side::Right => (there, node, Locations { left: None, right: Some(here) }),
-                Side::Left => (node, there, Locations { left: Some(here), right: None }),
-            };
             let label = setting_label(entity.id(), &path);
             let message = match &guard.message {
                 Some(message) => format!("{message} ({label} in {env} {why})"),
                 None => format!("{label} in {env} {why}"),
             };
-            let mut finding = finish(Draft {
-                entity: entity.id(),
-                path,
-                change: FindingKind::Guard,
-                left,
-                right,
-                category: Category::Guard,
-                severity: guard.severity,
-                status: Status::Drift,
-                message,
-                rule: None,
-                reason: None,
-                location,
-            });
-            finding.rule = Some(guard.name.clone());
-            finding.id = report::finding_id(entity.id(), &finding.path, FindingKind::Guard, Some(&guard.name));
-            out.push(finding);
+            let line = line_of(entity.body(), &path);
+            let failed = Guard { category: Category::Guard, severity: guard.severity, message };
+            out.push(guard_finding(entity, other_entity, side, (path, node), line, failed, &guard.name));
         }
     }
 }
