@@ -193,6 +193,22 @@ impl Map {
     pub(crate) fn into_fields(self) -> Vec<Field> {
         self.fields.into_vec()
     }
+
+    /// The same keys (and lines) with each value replaced by `f(key, value)`.
+    pub(crate) fn map_values(self, mut f: impl FnMut(&str, Node) -> Node) -> Map {
+        let fields = self
+            .fields
+            .into_vec()
+            .into_iter()
+            .map(|field| {
+                let Field { key, line, node } = field;
+                let node = f(&key, node);
+                Field { key, line, node }
+            })
+            .collect();
+        // Keys are unchanged, so the order (and uniqueness) still holds.
+        Map { fields }
+    }
 }
 
 /// How the items of a list correspond between two environments.
@@ -265,6 +281,14 @@ impl List {
 
     pub(crate) fn into_items(self) -> Vec<Node> {
         self.items
+    }
+
+    /// The same kind of list with each item replaced by `f(index, item)` (re-sorted when the kind
+    /// orders its items).
+    pub(crate) fn map_items(self, mut f: impl FnMut(usize, Node) -> Node) -> List {
+        let List { kind, items } = self;
+        let items = items.into_iter().enumerate().map(|(i, item)| f(i, item)).collect();
+        List::with_kind(kind, items)
     }
 }
 

@@ -175,30 +175,12 @@ fn first_line(node: &Node) -> Option<u32> {
 /// Replaces `metadata.name` (after the hash suffix was removed from it).
 fn set_name(body: Node, name: &str) -> Node {
     let Node::Map(map) = body else { return body };
-    let fields = map
-        .into_fields()
-        .into_iter()
-        .map(|field| {
-            let (key, line, node) = field.into_parts();
-            let node = match node {
-                Node::Map(metadata) if &*key == "metadata" => {
-                    let inner = metadata
-                        .into_fields()
-                        .into_iter()
-                        .map(|f| {
-                            let (k, l, v) = f.into_parts();
-                            let v = if &*k == "name" { Node::string(name) } else { v };
-                            Field::new(k, l, v)
-                        })
-                        .collect();
-                    Node::Map(Map::from_fields(inner).0)
-                }
-                other => other,
-            };
-            Field::new(key, line, node)
-        })
-        .collect();
-    Node::Map(Map::from_fields(fields).0)
+    Node::Map(map.map_values(|key, node| match node {
+        Node::Map(metadata) if key == "metadata" => {
+            Node::Map(metadata.map_values(|k, v| if k == "name" { Node::string(name) } else { v }))
+        }
+        other => other,
+    }))
 }
 
 /// `web-config-5f7h9k2m4t` → `web-config`: kustomize appends `-` and ten characters of its hash
@@ -311,22 +293,13 @@ impl Normalizer<'_> {
     fn settings(&self, node: Node) -> Node {
         let Node::Map(map) = node else { return node };
         let opts = self.ctx.options;
-        let fields = map
-            .into_fields()
-            .into_iter()
-            .map(|field| {
-                let (key, line, value) = field.into_parts();
-                let value = match value {
-                    Node::String(s) => match certificates(s.as_bytes()) {
-                        Some(certificate) => certificate,
-                        None => opts.secrets.protect(&opts.fingerprinter, &key, s.into_string()),
-                    },
-                    other => other,
-                };
-                Field::new(key, line, value)
-            })
-            .collect();
-        Node::Map(Map::from_fields(fields).0)
+        Node::Map(map.map_values(|key, value| match value {
+            Node::String(s) => match certificates(s.as_bytes()) {
+                Some(certificate) => certificate,
+                None => opts.secrets.protect(&opts.fingerprinter, key, s.into_string()),
+            },
+            other => other,
+        }))
     }
 
     /// Normalizes the node found at `trail`.
@@ -389,32 +362,15 @@ impl Normalizer<'_> {
     /// Container env: each `value` is a setting named by the item's `name`.
     fn env(&self, node: Node) -> Node {
         let Node::List(list) = node else { return node };
-        let kind = list.kind().clone();
         let opts = self.ctx.options;
-        let items = list
-            .into_items()
-            .into_iter()
-            .map(|item| {
-                let Node::Map(map) = item else { return item };
-                let name = text(&map, "name").unwrap_or_default().to_owned();
-                let fields = map
-                    .into_fields()
-                    .into_iter()
-                    .map(|field| {
-                        let (key, line, value) = field.into_parts();
-                        let value = match value {
-                            Node::String(s) if &*key == "value" => {
-                                opts.secrets.protect(&opts.fingerprinter, &name, s.into_string())
-                            }
-                            other => other,
-                        };
-                        Field::new(key, line, value)
-                    })
-                    .collect();
-                Node::Map(Map::from_fields(fields).0)
-            })
-            .collect();
-        Node::List(Box::new(List::with_kind(kind, items)))
+        Node::List(Box::new(list.map_items(|_, item| {
+            let Node::Map(map) = item else { return item };
+            let name = text(&map, "name").unwrap_or_default().to_owned();
+            Node::Map(map.map_values(|key, value| match value {
+                Node::String(s) if key == "value" => opts.secrets.protect(&opts.fingerprinter, &name, s.into_string()),
+                other => other,
+            }))
+        })))
     }
 
     /// How the items of the list at `trail` correspond between environments.

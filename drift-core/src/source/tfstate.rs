@@ -342,27 +342,13 @@ fn protect_at(node: Node, steps: &[&Value], ctx: &Context<'_>) -> Node {
     match node {
         Node::Map(map) => {
             let key = step.as_str().map(str::to_owned).unwrap_or_else(|| step.to_string());
-            let fields = map
-                .into_fields()
-                .into_iter()
-                .map(|f| {
-                    let (k, line, v) = f.into_parts();
-                    let v = if k == key { protect_at(v, rest, ctx) } else { v };
-                    Field::new(k, line, v)
-                })
-                .collect();
-            Node::map(fields)
+            Node::Map(map.map_values(|k, v| if k == key { protect_at(v, rest, ctx) } else { v }))
         }
         Node::List(list) => {
             let index = step.as_u64().and_then(|i| usize::try_from(i).ok());
-            let kind = list.kind().clone();
-            let items = list
-                .into_items()
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| if Some(i) == index { protect_at(item, rest, ctx) } else { item })
-                .collect();
-            Node::List(Box::new(List::with_kind(kind, items)))
+            Node::List(Box::new(
+                list.map_items(|i, item| if Some(i) == index { protect_at(item, rest, ctx) } else { item }),
+            ))
         }
         other => secret(other, ctx),
     }
@@ -372,34 +358,14 @@ fn protect_at(node: Node, steps: &[&Value], ctx: &Context<'_>) -> Node {
 fn protect_marked(node: Node, marks: &Value, ctx: &Context<'_>) -> Node {
     match (node, marks) {
         (node, Value::Bool(true)) => secret(node, ctx),
-        (Node::Map(map), Value::Object(marks)) => {
-            let fields = map
-                .into_fields()
-                .into_iter()
-                .map(|f| {
-                    let (k, line, v) = f.into_parts();
-                    let v = match marks.get(k.as_str()) {
-                        Some(mark) => protect_marked(v, mark, ctx),
-                        None => v,
-                    };
-                    Field::new(k, line, v)
-                })
-                .collect();
-            Node::map(fields)
-        }
-        (Node::List(list), Value::Array(marks)) => {
-            let kind = list.kind().clone();
-            let items = list
-                .into_items()
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| match marks.get(i) {
-                    Some(mark) => protect_marked(item, mark, ctx),
-                    None => item,
-                })
-                .collect();
-            Node::List(Box::new(List::with_kind(kind, items)))
-        }
+        (Node::Map(map), Value::Object(marks)) => Node::Map(map.map_values(|k, v| match marks.get(k) {
+            Some(mark) => protect_marked(v, mark, ctx),
+            None => v,
+        })),
+        (Node::List(list), Value::Array(marks)) => Node::List(Box::new(list.map_items(|i, item| match marks.get(i) {
+            Some(mark) => protect_marked(item, mark, ctx),
+            None => item,
+        }))),
         (node, _) => node,
     }
 }
