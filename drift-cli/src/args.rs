@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use drift_cli::render::OutputFormat;
 
 /// Find the configuration differences between two environments that break production.
 #[derive(Debug, Parser)]
@@ -98,24 +99,6 @@ pub(crate) struct Compare {
     /// Print nothing on stdout: the exit code says it all.
     #[arg(short, long)]
     pub(crate) quiet: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum OutputFormat {
-    /// A report for people, grouped by entity.
-    Text,
-    /// The `drift/report/v1` JSON document.
-    Json,
-    /// A pull-request comment.
-    Markdown,
-    /// JUnit XML: a test case per entity, a failure per finding at or above --fail-on.
-    Junit,
-    /// SARIF 2.1.0 for code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// An RFC 6902 JSON Patch per entity, left to right.
-    Patch,
 }
 
 /// `FORMAT=PATH` for `--output`.

@@ -4,7 +4,6 @@
 //! `check` found drift at or above the threshold, 2 on any error.
 
 mod args;
-mod render;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -13,8 +12,9 @@ use anyhow::Context as _;
 use clap::Parser;
 use drift_core::{Baseline, Config, Fingerprinter, LoadOptions, Policy, Report, RuleId, Snapshot};
 
-use crate::args::{Args, Color, Command, Compare, OutputFormat, Shown};
-use crate::render::{Document, Style, TextOptions};
+use drift_cli::render::{self, Document, OutputFormat, Style, TextOptions};
+
+use crate::args::{Args, Color, Command, Compare, Shown};
 
 fn main() -> ExitCode {
     let args = match Args::try_parse() {

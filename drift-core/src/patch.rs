@@ -191,7 +191,8 @@ mod tests {
         let right = parse(
             Format::Kubernetes,
             "d.yaml",
-            &(deployment("1", "app:2", "2") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: new}\ndata: {k: v}\n"),
+            &(deployment("1", "app:2", "2")
+                + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: new}\ndata: {k: v}\n"),
         );
         let patches = round_trip(&left, &right);
         let text = serde_json::to_string(&patches).unwrap_or_default();

@@ -46,8 +46,10 @@ impl fmt::Display for Junit<'_> {
             xml(&suite),
             entities.len()
         );
-        for entity in entities {
-            let findings: Vec<_> = report.findings().iter().filter(|x| &x.entity == entity).filter(failing).collect();
+        // Findings are sorted by entity: one group per test case.
+        for group in report.findings().chunk_by(|a, b| a.entity == b.entity) {
+            let entity = &group[0].entity;
+            let findings: Vec<_> = group.iter().filter(failing).collect();
             let _ = write!(
                 out,
                 "    <testcase classname=\"drift.{}\" name=\"{}\"",

@@ -13,25 +13,37 @@ use std::io::{self, Write};
 use drift_core::{EntityPatch, Finding, FindingKind, Report, Severity};
 use serde_json::Value;
 
-use crate::args::OutputFormat;
+pub use text::{Style, TextOptions};
 
-pub(crate) use text::{Style, TextOptions};
+/// The output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A report for people, grouped by entity.
+    Text,
+    /// The `drift/report/v1` JSON document.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+    /// JUnit XML: a test case per entity, a failure per finding at or above --fail-on.
+    Junit,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// An RFC 6902 JSON Patch per entity, left to right.
+    Patch,
+}
 
 /// What a renderer gets: the report, the entities' patches (for `patch`), and the gate's threshold
 /// (for formats that mark failures).
-pub(crate) struct Document<'a> {
-    pub(crate) report: &'a Report,
-    pub(crate) patches: &'a [EntityPatch],
-    pub(crate) fail_on: Severity,
+pub struct Document<'a> {
+    pub report: &'a Report,
+    pub patches: &'a [EntityPatch],
+    pub fail_on: Severity,
 }
 
 /// Writes the report in the chosen format.
-pub(crate) fn write(
-    out: &mut impl Write,
-    doc: &Document<'_>,
-    format: OutputFormat,
-    text: &TextOptions,
-) -> io::Result<()> {
+pub fn write(out: &mut impl Write, doc: &Document<'_>, format: OutputFormat, text: &TextOptions) -> io::Result<()> {
     let report = doc.report;
     match format {
         OutputFormat::Text => write!(out, "{}", text::Text { report, options: text }),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use drift_core::{Report, Severity, Status};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{path_label, primary_location, values};
@@ -16,61 +17,156 @@ fn rule_id(finding: &drift_core::Finding) -> String {
     }
 }
 
-pub(super) fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
-    let drift: Vec<_> = report.findings().iter().filter(|x| x.status == Status::Drift).collect();
-    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
-    for x in &drift {
-        let id = rule_id(x);
-        rules.entry(id.clone()).or_insert_with(|| {
-            let text = match x.change {
-                drift_core::FindingKind::Guard => format!("guard {}", x.rule.as_deref().unwrap_or_default()),
-                _ => format!("{} drift between environments", x.category),
-            };
-            json!({ "id": id, "name": id.replace('/', "-"), "shortDescription": { "text": text } })
-        });
-    }
-    let index: BTreeMap<&String, usize> = rules.keys().enumerate().map(|(i, k)| (k, i)).collect();
-    let results: Vec<Value> = drift
-        .iter()
-        .map(|x| {
-            let id = rule_id(x);
+/// A SARIF result, serialised straight to the writer (a `serde_json::Value` per result cost
+/// 20 µs of allocation each: 2 s for 100,000 findings).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    // Fields in alphabetical order, as `serde_json::Value` wrote them.
+    level: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[Location<'a>; 1]>,
+    message: Message,
+    partial_fingerprints: Fingerprints<'a>,
+    properties: Properties,
+    rule_id: String,
+    rule_index: usize,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "driftFindingId/v1")]
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    change: drift_core::FindingKind,
+    entity: String,
+    path: String,
+    severity: Severity,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: Physical<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical<'a> {
+    artifact_location: Artifact<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Artifact<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+struct Sarif<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    automation_details: Value,
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// The results, serialised one by one as the `results` array.
+struct Results<'a> {
+    drift: &'a [&'a drift_core::Finding],
+    index: &'a BTreeMap<String, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.drift.len()))?;
+        for x in self.drift {
+            let rule_id = rule_id(x);
             let level = match x.severity {
                 Severity::Critical | Severity::High => "error",
                 Severity::Medium => "warning",
                 Severity::Low | Severity::Info => "note",
             };
-            let mut result = json!({
-                "ruleId": id,
-                "ruleIndex": index.get(&id).copied().unwrap_or(0),
-                "level": level,
-                "message": { "text": format!("{} ({})", x.message, values(x, 200)) },
-                "partialFingerprints": { "driftFindingId/v1": x.id },
-                "properties": { "entity": x.entity.to_string(), "path": path_label(x), "severity": x.severity, "change": x.change },
+            let locations = primary_location(x).map(|location| {
+                [Location {
+                    physical_location: Physical {
+                        artifact_location: Artifact { uri: &location.file },
+                        region: location.line.map(|start_line| Region { start_line }),
+                    },
+                }]
             });
-            if let Some(location) = primary_location(x) {
-                let mut physical = json!({ "artifactLocation": { "uri": &*location.file } });
-                if let Some(line) = location.line {
-                    physical["region"] = json!({ "startLine": line });
-                }
-                result["locations"] = json!([{ "physicalLocation": physical }]);
-            }
-            result
-        })
-        .collect();
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
+            seq.serialize_element(&SarifResult {
+                rule_index: self.index.get(&rule_id).copied().unwrap_or(0),
+                rule_id,
+                level,
+                message: Message { text: format!("{} ({})", x.message, values(x, 200)) },
+                partial_fingerprints: Fingerprints { id: &x.id },
+                properties: Properties {
+                    change: x.change,
+                    entity: x.entity.to_string(),
+                    path: path_label(x),
+                    severity: x.severity,
+                },
+                locations,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+pub(super) fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
+    let drift: Vec<_> = report.findings().iter().filter(|x| x.status == Status::Drift).collect();
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    for x in &drift {
+        let id = rule_id(x);
+        if rules.contains_key(&id) {
+            continue;
+        }
+        let text = match x.change {
+            drift_core::FindingKind::Guard => format!("guard {}", x.rule.as_deref().unwrap_or_default()),
+            _ => format!("{} drift between environments", x.category),
+        };
+        let rule = json!({ "id": id, "name": id.replace('/', "-"), "shortDescription": { "text": text } });
+        rules.insert(id, rule);
+    }
+    let index: BTreeMap<String, usize> = rules.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+    let sarif = Sarif {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [Run {
+            automation_details: json!({ "id": format!("drift/{}-{}/", report.left.name, report.right.name) }),
+            results: Results { drift: &drift, index: &index },
+            tool: json!({ "driver": {
                 "name": "drift",
                 "version": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://github.com/drift/drift",
                 "rules": rules.into_values().collect::<Vec<_>>(),
-            }},
-            "automationDetails": { "id": format!("drift/{}-{}/", report.left.name, report.right.name) },
-            "results": results,
+            }}),
         }],
-    });
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
 }

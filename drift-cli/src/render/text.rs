@@ -9,22 +9,28 @@ use super::{path_label, values};
 
 /// Plain text or ANSI colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Style {
+pub enum Style {
+    /// No escape codes (a pipe, a file, CI logs).
     Plain,
+    /// ANSI colours by severity.
     Color,
 }
 
 /// What the text report shows besides drift.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct TextOptions {
-    pub(crate) style: Style,
-    pub(crate) expected: bool,
-    pub(crate) ignored: bool,
-    pub(crate) baselined: bool,
+pub struct TextOptions {
+    /// Colours or not.
+    pub style: Style,
+    /// Also show expected findings (with their reasons).
+    pub expected: bool,
+    /// Also show ignored findings (with their reasons).
+    pub ignored: bool,
+    /// Also show baselined findings.
+    pub baselined: bool,
     /// Only the summary line.
-    pub(crate) summary_only: bool,
+    pub summary_only: bool,
     /// The terminal's width: long values are cut to fit; `None` without a terminal.
-    pub(crate) width: Option<usize>,
+    pub width: Option<usize>,
 }
 
 pub(super) struct Text<'a> {
