@@ -226,12 +226,16 @@ fn compare_and_render(
     Ok(fails)
 }
 
-/// The terminal's width from `COLUMNS`, when stdout is a terminal (no terminal: no wrapping).
+/// The terminal's width when stdout is a terminal: `COLUMNS` when set (an override), else the
+/// terminal's own (no terminal: no cutting, so output in CI and pipes is deterministic).
 fn terminal_width() -> Option<usize> {
-    if !io::stdout().is_terminal() {
+    let stdout = io::stdout();
+    if !stdout.is_terminal() {
         return None;
     }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w >= 40)
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    let width = columns.or_else(|| terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0)));
+    width.filter(|&w: &usize| w >= 40)
 }
 
 /// Writes text to a file, or to stdout for `-`.

@@ -40,6 +40,8 @@ pub(super) struct Text<'a> {
 
 const MAX_VALUE: usize = 80;
 const MAX_PATH: usize = 40;
+/// Where the path column starts: two spaces, severity (8), a space, change (8), two spaces.
+const INDENT: usize = 21;
 
 impl Text<'_> {
     fn shown(&self, finding: &Finding) -> bool {
@@ -133,12 +135,19 @@ impl Text<'_> {
             self.paint("1", &path),
             " ".repeat(pad),
         );
+        // On a terminal too narrow for one line, the reason and the locations get lines of their
+        // own, under the path. Without a terminal a finding is always one line (easy to grep).
+        let visible = INDENT + path.chars().count().max(width) + 2 + values.chars().count();
+        let why_width = if why.is_empty() { 0 } else { 4 + why.chars().count() };
+        let wrap = self.options.width.is_some_and(|w| visible + why_width + 2 + locations.chars().count() > w);
+        let separator = if wrap { format!("\n{:INDENT$}", "") } else { "  ".to_owned() };
         if !why.is_empty() {
-            line.push_str("  — ");
+            line.push_str(&separator);
+            line.push_str("— ");
             line.push_str(&why);
         }
         if !locations.is_empty() {
-            line.push_str("  ");
+            line.push_str(&separator);
             line.push_str(&self.paint("2", &locations));
         }
         writeln!(f, "{line}")
@@ -179,4 +188,52 @@ impl Text<'_> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use drift_core::{Fingerprinter, LoadOptions, Policy};
+
+    use super::{INDENT, Style, Text, TextOptions};
+
+    #[test]
+    fn a_narrow_terminal_moves_reasons_and_locations_under_the_path() {
+        let options = LoadOptions::new(Fingerprinter::with_key(b"t"));
+        let (left, right) = match drift_core::load_pair(
+            Path::new("../fixtures/staging"),
+            Path::new("../fixtures/production"),
+            &options,
+        ) {
+            Ok(pair) => pair,
+            Err(err) => panic!("{err}"),
+        };
+        let report = drift_core::report(&drift_core::diff(&left, &right), &Policy::default());
+        let render = |width| {
+            let options = TextOptions {
+                style: Style::Plain,
+                expected: false,
+                ignored: false,
+                baselined: false,
+                summary_only: false,
+                width,
+            };
+            Text { report: &report, options: &options }.to_string()
+        };
+        let continuation = |text: &str| text.lines().filter(|l| l.starts_with(&" ".repeat(INDENT))).count();
+        let (wide, narrow) = (render(None), render(Some(80)));
+        assert_eq!(continuation(&wide), 0, "{wide}");
+        assert!(continuation(&narrow) > 10, "{narrow}");
+        let location = narrow.lines().find(|l| l.trim_start().starts_with("../fixtures/production/.env:16"));
+        assert!(location.is_some(), "PAYMENT_SANDBOX's location on its own line:\n{narrow}");
+        // Every finding is still there, in the same order.
+        let firsts = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+                .map(|l| l.chars().take(30).collect())
+                .collect()
+        };
+        assert_eq!(firsts(&wide), firsts(&narrow));
+    }
 }
