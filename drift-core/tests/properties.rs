@@ -1,5 +1,6 @@
 //! Property tests of the engine and the parsers: no input makes them panic, an environment never
-//! drifts from itself, and swapping the sides swaps what was added and removed.
+//! drifts from itself, swapping the sides swaps what was added and removed, and each entity's JSON
+//! Patch turns its left document into its right one.
 
 use std::sync::Arc;
 
@@ -64,6 +65,34 @@ fn entities(strategy: impl Strategy<Value = Node>) -> impl Strategy<Value = Vec<
     prop::collection::btree_map("[p-s]", strategy, 0..4).prop_map(|m| m.into_iter().collect())
 }
 
+/// `node` with one leaf in `every` changed, one map field in `every` dropped and a field added to
+/// one map in `every`: a right side close to the left, as real environments are.
+fn perturb(node: &Node, counter: &mut u32, every: u32) -> Node {
+    *counter += 1;
+    let hit = *counter % every == 0;
+    match node {
+        Node::Map(map) => {
+            let mut fields: Vec<Field> = Vec::new();
+            for field in map.fields() {
+                *counter += 1;
+                if *counter % every == 1 {
+                    continue;
+                }
+                fields.push(Field::new(field.key(), 0, perturb(field.node(), counter, every)));
+            }
+            if hit {
+                fields.push(Field::new("zz", 0, Node::string("new")));
+            }
+            Node::map(fields)
+        }
+        Node::Number(_) if hit => Node::Number(Box::new(Number::from_i64(i64::from(*counter) + 5000))),
+        Node::String(text) if hit => Node::string(format!("{text}x")),
+        Node::Bool(b) if hit => Node::Bool(!b),
+        Node::Null if hit => Node::string("was null"),
+        other => other.clone(),
+    }
+}
+
 fn summary(left: &Snapshot, right: &Snapshot) -> Vec<(String, String, ChangeKind)> {
     drift_core::diff(left, right)
         .changes()
@@ -100,6 +129,32 @@ proptest! {
         let mut forward = forward;
         forward.sort_by(|x, y| (&x.0, &x.1, x.2).cmp(&(&y.0, &y.1, y.2)));
         prop_assert_eq!(forward, backward);
+    }
+
+    #[test]
+    fn patches_turn_left_into_right(left in entities(node()), right in entities(node())) {
+        let (a, b) = (snapshot("a", left), snapshot("b", right));
+        let diff = drift_core::diff(&a, &b);
+        for p in drift_core::patches(&diff) {
+            let doc = |s: &Snapshot| s.entity(&p.entity).map(|e| drift_core::value_json(e.body())).unwrap_or_default();
+            let mut applied = doc(&a);
+            prop_assert!(json_patch::patch(&mut applied, &p.patch).is_ok(), "{:?}", p.patch);
+            prop_assert_eq!(applied, doc(&b));
+        }
+    }
+
+    #[test]
+    fn patches_turn_left_into_a_close_right(left in entities(node()), every in 2u32..6) {
+        let mut counter = 0;
+        let right = left.iter().map(|(k, v)| (k.clone(), perturb(v, &mut counter, every))).collect();
+        let (a, b) = (snapshot("a", left), snapshot("b", right));
+        let diff = drift_core::diff(&a, &b);
+        for p in drift_core::patches(&diff) {
+            let doc = |s: &Snapshot| s.entity(&p.entity).map(|e| drift_core::value_json(e.body())).unwrap_or_default();
+            let mut applied = doc(&a);
+            prop_assert!(json_patch::patch(&mut applied, &p.patch).is_ok(), "{:?}", p.patch);
+            prop_assert_eq!(applied, doc(&b));
+        }
     }
 
     #[test]
