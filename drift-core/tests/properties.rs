@@ -93,6 +93,17 @@ fn perturb(node: &Node, counter: &mut u32, every: u32) -> Node {
     }
 }
 
+/// Applies each entity's patch to its left document and compares with its right document.
+fn patches_apply(a: &Snapshot, b: &Snapshot) -> Result<(), TestCaseError> {
+    for p in drift_core::patches(&drift_core::diff(a, b)) {
+        let doc = |s: &Snapshot| s.entity(&p.entity).map(|e| drift_core::value_json(e.body())).unwrap_or_default();
+        let mut applied = doc(a);
+        prop_assert!(json_patch::patch(&mut applied, &p.patch).is_ok(), "{:?}", p.patch);
+        prop_assert_eq!(applied, doc(b));
+    }
+    Ok(())
+}
+
 fn summary(left: &Snapshot, right: &Snapshot) -> Vec<(String, String, ChangeKind)> {
     drift_core::diff(left, right)
         .changes()
@@ -134,13 +145,7 @@ proptest! {
     #[test]
     fn patches_turn_left_into_right(left in entities(node()), right in entities(node())) {
         let (a, b) = (snapshot("a", left), snapshot("b", right));
-        let diff = drift_core::diff(&a, &b);
-        for p in drift_core::patches(&diff) {
-            let doc = |s: &Snapshot| s.entity(&p.entity).map(|e| drift_core::value_json(e.body())).unwrap_or_default();
-            let mut applied = doc(&a);
-            prop_assert!(json_patch::patch(&mut applied, &p.patch).is_ok(), "{:?}", p.patch);
-            prop_assert_eq!(applied, doc(&b));
-        }
+        patches_apply(&a, &b)?;
     }
 
     #[test]
@@ -148,13 +153,7 @@ proptest! {
         let mut counter = 0;
         let right = left.iter().map(|(k, v)| (k.clone(), perturb(v, &mut counter, every))).collect();
         let (a, b) = (snapshot("a", left), snapshot("b", right));
-        let diff = drift_core::diff(&a, &b);
-        for p in drift_core::patches(&diff) {
-            let doc = |s: &Snapshot| s.entity(&p.entity).map(|e| drift_core::value_json(e.body())).unwrap_or_default();
-            let mut applied = doc(&a);
-            prop_assert!(json_patch::patch(&mut applied, &p.patch).is_ok(), "{:?}", p.patch);
-            prop_assert_eq!(applied, doc(&b));
-        }
+        patches_apply(&a, &b)?;
     }
 
     #[test]

@@ -24,7 +24,7 @@ use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::model::{Domain, Entity, EntityId, Field, List, ListKind, Map, Node};
+use crate::model::{Domain, Entity, EntityId, Field, List, ListKind, Node};
 
 use super::Context;
 use super::json::JsonNode;
@@ -387,23 +387,12 @@ fn finish(body: Node, tainted: bool, create_before_destroy: bool, ctx: &Context<
 /// Sets where providers use sets, JSON documents parsed, secret-named attributes protected.
 fn normalize(node: Node, name: &str, depth: usize, ctx: &Context<'_>) -> Node {
     match node {
-        Node::Map(map) => {
-            let fields = map
-                .into_fields()
-                .into_iter()
-                .map(|f| {
-                    let (k, line, v) = f.into_parts();
-                    let v = match v {
-                        Node::String(s) if depth == 0 && ctx.options.secrets.is_secret_name(&k) && !s.is_empty() => {
-                            secret(Node::String(s), ctx)
-                        }
-                        other => normalize(other, &k, depth + 1, ctx),
-                    };
-                    Field::new(k, line, v)
-                })
-                .collect();
-            Node::map(fields)
-        }
+        Node::Map(map) => Node::Map(map.map_values(|k, v| match v {
+            Node::String(s) if depth == 0 && ctx.options.secrets.is_secret_name(k) && !s.is_empty() => {
+                secret(Node::String(s), ctx)
+            }
+            other => normalize(other, k, depth + 1, ctx),
+        })),
         Node::List(list) => {
             let items: Vec<Node> = list.into_items().into_iter().map(|i| normalize(i, name, depth + 1, ctx)).collect();
             let kind = if SET_ATTRIBUTES.contains(&name) || POLICY_SETS.contains(&name) {
@@ -429,29 +418,12 @@ fn looks_like_json_document(text: &str) -> bool {
 /// IAM grammar: `"Action": "s3:GetObject"` means the same as `["s3:GetObject"]`.
 fn policy_document(node: Node) -> Node {
     let Node::Map(map) = node else { return node };
-    let fields = map
-        .into_fields()
-        .into_iter()
-        .map(|f| {
-            let (k, line, v) = f.into_parts();
-            let v = match v {
-                Node::String(s) if POLICY_SETS.contains(&k.as_str()) => {
-                    Node::List(Box::new(List::set(vec![Node::String(s)])))
-                }
-                Node::Map(_) => policy_document(v),
-                Node::List(list) => {
-                    let kind = list.kind().clone();
-                    Node::List(Box::new(List::with_kind(
-                        kind,
-                        list.into_items().into_iter().map(policy_document).collect(),
-                    )))
-                }
-                other => other,
-            };
-            Field::new(k, line, v)
-        })
-        .collect();
-    Node::Map(Map::from_fields(fields).0)
+    Node::Map(map.map_values(|k, v| match v {
+        Node::String(s) if POLICY_SETS.contains(&k) => Node::List(Box::new(List::set(vec![Node::String(s)]))),
+        Node::Map(_) => policy_document(v),
+        Node::List(list) => Node::List(Box::new(list.map_items(|_, item| policy_document(item)))),
+        other => other,
+    }))
 }
 
 #[cfg(test)]
