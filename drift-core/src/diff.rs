@@ -14,6 +14,44 @@ use crate::model::node::compare_keys;
 use crate::model::{Entity, EntityId, ListKind, Location, Node, Snapshot};
 use crate::path::{self, Path, Segment};
 
+/// One step of a merge of two sequences sorted by the same order.
+pub(crate) enum Joined<T> {
+    /// Only in the left sequence.
+    Left(T),
+    /// Only in the right sequence.
+    Right(T),
+    /// In both.
+    Both(T, T),
+}
+
+/// Merges two sorted slices: the one walk behind entities, map fields, keyed lists and sets (and
+/// the patch's map walk). Indices rather than peekable iterators: this is the engine's hot loop.
+pub(crate) fn merge_join<'a, T>(
+    left: &'a [T],
+    right: &'a [T],
+    mut order: impl FnMut(&T, &T) -> Ordering,
+) -> impl Iterator<Item = Joined<&'a T>> {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        let joined = match (left.get(i), right.get(j)) {
+            (None, None) => return None,
+            (Some(l), None) => Joined::Left(l),
+            (None, Some(r)) => Joined::Right(r),
+            (Some(l), Some(r)) => match order(l, r) {
+                Ordering::Less => Joined::Left(l),
+                Ordering::Greater => Joined::Right(r),
+                Ordering::Equal => Joined::Both(l, r),
+            },
+        };
+        match joined {
+            Joined::Left(_) => i += 1,
+            Joined::Right(_) => j += 1,
+            Joined::Both(..) => (i, j) = (i + 1, j + 1),
+        }
+        Some(joined)
+    })
+}
+
 /// What happened at a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ChangeKind {
@@ -144,22 +182,15 @@ pub fn diff<'a>(left: &'a Snapshot, right: &'a Snapshot) -> Diff<'a> {
     let comparable_secrets = left.key_id == right.key_id;
     // Match entities by identity (a merge of two sorted maps), then compare the pairs in parallel:
     // comparing is bound by memory latency, so two cores nearly halve it.
-    let mut pairs: Vec<(Option<&'a Entity>, Option<&'a Entity>)> = Vec::new();
-    let mut lefts = left.entities.values().peekable();
-    let mut rights = right.entities.values().peekable();
-    loop {
-        let ordering = match (lefts.peek(), rights.peek()) {
-            (None, None) => break,
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(l), Some(r)) => l.id().cmp(r.id()),
-        };
-        pairs.push(match ordering {
-            Ordering::Less => (lefts.next(), None),
-            Ordering::Greater => (None, rights.next()),
-            Ordering::Equal => (lefts.next(), rights.next()),
-        });
-    }
+    let (lefts, rights): (Vec<&'a Entity>, Vec<&'a Entity>) =
+        (left.entities.values().collect(), right.entities.values().collect());
+    let pairs: Vec<(Option<&'a Entity>, Option<&'a Entity>)> = merge_join(&lefts, &rights, |l, r| l.id().cmp(r.id()))
+        .map(|joined| match joined {
+            Joined::Left(&l) => (Some(l), None),
+            Joined::Right(&r) => (None, Some(r)),
+            Joined::Both(&l, &r) => (Some(l), Some(r)),
+        })
+        .collect();
     let (mut changes, mut shared_secrets) = pairs
         .par_iter()
         .with_min_len(256)
@@ -273,30 +304,16 @@ impl<'a> Walker<'a, '_> {
     fn node(&mut self, l: &'a Node, r: &'a Node, ll: u32, rl: u32) {
         match (l, r) {
             (Node::Map(a), Node::Map(b)) => {
-                let (a, b) = (a.fields(), b.fields());
-                let (mut i, mut j) = (0, 0);
-                while i < a.len() || j < b.len() {
-                    let ordering = match (a.get(i), b.get(j)) {
-                        (Some(x), Some(y)) => x.key().cmp(y.key()),
-                        (Some(_), None) => Ordering::Less,
-                        _ => Ordering::Greater,
-                    };
-                    match ordering {
-                        Ordering::Equal => {
-                            let (x, y) = (&a[i], &b[j]);
+                for joined in merge_join(a.fields(), b.fields(), |x, y| x.key().cmp(y.key())) {
+                    match joined {
+                        Joined::Both(x, y) => {
                             self.within(Step::Key(x.key()), x.node(), y.node(), (x.line(), y.line()));
-                            i += 1;
-                            j += 1;
                         }
-                        Ordering::Less => {
-                            let x = &a[i];
+                        Joined::Left(x) => {
                             self.only(Step::Key(x.key()), ChangeKind::Removed, x.node(), (x.line(), rl));
-                            i += 1;
                         }
-                        Ordering::Greater => {
-                            let y = &b[j];
+                        Joined::Right(y) => {
                             self.only(Step::Key(y.key()), ChangeKind::Added, y.node(), (ll, y.line()));
-                            j += 1;
                         }
                     }
                 }
@@ -341,28 +358,12 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn keyed(&mut self, key: &'a [Box<str>], a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
-        let (mut i, mut j) = (0, 0);
         let (mut removed, mut added) = (Vec::new(), Vec::new());
-        while i < a.len() || j < b.len() {
-            let ordering = match (a.get(i), b.get(j)) {
-                (Some(x), Some(y)) => compare_keys(key, x, y),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
-            };
-            match ordering {
-                Ordering::Equal => {
-                    self.within(Step::Keyed(key, &a[i]), &a[i], &b[j], lines);
-                    i += 1;
-                    j += 1;
-                }
-                Ordering::Less => {
-                    removed.push(&a[i]);
-                    i += 1;
-                }
-                Ordering::Greater => {
-                    added.push(&b[j]);
-                    j += 1;
-                }
+        for joined in merge_join(a, b, |x, y| compare_keys(key, x, y)) {
+            match joined {
+                Joined::Both(x, y) => self.within(Step::Keyed(key, x), x, y, lines),
+                Joined::Left(x) => removed.push(x),
+                Joined::Right(y) => added.push(y),
             }
         }
         // A composite key (`containerPort`+`protocol`) or a path-like one (`mountPath`) can itself
@@ -384,30 +385,13 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn set(&mut self, a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
-        let (mut i, mut j) = (0, 0);
         let (mut removed, mut added) = (Vec::new(), Vec::new());
-        while i < a.len() || j < b.len() {
-            let ordering = match (a.get(i), b.get(j)) {
-                (Some(x), Some(y)) => x.cmp(y),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
-            };
-            match ordering {
-                Ordering::Equal => {
-                    if a[i].contains_secret() {
-                        self.within(Step::Member(&a[i]), &a[i], &b[j], lines);
-                    }
-                    i += 1;
-                    j += 1;
-                }
-                Ordering::Less => {
-                    removed.push(&a[i]);
-                    i += 1;
-                }
-                Ordering::Greater => {
-                    added.push(&b[j]);
-                    j += 1;
-                }
+        for joined in merge_join(a, b, |x, y| x.cmp(y)) {
+            match joined {
+                Joined::Both(x, y) if x.contains_secret() => self.within(Step::Member(x), x, y, lines),
+                Joined::Both(..) => {}
+                Joined::Left(x) => removed.push(x),
+                Joined::Right(y) => added.push(y),
             }
         }
         // A member that changed in one field (a toleration's seconds, a rule's port) is that member,

@@ -12,7 +12,7 @@ use json_patch::jsonptr::PointerBuf;
 use json_patch::{AddOperation, Patch, PatchOperation, RemoveOperation};
 use serde::Serialize;
 
-use crate::diff::Diff;
+use crate::diff::{Diff, Joined, merge_join};
 use crate::model::{EntityId, Node};
 use crate::report::value_json;
 
@@ -44,37 +44,25 @@ pub fn patches(diff: &Diff<'_>) -> Vec<EntityPatch> {
 fn diff_node(left: &Node, right: &Node, at: &mut PointerBuf, patch: &mut Patch) {
     match (left, right) {
         (Node::Map(l), Node::Map(r)) => {
-            let (l, r) = (l.fields(), r.fields());
-            let (mut i, mut j) = (0, 0);
-            while i < l.len() || j < r.len() {
-                let order = match (l.get(i), r.get(j)) {
-                    (Some(a), Some(b)) => a.key().cmp(b.key()),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    _ => std::cmp::Ordering::Greater,
-                };
-                match order {
-                    std::cmp::Ordering::Less => {
-                        at.push_back(l[i].key());
+            for joined in merge_join(l.fields(), r.fields(), |a, b| a.key().cmp(b.key())) {
+                match joined {
+                    Joined::Left(a) => {
+                        at.push_back(a.key());
                         patch.0.push(PatchOperation::Remove(RemoveOperation { path: at.clone() }));
                         at.pop_back();
-                        i += 1;
                     }
-                    std::cmp::Ordering::Greater => {
-                        at.push_back(r[j].key());
-                        let value = value_json(r[j].node());
+                    Joined::Right(b) => {
+                        at.push_back(b.key());
+                        let value = value_json(b.node());
                         patch.0.push(PatchOperation::Add(AddOperation { path: at.clone(), value }));
                         at.pop_back();
-                        j += 1;
                     }
-                    std::cmp::Ordering::Equal => {
-                        if !same_json(l[i].node(), r[j].node()) {
-                            at.push_back(l[i].key());
-                            diff_node(l[i].node(), r[j].node(), at, patch);
-                            at.pop_back();
-                        }
-                        i += 1;
-                        j += 1;
+                    Joined::Both(a, b) if !same_json(a.node(), b.node()) => {
+                        at.push_back(a.key());
+                        diff_node(a.node(), b.node(), at, patch);
+                        at.pop_back();
                     }
+                    Joined::Both(..) => {}
                 }
             }
         }
