@@ -2,6 +2,7 @@
 //! each with an identity, a location and a typed [`Node`] body.
 
 pub(crate) mod decimal;
+pub(crate) mod key;
 pub(crate) mod node;
 pub(crate) mod quantity;
 

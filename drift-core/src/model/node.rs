@@ -7,6 +7,7 @@ use std::fmt;
 use compact_str::CompactString;
 
 use super::decimal::Decimal;
+use super::key::Key;
 use super::quantity::Quantity;
 
 /// One value of an entity's body.
@@ -33,28 +34,36 @@ pub enum Node {
     List(Box<List>),
 }
 
-/// A number: its exact value and the text it was written as (`1.0`, `1e3`).
+/// A number: the text it was written as (`1.0`, `1e3`), which always parses as a [`Decimal`].
+///
+/// Only the text is stored (24 bytes, inline for up to 24 characters): a state holds hundreds of
+/// thousands of numbers, and most comparisons are between equal texts. The exact value is parsed
+/// when two different texts are compared.
 #[derive(Clone, Debug)]
 pub struct Number {
-    value: Decimal,
     text: CompactString,
 }
 
 impl Number {
     /// Parses a decimal literal; `None` when the text is not one.
     pub fn parse(text: &str) -> Option<Self> {
-        Decimal::parse(text).map(|value| Number { value, text: text.into() })
+        Decimal::parse(text).map(|_| Number { text: text.into() })
     }
 
     /// A number from an integer.
     pub fn from_i64(value: i64) -> Self {
-        let text = value.to_string();
-        Number { value: Decimal::parse(&text).unwrap_or_else(Decimal::zero), text: text.into() }
+        Number { text: compact_str::ToCompactString::to_compact_string(&value) }
+    }
+
+    /// A number from an unsigned integer.
+    pub fn from_u64(value: u64) -> Self {
+        Number { text: compact_str::ToCompactString::to_compact_string(&value) }
     }
 
     /// The exact value.
-    pub fn value(&self) -> &Decimal {
-        &self.value
+    pub fn value(&self) -> Decimal {
+        // The text was checked when the number was made.
+        Decimal::parse(&self.text).unwrap_or_else(Decimal::zero)
     }
 
     /// The text as written.
@@ -62,6 +71,26 @@ impl Number {
         &self.text
     }
 }
+
+impl Ord for Number {
+    fn cmp(&self, other: &Self) -> Ordering {
+        if self.text == other.text { Ordering::Equal } else { self.value().cmp(&other.value()) }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Number {}
 
 /// A secret value, reduced to what may be shown.
 ///
@@ -108,22 +137,30 @@ impl Secret {
 }
 
 /// One entry of a [`Map`]: a key, the source line where it was written (0 when unknown), a value.
+///
+/// 40 bytes: keys are interned (one pointer), so a large state's millions of fields cost little
+/// more than their values.
 #[derive(Clone, Debug)]
 pub struct Field {
-    key: CompactString,
+    key: Key,
     line: u32,
     node: Node,
 }
 
 impl Field {
     /// A field; `line` is 1-based, 0 when unknown.
-    pub fn new(key: impl Into<CompactString>, line: u32, node: Node) -> Self {
-        Field { key: key.into(), line, node }
+    pub fn new(key: impl AsRef<str>, line: u32, node: Node) -> Self {
+        Field { key: Key::new(key.as_ref()), line, node }
+    }
+
+    /// A field with an already interned key.
+    pub(crate) fn with_key(key: Key, line: u32, node: Node) -> Self {
+        Field { key, line, node }
     }
 
     /// The key.
     pub fn key(&self) -> &str {
-        &self.key
+        self.key.as_str()
     }
 
     /// The 1-based source line, 0 when unknown.
@@ -136,7 +173,7 @@ impl Field {
         &self.node
     }
 
-    pub(crate) fn into_parts(self) -> (CompactString, u32, Node) {
+    pub(crate) fn into_parts(self) -> (Key, u32, Node) {
         (self.key, self.line, self.node)
     }
 }
@@ -172,7 +209,7 @@ impl Map {
 
     /// The field with this key.
     pub fn field(&self, key: &str) -> Option<&Field> {
-        self.fields.binary_search_by(|f| (*f.key).cmp(key)).ok().map(|i| &self.fields[i])
+        self.fields.binary_search_by(|f| f.key.as_str().cmp(key)).ok().map(|i| &self.fields[i])
     }
 
     /// The value at this key.
@@ -202,7 +239,7 @@ impl Map {
             .into_iter()
             .map(|field| {
                 let Field { key, line, node } = field;
-                let node = f(&key, node);
+                let node = f(key.as_str(), node);
                 Field { key, line, node }
             })
             .collect();
@@ -226,19 +263,20 @@ pub enum ListKind {
 #[derive(Clone, Debug)]
 pub struct List {
     kind: ListKind,
-    items: Vec<Node>,
+    // A boxed slice, not a Vec: lists are built once, and most lists in a state are empty.
+    items: Box<[Node]>,
 }
 
 impl List {
     /// An ordered list.
     pub fn sequence(items: Vec<Node>) -> Self {
-        List { kind: ListKind::Sequence, items }
+        List { kind: ListKind::Sequence, items: items.into_boxed_slice() }
     }
 
     /// An unordered list of values (duplicates are kept: it is a multiset).
     pub fn set(mut items: Vec<Node>) -> Self {
         items.sort();
-        List { kind: ListKind::Set, items }
+        List { kind: ListKind::Set, items: items.into_boxed_slice() }
     }
 
     /// A list of maps matched by the given key fields. When an item is not a map or two items share
@@ -251,7 +289,7 @@ impl List {
     /// A list of the given kind (items are put in canonical order).
     pub fn with_kind(kind: ListKind, mut items: Vec<Node>) -> Self {
         match &kind {
-            ListKind::Sequence => List { kind, items },
+            ListKind::Sequence => List { kind, items: items.into_boxed_slice() },
             ListKind::Set => Self::set(items),
             ListKind::Keyed(key) => {
                 if !items.iter().all(|item| matches!(item, Node::Map(_))) {
@@ -264,7 +302,7 @@ impl List {
                     return Self::sequence(items);
                 }
                 items.sort_by(|a, b| compare_keys(key, a, b));
-                List { kind, items }
+                List { kind, items: items.into_boxed_slice() }
             }
         }
     }
@@ -280,14 +318,14 @@ impl List {
     }
 
     pub(crate) fn into_items(self) -> Vec<Node> {
-        self.items
+        self.items.into_vec()
     }
 
     /// The same kind of list with each item replaced by `f(index, item)` (re-sorted when the kind
     /// orders its items).
     pub(crate) fn map_items(self, mut f: impl FnMut(usize, Node) -> Node) -> List {
         let List { kind, items } = self;
-        let items = items.into_iter().enumerate().map(|(i, item)| f(i, item)).collect();
+        let items = items.into_vec().into_iter().enumerate().map(|(i, item)| f(i, item)).collect();
         List::with_kind(kind, items)
     }
 }
@@ -396,7 +434,7 @@ impl Ord for Node {
         match (self, other) {
             (Node::Null, Node::Null) => Ordering::Equal,
             (Node::Bool(a), Node::Bool(b)) => a.cmp(b),
-            (Node::Number(a), Node::Number(b)) => a.value.cmp(&b.value),
+            (Node::Number(a), Node::Number(b)) => a.cmp(b),
             (Node::String(a), Node::String(b)) => a.cmp(b),
             (Node::Quantity(a), Node::Quantity(b)) => a.value().cmp(b.value()),
             (Node::Secret(a), Node::Secret(b)) => a.cmp(b),

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{Error, Result};
+use crate::model::key::Key;
 use crate::model::{Field, List, Node, Number};
 
 /// A JSON value read straight into a [`Node`] (no intermediate `serde_json::Value`).
@@ -36,7 +37,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_u64<E>(self, v: u64) -> std::result::Result<Node, E> {
-        Ok(Node::Number(Box::new(Number::parse(&v.to_string()).unwrap_or_else(|| Number::from_i64(0)))))
+        Ok(Node::Number(Box::new(Number::from_u64(v))))
     }
 
     fn visit_f64<E>(self, v: f64) -> std::result::Result<Node, E> {
@@ -74,10 +75,33 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {
         let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some((key, JsonNode(value))) = map.next_entry::<compact_str::CompactString, JsonNode>()? {
-            fields.push(Field::new(key, 0, value));
+        while let Some((JsonKey(key), JsonNode(value))) = map.next_entry::<JsonKey, JsonNode>()? {
+            fields.push(Field::with_key(key, 0, value));
         }
         Ok(Node::map(fields))
+    }
+}
+
+/// A map key, interned straight from the input's text (no `String` per key when it has no escapes).
+struct JsonKey(Key);
+
+impl<'de> Deserialize<'de> for JsonKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = JsonKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<JsonKey, E> {
+        Ok(JsonKey(Key::new(v)))
     }
 }
 

@@ -236,7 +236,7 @@ impl Normalizer<'_> {
                 ("data", "ConfigMap") => self.settings(node),
                 _ => self.node(node, Trail { key: &key, up: None })?,
             };
-            fields.push(Field::new(key, line, node));
+            fields.push(Field::with_key(key, line, node));
         }
         if let Some((line, node)) = string_data {
             // `stringData` is merged into `data` on write and never read back: compare one map.
@@ -250,7 +250,7 @@ impl Normalizer<'_> {
             };
             all.extend(self.string_data(node));
             data.2 = Node::Map(Map::from_fields(all).0);
-            fields.push(Field::new(data.0, data.1, data.2));
+            fields.push(Field::with_key(data.0, data.1, data.2));
         }
         Ok(Node::Map(Map::from_fields(fields).0))
     }
@@ -269,7 +269,7 @@ impl Normalizer<'_> {
             let opts = self.ctx.options;
             // A certificate is public and compared by what it says; anything else is secret.
             let node = certificates(&bytes).unwrap_or_else(|| opts.secrets.always(&opts.fingerprinter, &bytes));
-            fields.push(Field::new(key, line, node));
+            fields.push(Field::with_key(key, line, node));
         }
         Ok(Node::Map(Map::from_fields(fields).0))
     }
@@ -284,7 +284,7 @@ impl Normalizer<'_> {
                 let text = scalar_text(&value).unwrap_or_default();
                 let node = certificates(text.as_bytes())
                     .unwrap_or_else(|| opts.secrets.always(&opts.fingerprinter, text.as_bytes()));
-                Field::new(key, line, node)
+                Field::with_key(key, line, node)
             })
             .collect()
     }
@@ -310,7 +310,7 @@ impl Normalizer<'_> {
                 for field in map.into_fields() {
                     let (key, line, value) = field.into_parts();
                     let value = self.field(trail.key, &key, value, trail)?;
-                    fields.push(Field::new(key, line, value));
+                    fields.push(Field::with_key(key, line, value));
                 }
                 Ok(Node::Map(Map::from_fields(fields).0))
             }

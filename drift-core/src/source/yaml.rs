@@ -211,7 +211,7 @@ impl<'t> Reader<'t> {
                 }
                 continue;
             }
-            fields.push(Field::new(key.into_owned(), line, value));
+            fields.push(Field::new(&*key, line, value));
         }
         let (map, duplicates) = Map::from_fields(fields);
         for dup in duplicates {
