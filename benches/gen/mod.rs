@@ -240,9 +240,72 @@ pub(crate) fn tf_state(side: &str, instances: usize) -> String {
 }
 
 /// Writes `tf_state` for both sides as `out/staging/terraform.tfstate` and
-/// `out/production/terraform.tfstate`; returns the bytes written per side.
-pub(crate) fn write_tf(out: &std::path::Path, instances: usize) -> std::io::Result<u64> {
-    write_sides(out, "terraform.tfstate", |side| tf_state(side, instances))
+/// `out/production/terraform.tfstate`, indented as Terraform writes a state (Go's
+/// `json.MarshalIndent` with two spaces) or compact as OpenTofu stores one in a remote backend;
+/// returns the bytes written per side.
+pub(crate) fn write_tf(out: &std::path::Path, instances: usize, indented: bool) -> std::io::Result<u64> {
+    write_sides(out, "terraform.tfstate", |side| {
+        let compact = tf_state(side, instances);
+        if indented { indent_json(&compact) } else { compact }
+    })
+}
+
+/// Re-lays out a JSON document one value per line, two spaces per level, keeping key order (as
+/// Go's `json.MarshalIndent(v, "", "  ")` does; empty objects and arrays stay `{}` and `[]`).
+pub(crate) fn indent_json(compact: &str) -> String {
+    let bytes = compact.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.extend(std::iter::repeat_n(b' ', depth * 2));
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if in_string {
+            out.push(b);
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                out.push(b);
+            }
+            b'{' | b'[' => {
+                out.push(b);
+                let next = bytes[i..].iter().find(|c| !c.is_ascii_whitespace());
+                if matches!(next, Some(b'}' | b']')) {
+                    continue; // empty: the closing byte follows directly
+                }
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            b'}' | b']' => {
+                if !matches!(out.last(), Some(b'{' | b'[')) {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(b);
+            }
+            b',' => {
+                out.push(b);
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            b' ' | b'\n' | b'\t' | b'\r' => {}
+            _ => out.push(b),
+        }
+    }
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// flagd flag definitions for one side: `flags` flags with targeting, fractional rollouts and a

@@ -49,7 +49,7 @@ impl Baseline {
             .iter()
             .filter(|f| f.status == Status::Drift)
             .map(|f| BaselineEntry {
-                id: f.id.clone(),
+                id: f.id.to_string(),
                 entity: f.entity.to_string(),
                 path: f.path.to_string(),
                 left: f.left.as_ref().map(without_fingerprints),
@@ -93,7 +93,7 @@ impl Baseline {
                 |recorded: &Option<Value>, now: &Option<Value>| *recorded == now.as_ref().map(without_fingerprints);
             if same(&entry.left, &finding.left) && same(&entry.right, &finding.right) {
                 finding.status = Status::Baselined;
-                finding.rule = Some("baseline".to_owned());
+                finding.rule = Some(Cow::Borrowed("baseline"));
                 finding.reason = Some(Cow::Owned(format!("accepted in {origin}")));
             } else {
                 finding.message = format!("{}; changed since {origin} accepted it", finding.message);

@@ -46,8 +46,8 @@ pub use crate::{
     error::{Error, Result},
     fingerprint::{Fingerprinter, KEY_VARIABLE},
     model::{
-        Decimal, Diagnostic, Domain, Entity, EntityId, Field, List, ListKind, Location, Map, Node, Number, Quantity,
-        Secret, SecretHints, Snapshot,
+        Decimal, Diagnostic, Domain, Entity, EntityId, Field, Key, List, ListKind, Location, Map, Node, Number,
+        Quantity, Secret, SecretHints, Snapshot,
     },
     patch::{EntityPatch, patches},
     path::{Path, PathError, Segment},

@@ -8,11 +8,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::model::Key;
+
 /// One step into a node.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
-    /// A map key: `image`, or `["app.kubernetes.io/name"]` when it is not `[A-Za-z0-9_-]+`.
-    Key(Box<str>),
+    /// A map key: `image`, or `["app.kubernetes.io/name"]` when it is not `[A-Za-z0-9_-]+` (the
+    /// tree's own key string, shared).
+    Key(Key),
     /// A sequence item by position: `[3]`.
     Index(usize),
     /// A keyed-list item by its key fields, rendered `name=api` (or `containerPort=80,protocol=TCP`).

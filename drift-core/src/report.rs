@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -214,7 +215,7 @@ pub struct Locations {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable across runs for the same entity, path and change (baselines refer to it).
-    pub id: String,
+    pub id: CompactString,
     /// The entity's domain.
     pub domain: Domain,
     /// The entity's address.
@@ -238,7 +239,7 @@ pub struct Finding {
     /// One line for a person.
     pub message: String,
     /// The rule that decided the status or raised the finding, if any.
-    pub rule: Option<String>,
+    pub rule: Option<Cow<'static, str>>,
     /// Why the status is what it is (for expected and ignored findings).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<Cow<'static, str>>,
@@ -382,7 +383,7 @@ pub fn value_json(node: &Node) -> Value {
 }
 
 /// A stable id: 12 hex digits of a hash of what identifies the finding.
-pub(crate) fn finding_id(entity: &EntityId, path: &Path, change: FindingKind, rule: Option<&str>) -> String {
+pub(crate) fn finding_id(entity: &EntityId, path: &Path, change: FindingKind, rule: Option<&str>) -> CompactString {
     use crate::path::Segment;
     use sha2::{Digest, Sha256};
     // Hashed part by part, without rendering: this runs for every finding.
@@ -408,7 +409,7 @@ pub(crate) fn finding_id(entity: &EntityId, path: &Path, change: FindingKind, ru
     hash.update(change.as_str());
     hash.update([0]);
     hash.update(rule.unwrap_or(""));
-    hex(&hash.finalize()[..6])
+    hex(&hash.finalize()[..6]).into()
 }
 
 /// Lower-case hex digits of some bytes.

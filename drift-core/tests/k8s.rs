@@ -168,7 +168,7 @@ fn certificates_compare_by_content_and_expiry_is_guarded() {
             .findings()
             .iter()
             .filter(|f| f.entity.to_string() == "k8s:core/Secret/shop/checkout-tls")
-            .map(|f| (f.path.to_string(), f.change, f.status, f.rule.clone()))
+            .map(|f| (f.path.to_string(), f.change, f.status, f.rule.as_deref().map(str::to_owned)))
             .collect()
     };
     let report = drift_core::report(&diff, &Policy::default());

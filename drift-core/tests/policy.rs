@@ -22,7 +22,7 @@ fn report(config: &str, left: &str, right: &str) -> Report {
 
 /// `path status rule` per finding.
 fn statuses(report: &Report) -> Vec<(String, Status, Option<String>)> {
-    report.findings().iter().map(|f| (f.path.to_string(), f.status, f.rule.clone())).collect()
+    report.findings().iter().map(|f| (f.path.to_string(), f.status, f.rule.as_deref().map(str::to_owned))).collect()
 }
 
 #[test]

@@ -9,14 +9,14 @@
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 
 use arcstr::ArcStr;
 use rustc_hash::FxBuildHasher;
 
-/// A map key.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Key(ArcStr);
+/// A map key (also a path's key segment): a shared string, cheap to clone.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Key(ArcStr);
 
 /// Slots of each thread's cache (a power of two).
 const SLOTS: usize = 1024;
@@ -28,7 +28,7 @@ thread_local! {
 impl Key {
     /// The key for this text; the same allocation as the previous key with this text on this
     /// thread, unless another key has taken its cache slot since.
-    pub(crate) fn new(text: &str) -> Key {
+    pub fn new(text: &str) -> Key {
         // The high bits: FxHash's low bits are weak for short strings.
         let slot = (FxBuildHasher.hash_one(text) >> 32) as usize & (SLOTS - 1);
         CACHE.with_borrow_mut(|cache| match &mut cache[slot] {
@@ -42,7 +42,7 @@ impl Key {
     }
 
     /// The text.
-    pub(crate) fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -76,6 +76,18 @@ impl AsRef<str> for Key {
 impl From<&str> for Key {
     fn from(text: &str) -> Key {
         Key::new(text)
+    }
+}
+
+impl From<String> for Key {
+    fn from(text: String) -> Key {
+        Key::new(&text)
+    }
+}
+
+impl From<Box<str>> for Key {
+    fn from(text: Box<str>) -> Key {
+        Key::new(&text)
     }
 }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use decimal::Decimal;
+pub use key::Key;
 pub use node::{Field, List, ListKind, Map, Node, Number, Secret, SecretHints};
 pub use quantity::Quantity;
 
@@ -58,12 +59,13 @@ impl fmt::Display for Domain {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntityId {
     domain: Domain,
-    address: Box<str>,
+    // Shared: every finding about the entity holds a copy of its identity.
+    address: Arc<str>,
 }
 
 impl EntityId {
     /// An identity.
-    pub fn new(domain: Domain, address: impl Into<Box<str>>) -> Self {
+    pub fn new(domain: Domain, address: impl Into<Arc<str>>) -> Self {
         EntityId { domain, address: address.into() }
     }
 

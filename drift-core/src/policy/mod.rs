@@ -319,7 +319,7 @@ fn finish(d: Draft<'_>) -> Finding {
         severity: d.severity,
         status: d.status,
         message: d.message,
-        rule: rule.map(str::to_owned),
+        rule: rule.map(Cow::Borrowed),
         reason: d.reason,
         location: d.location,
     }
@@ -509,7 +509,7 @@ fn pair_renamed(findings: &mut [Finding], from: &Family, to: &Family, names: &Na
     for (i, j) in pairs {
         for k in [i, j] {
             findings[k].status = Status::Expected;
-            findings[k].rule = Some(RuleId::EnvSubstitution.as_str().to_owned());
+            findings[k].rule = Some(Cow::Borrowed(RuleId::EnvSubstitution.as_str()));
             findings[k].reason = Some(Cow::Owned(reason.clone()));
         }
     }
@@ -785,7 +785,7 @@ fn guard_finding(
         location,
     });
     finding.id = report::finding_id(entity.id(), &finding.path, FindingKind::Guard, Some(rule));
-    finding.rule = Some(rule.to_owned());
+    finding.rule = Some(Cow::Owned(rule.to_owned()));
     finding
 }
 
@@ -978,7 +978,11 @@ mod tests {
         };
         let (l, r) = (parse(left), parse(right));
         let report = report(&crate::diff(&l, &r), &Policy::default());
-        report.findings.into_iter().map(|f| (f.path.to_string(), f.change, f.status, f.rule)).collect()
+        report
+            .findings
+            .into_iter()
+            .map(|f| (f.path.to_string(), f.change, f.status, f.rule.map(Cow::into_owned)))
+            .collect()
     }
 
     fn rule(name: &str) -> Option<String> {

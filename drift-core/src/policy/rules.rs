@@ -41,7 +41,7 @@ pub(crate) fn apply(findings: &mut [Finding], config: &Config, today: &str) {
         );
         if let Some((rule, status)) = decided {
             finding.status = status;
-            finding.rule = Some(rule.name.clone());
+            finding.rule = Some(Cow::Owned(rule.name.clone()));
             let reason = rule.reason.clone().unwrap_or_else(|| format!("{} by {}", status, rule.name));
             let owner = rule.owner.as_deref().map(|o| format!(" (owner {o})")).unwrap_or_default();
             finding.reason = Some(Cow::Owned(format!("{reason}{owner}")));
