@@ -267,6 +267,21 @@ fn bad_input_exits_2_with_file_and_line() {
             "unterminated.env:2: unterminated double-quoted value",
         ),
         ("nul.env", b"A=1\0\n", "nul.env:1: NUL byte"),
+        (
+            "truncated.json",
+            b"{\n  \"schema\": \"drift/snapshot/v1\",\n  \"name\": \"staging\",\n  \"entities\": [\n    {\"id\": \"env:.env\", \"body\": {\"map\": {",
+            "truncated.json:5: invalid drift snapshot: EOF while parsing",
+        ),
+        (
+            "future.json",
+            b"{\"schema\": \"drift/snapshot/v2\", \"entities\": []}",
+            "future.json:1: invalid drift snapshot: schema `drift/snapshot/v2` is not supported",
+        ),
+        (
+            "badvalue.json",
+            b"{\"schema\": \"drift/snapshot/v1\",\n\"entities\": [{\"id\": \"env:.env\",\n\"body\": {\"map\": {\"A\": {\"number\": \"x1\"}}}}]}",
+            "badvalue.json:3: invalid drift snapshot: bad number x1",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let path = dir.join(name);

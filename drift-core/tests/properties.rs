@@ -52,6 +52,27 @@ fn unordered_node() -> impl Strategy<Value = Node> {
     })
 }
 
+/// `node` with a source line on every map field (as YAML and `.env` sources give).
+fn lined_node() -> impl Strategy<Value = Node> {
+    node().prop_map(|n| with_lines(n, &mut 1))
+}
+
+fn with_lines(node: Node, next: &mut u32) -> Node {
+    match node {
+        Node::Map(map) => Node::map(
+            map.fields()
+                .iter()
+                .map(|f| {
+                    *next += 1;
+                    let line = *next;
+                    Field::new(f.key(), line, with_lines(f.node().clone(), next))
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn snapshot(name: &str, entities: Vec<(String, Node)>) -> Snapshot {
     let mut snapshot = Snapshot::new(name);
     for (address, body) in entities {
@@ -154,6 +175,21 @@ proptest! {
         let right = left.iter().map(|(k, v)| (k.clone(), perturb(v, &mut counter, every))).collect();
         let (a, b) = (snapshot("a", left), snapshot("b", right));
         patches_apply(&a, &b)?;
+    }
+
+    #[test]
+    fn snapshots_read_back_as_written(bodies in entities(lined_node())) {
+        // Read back and written again: the same bytes (kinds, number texts, lines, keyed lists).
+        let options = LoadOptions::new(Fingerprinter::with_key(b"props"));
+        let read = |text: &str| {
+            drift_core::parse(Format::Snapshot, "staging.json", text.as_bytes(), &options)
+                .map_err(|e| TestCaseError::fail(e.to_string()))
+        };
+        let before = snapshot("staging", bodies);
+        let after = read(&drift_core::snapshot_json(&before, &options.fingerprinter))?;
+        prop_assert!(drift_core::diff(&before, &after).changes().is_empty());
+        let text = drift_core::snapshot_json(&after, &options.fingerprinter);
+        prop_assert_eq!(drift_core::snapshot_json(&read(&text)?, &options.fingerprinter), text);
     }
 
     #[test]

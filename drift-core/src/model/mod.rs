@@ -169,6 +169,11 @@ impl Entity {
         &self.body
     }
 
+    /// The same entity with its body replaced by `f(body)`.
+    pub(crate) fn map_body(self, f: impl FnOnce(Node) -> Node) -> Entity {
+        Entity { body: f(self.body), ..self }
+    }
+
     /// The location of the entity or, with a non-zero `line`, of one of its fields.
     pub fn location(&self, line: u32) -> Location {
         let line = if line > 0 { line } else { self.line };

@@ -168,6 +168,10 @@ impl Field {
         self.line
     }
 
+    pub(crate) fn set_line(&mut self, line: u32) {
+        self.line = line;
+    }
+
     /// The value.
     pub fn node(&self) -> &Node {
         &self.node

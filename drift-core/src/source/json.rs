@@ -83,7 +83,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 }
 
 /// A map key, interned straight from the input's text (no `String` per key when it has no escapes).
-struct JsonKey(Key);
+pub(crate) struct JsonKey(pub(crate) Key);
 
 impl<'de> Deserialize<'de> for JsonKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {

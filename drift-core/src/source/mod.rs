@@ -293,7 +293,7 @@ fn parse_detected(origin: &str, bytes: &[u8], scope: &str, options: &LoadOptions
 pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
     let head = &bytes[..bytes.len().min(512)];
     let trimmed = head.trim_ascii_start();
-    if trimmed.starts_with(b"{") && contains(head, b"\"drift/snapshot/v1\"") {
+    if trimmed.starts_with(b"{") && contains(head, b"\"drift/snapshot/") {
         return Some(Format::Snapshot);
     }
     if tfstate::looks_like_state(bytes) {

@@ -9,8 +9,13 @@
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+use std::fmt;
+
+use compact_str::CompactString;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -18,6 +23,7 @@ use crate::model::{
 };
 
 use super::LoadOptions;
+use super::json::JsonKey;
 
 /// The schema tag of snapshot files.
 pub(crate) const SCHEMA: &str = "drift/snapshot/v1";
@@ -148,98 +154,419 @@ pub(crate) fn to_json(snapshot: &Snapshot, keep_fingerprints: bool) -> File<'_> 
 
 /// Reads a snapshot file. Fingerprints made with another key than `options`' are dropped, so such
 /// secrets compare as "not comparable" rather than as different.
+///
+/// Streamed: nodes are built as the JSON is read (no `serde_json::Value` of the whole file), so a
+/// snapshot of a 100 MB state reads back in about the time and memory the state itself takes.
 pub(crate) fn read(origin: &str, bytes: &[u8], options: &LoadOptions) -> Result<Snapshot> {
-    let bad = |line: u32, message: String| Error::input(origin, line, format!("invalid drift snapshot: {message}"));
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| bad(u32::try_from(e.line()).unwrap_or(0), e.to_string()))?;
-    if value.get("schema").and_then(Value::as_str) != Some(SCHEMA) {
+    let bad = |line: usize, message: String| {
+        Error::input(origin, u32::try_from(line).unwrap_or(0), format!("invalid drift snapshot: {message}"))
+    };
+    let current = options.fingerprinter.key_id();
+    let reader = FileSeed { origin, configured: options.fingerprinter.is_configured(), current: &current };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let file = serde::de::DeserializeSeed::deserialize(reader, &mut de)
+        .and_then(|file| de.end().map(|()| file))
+        .map_err(|e| bad(e.line(), e.to_string()))?;
+    if file.schema.as_deref() != Some(SCHEMA) {
         return Err(bad(1, format!("expected \"schema\": \"{SCHEMA}\"")));
     }
-    let current = options.fingerprinter.key_id();
-    let keep = options.fingerprinter.is_configured()
-        && value.get("fingerprint_key").and_then(Value::as_str) == Some(current.as_str());
-    let mut snapshot = Snapshot::new(value.get("name").and_then(Value::as_str).unwrap_or_default());
+    let Some(entities) = file.entities else { return Err(bad(1, "no \"entities\" list".into())) };
+    let keep = options.fingerprinter.is_configured() && file.fingerprint_key.as_deref() == Some(current.as_str());
+    let mut snapshot = Snapshot::new(file.name.unwrap_or_default());
     snapshot.key_id = Some(current);
-    let entities =
-        value.get("entities").and_then(Value::as_array).ok_or_else(|| bad(1, "no \"entities\" list".into()))?;
-    for (i, entity) in entities.iter().enumerate() {
-        let what = |m: &str| bad(0, format!("entity {i}: {m}"));
-        let id: EntityId = entity
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| what("no \"id\""))?
-            .parse()
-            .map_err(|e: String| what(&e))?;
-        let file: Arc<str> = entity.get("file").and_then(Value::as_str).unwrap_or(origin).into();
-        let line = entity.get("line").and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok()).unwrap_or(0);
-        let body = node_from_json(entity.get("body").unwrap_or(&Value::Null), keep, 0).map_err(|m| what(&m))?;
-        snapshot.insert(Entity::new(id, file, line, body))?;
+    for entity in entities.items {
+        // Fingerprints were kept while reading when the key was not known yet (it comes first in
+        // the files drift writes): drop them now if they belong to another key.
+        let entity = if keep || !entities.kept { entity } else { entity.map_body(forget_fingerprints) };
+        snapshot.insert(entity)?;
     }
     Ok(snapshot)
 }
 
-/// Deep enough for any configuration, shallow enough never to exhaust the stack.
+/// Deep enough for any configuration, shallow enough never to exhaust the stack (serde_json also
+/// stops at 128 levels of JSON, two per node).
 const MAX_DEPTH: usize = 200;
 
-fn node_from_json(value: &Value, keep: bool, depth: usize) -> std::result::Result<Node, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+/// A key of the encoding's objects, read without an allocation when short.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Name(CompactString);
+
+impl std::borrow::Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
     }
-    let object = match value {
-        Value::Null => return Ok(Node::Null),
-        Value::Bool(b) => return Ok(Node::Bool(*b)),
-        Value::String(s) => return Ok(Node::string(s.as_str())),
-        Value::Object(object) => object,
-        other => return Err(format!("unexpected value {other}")),
-    };
-    let text = |key: &str| object.get(key).and_then(Value::as_str);
-    let items = |key: &str| -> std::result::Result<Vec<Node>, String> {
-        object
-            .get(key)
-            .and_then(Value::as_array)
-            .ok_or_else(|| format!("`{key}` must be a list"))?
-            .iter()
-            .map(|v| node_from_json(v, keep, depth + 1))
-            .collect()
-    };
-    if let Some(number) = text("number") {
-        return Number::parse(number).map(|n| Node::Number(Box::new(n))).ok_or_else(|| format!("bad number {number}"));
-    }
-    if let Some(quantity) = text("quantity") {
-        let value = text("value").and_then(Decimal::parse).ok_or_else(|| format!("bad quantity {quantity}"))?;
-        return Ok(Node::Quantity(Box::new(Quantity::with_value(quantity, value))));
-    }
-    if object.contains_key("secret") {
-        let fingerprint = if keep { text("secret").map(str::to_owned) } else { None };
-        let flag = |key: &str| object.get(key).and_then(Value::as_bool).unwrap_or(false);
-        let hints = SecretHints { empty: flag("empty"), test_credential: flag("test_credential") };
-        return Ok(Node::Secret(Box::new(Secret::new(fingerprint, text("redacted").map(str::to_owned), hints))));
-    }
-    if let Some(fields) = object.get("map").and_then(Value::as_object) {
-        let lines = object.get("lines").and_then(Value::as_object);
-        let mut out = Vec::with_capacity(fields.len());
-        for (key, value) in fields {
-            let line = lines.and_then(|l| l.get(key)).and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok());
-            out.push(Field::new(key.as_str(), line.unwrap_or(0), node_from_json(value, keep, depth + 1)?));
+}
+
+impl<'de> serde::Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Name, D::Error> {
+        struct NameVisitor;
+        impl Visitor<'_> for NameVisitor {
+            type Value = Name;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Name, E> {
+                Ok(Name(v.into()))
+            }
         }
-        return Ok(Node::Map(Map::from_fields(out).0));
+        deserializer.deserialize_str(NameVisitor)
     }
-    if object.contains_key("seq") {
-        return Ok(Node::List(Box::new(List::sequence(items("seq")?))));
+}
+
+/// What the top level holds once read.
+struct FileParts {
+    schema: Option<String>,
+    name: Option<String>,
+    fingerprint_key: Option<String>,
+    entities: Option<EntitiesRead>,
+}
+
+/// The entities, and whether their fingerprints were kept while reading.
+struct EntitiesRead {
+    items: Vec<Entity>,
+    kept: bool,
+}
+
+struct FileSeed<'a> {
+    origin: &'a str,
+    configured: bool,
+    current: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
+    type Value = FileParts;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<FileParts, D::Error> {
+        deserializer.deserialize_map(self)
     }
-    if object.contains_key("set") {
-        return Ok(Node::List(Box::new(List::set(items("set")?))));
+}
+
+impl<'de> Visitor<'de> for FileSeed<'_> {
+    type Value = FileParts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a drift snapshot object")
     }
-    if object.contains_key("keyed") {
-        let key: Vec<Box<str>> = object
-            .get("key")
-            .and_then(Value::as_array)
-            .map(|k| k.iter().filter_map(Value::as_str).map(Into::into).collect())
-            .unwrap_or_default();
-        if key.is_empty() {
-            return Err("a keyed list needs a \"key\"".into());
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<FileParts, A::Error> {
+        let mut parts = FileParts { schema: None, name: None, fingerprint_key: None, entities: None };
+        let mut key_seen = false;
+        while let Some(key) = map.next_key::<Name>()? {
+            match key.0.as_str() {
+                "schema" => {
+                    let schema: String = map.next_value()?;
+                    if schema != SCHEMA {
+                        return Err(de::Error::custom(format!(
+                            "schema `{schema}` is not supported (drift reads {SCHEMA})"
+                        )));
+                    }
+                    parts.schema = Some(schema);
+                }
+                "name" => parts.name = map.next_value()?,
+                "fingerprint_key" => {
+                    parts.fingerprint_key = map.next_value()?;
+                    key_seen = true;
+                }
+                "entities" => {
+                    if parts.schema.as_deref() != Some(SCHEMA) {
+                        return Err(de::Error::custom(format!("expected \"schema\": \"{SCHEMA}\" first")));
+                    }
+                    // Known key: keep fingerprints only if they are ours. Unknown yet: keep them
+                    // and decide at the end.
+                    let keep = self.configured && (!key_seen || parts.fingerprint_key.as_deref() == Some(self.current));
+                    let items = map.next_value_seed(EntitiesSeed { origin: self.origin, keep })?;
+                    parts.entities = Some(EntitiesRead { items, kept: keep });
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
         }
-        return Ok(Node::List(Box::new(List::with_kind(ListKind::Keyed(key.into()), items("keyed")?))));
+        Ok(parts)
     }
-    Err("unknown value encoding".into())
+}
+
+struct EntitiesSeed<'a> {
+    origin: &'a str,
+    keep: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for EntitiesSeed<'_> {
+    type Value = Vec<Entity>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Vec<Entity>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntitiesSeed<'_> {
+    type Value = Vec<Entity>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of entities")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<Entity>, A::Error> {
+        let mut entities = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        // Entities of one input share its file name.
+        let mut files: Vec<Arc<str>> = Vec::new();
+        while let Some(entity) =
+            seq.next_element_seed(EntitySeed { seed: &self, index: entities.len(), files: &mut files })?
+        {
+            entities.push(entity);
+        }
+        Ok(entities)
+    }
+}
+
+struct EntitySeed<'s, 'a> {
+    seed: &'s EntitiesSeed<'a>,
+    index: usize,
+    files: &'s mut Vec<Arc<str>>,
+}
+
+impl<'de> DeserializeSeed<'de> for EntitySeed<'_, '_> {
+    type Value = Entity;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Entity, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntitySeed<'_, '_> {
+    type Value = Entity;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an entity")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Entity, A::Error> {
+        let what = |m: &str| de::Error::custom(format!("entity {}: {m}", self.index));
+        let (mut id, mut file, mut line, mut body) = (None, None, 0u32, None);
+        while let Some(key) = map.next_key::<Name>()? {
+            match key.0.as_str() {
+                "id" => {
+                    let text: std::borrow::Cow<'de, str> = map.next_value()?;
+                    id = Some(text.parse::<EntityId>().map_err(|e| what(&e))?);
+                }
+                "file" => {
+                    let text: std::borrow::Cow<'de, str> = map.next_value()?;
+                    file = Some(match self.files.iter().find(|f| ***f == *text) {
+                        Some(known) => known.clone(),
+                        None => {
+                            let new: Arc<str> = text.into();
+                            self.files.push(new.clone());
+                            new
+                        }
+                    });
+                }
+                "line" => line = map.next_value::<Option<u32>>()?.unwrap_or(0),
+                "body" => body = Some(map.next_value_seed(NodeSeed { keep: self.seed.keep, depth: 0 })?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let id = id.ok_or_else(|| what("no \"id\""))?;
+        let file = file.unwrap_or_else(|| self.seed.origin.into());
+        Ok(Entity::new(id, file, line, body.unwrap_or(Node::Null)))
+    }
+}
+
+/// Reads one node of the snapshot encoding (module docs).
+#[derive(Clone, Copy)]
+struct NodeSeed {
+    keep: bool,
+    depth: usize,
+}
+
+impl NodeSeed {
+    fn deeper(self) -> NodeSeed {
+        NodeSeed { keep: self.keep, depth: self.depth + 1 }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed {
+    type Value = Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Node, D::Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(de::Error::custom(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// The items of a `seq`, `set` or `keyed` list.
+struct ItemsSeed(NodeSeed);
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed {
+    type Value = Vec<Node>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Vec<Node>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed {
+    type Value = Vec<Node>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of values")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<Node>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(self.0)? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+/// The fields of a `map`, in file order, without lines yet.
+struct FieldsSeed(NodeSeed);
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed {
+    type Value = Vec<Field>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Vec<Field>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed {
+    type Value = Vec<Field>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of values")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Vec<Field>, A::Error> {
+        let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(JsonKey(key)) = map.next_key::<JsonKey>()? {
+            fields.push(Field::with_key(key, 0, map.next_value_seed(self.0)?));
+        }
+        Ok(fields)
+    }
+}
+
+/// The parts of an encoded value, gathered in whatever order the object lists them.
+#[derive(Default)]
+struct Parts {
+    number: Option<String>,
+    quantity: Option<String>,
+    value: Option<String>,
+    secret: Option<Option<String>>,
+    redacted: Option<String>,
+    empty: bool,
+    test_credential: bool,
+    map: Option<Vec<Field>>,
+    lines: Option<BTreeMap<Name, u32>>,
+    list: Option<(ListTag, Vec<Node>)>,
+    key: Option<Vec<String>>,
+}
+
+#[derive(Clone, Copy)]
+enum ListTag {
+    Seq,
+    Set,
+    Keyed,
+}
+
+impl<'de> Visitor<'de> for NodeSeed {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a snapshot value")
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Node, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Node, E> {
+        Ok(Node::string(v))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {
+        let mut parts = Parts::default();
+        while let Some(key) = map.next_key::<Name>()? {
+            match key.0.as_str() {
+                "number" => parts.number = Some(map.next_value()?),
+                "quantity" => parts.quantity = Some(map.next_value()?),
+                "value" => parts.value = Some(map.next_value()?),
+                "secret" => parts.secret = Some(map.next_value()?),
+                "redacted" => parts.redacted = map.next_value()?,
+                "empty" => parts.empty = map.next_value()?,
+                "test_credential" => parts.test_credential = map.next_value()?,
+                "map" => parts.map = Some(map.next_value_seed(FieldsSeed(self.deeper()))?),
+                "lines" => parts.lines = Some(map.next_value()?),
+                "seq" => parts.list = Some((ListTag::Seq, map.next_value_seed(ItemsSeed(self.deeper()))?)),
+                "set" => parts.list = Some((ListTag::Set, map.next_value_seed(ItemsSeed(self.deeper()))?)),
+                "keyed" => parts.list = Some((ListTag::Keyed, map.next_value_seed(ItemsSeed(self.deeper()))?)),
+                "key" => parts.key = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        node_from_parts(parts, self.keep).map_err(de::Error::custom)
+    }
+}
+
+fn node_from_parts(parts: Parts, keep: bool) -> std::result::Result<Node, String> {
+    if let Some(number) = parts.number {
+        return Number::parse(&number).map(|n| Node::Number(Box::new(n))).ok_or_else(|| format!("bad number {number}"));
+    }
+    if let Some(quantity) = parts.quantity {
+        let value =
+            parts.value.as_deref().and_then(Decimal::parse).ok_or_else(|| format!("bad quantity {quantity}"))?;
+        return Ok(Node::Quantity(Box::new(Quantity::with_value(&quantity, value))));
+    }
+    if let Some(fingerprint) = parts.secret {
+        let hints = SecretHints { empty: parts.empty, test_credential: parts.test_credential };
+        let fingerprint = if keep { fingerprint } else { None };
+        return Ok(Node::Secret(Box::new(Secret::new(fingerprint, parts.redacted, hints))));
+    }
+    if let Some(mut fields) = parts.map {
+        if let Some(lines) = parts.lines {
+            for field in &mut fields {
+                if let Some(&line) = lines.get(field.key()) {
+                    field.set_line(line);
+                }
+            }
+        }
+        return Ok(Node::Map(Map::from_fields(fields).0));
+    }
+    match parts.list {
+        Some((ListTag::Seq, items)) => Ok(Node::List(Box::new(List::sequence(items)))),
+        Some((ListTag::Set, items)) => Ok(Node::List(Box::new(List::set(items)))),
+        Some((ListTag::Keyed, items)) => {
+            let key: Vec<Box<str>> = parts.key.unwrap_or_default().into_iter().map(Into::into).collect();
+            if key.is_empty() {
+                return Err("a keyed list needs a \"key\"".into());
+            }
+            Ok(Node::List(Box::new(List::with_kind(ListKind::Keyed(key.into()), items))))
+        }
+        None => Err("unknown value encoding".into()),
+    }
+}
+
+/// The same tree with every secret's fingerprint dropped (it was made with another key).
+fn forget_fingerprints(node: Node) -> Node {
+    match node {
+        Node::Secret(secret) => {
+            Node::Secret(Box::new(Secret::new(None, secret.redacted().map(str::to_owned), secret.hints())))
+        }
+        Node::Map(map) => Node::Map(map.map_values(|_, v| forget_fingerprints(v))),
+        Node::List(list) => Node::List(Box::new(list.map_items(|_, item| forget_fingerprints(item)))),
+        other => other,
+    }
 }
