@@ -365,7 +365,13 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
     }
     if tf_kind.is_some() {
         let families = names.left_family.zip(names.right_family).filter(|_| policy.substitutions);
-        if let Some((ignored, why)) = terraform::not_drift(entity.address(), path, l, r, families) {
+        let tags_differ = |key: &str| {
+            fn tag<'s>(side: &'s Snapshot, entity: &EntityId, key: &str) -> Option<&'s Node> {
+                side.entity(entity)?.body().as_map()?.get("tags")?.as_map()?.get(key)
+            }
+            tag(diff.left(), entity, key) != tag(diff.right(), entity, key)
+        };
+        if let Some((ignored, why)) = terraform::not_drift(entity.address(), path, (l, r), families, &tags_differ) {
             status = if ignored { Status::Ignored } else { Status::Expected };
             rule = Some(RuleId::TfIdentifier);
             reason = Some(Cow::Borrowed(why));

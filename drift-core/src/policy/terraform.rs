@@ -49,12 +49,14 @@ fn last_key(path: &Path) -> &str {
 const IDENTIFIERS: &[&str] = &["id", "arn", "owner_id", "unique_id", "account_id"];
 
 /// Why a change is not configuration drift, with `true` for ignored and `false` for expected.
+/// `tags_differ(key)`: whether the two sides' `tags` differ at the key (so the difference is
+/// reported there).
 pub(crate) fn not_drift(
     address: &str,
     path: &Path,
-    left: Option<&Node>,
-    right: Option<&Node>,
+    (left, right): (Option<&Node>, Option<&Node>),
     families: Option<(&Family, &Family)>,
+    tags_differ: &dyn Fn(&str) -> bool,
 ) -> Option<(bool, &'static str)> {
     let key = last_key(path);
     if address == "state" {
@@ -64,7 +66,12 @@ pub(crate) fn not_drift(
         return Some((true, "an identifier assigned by the provider in each environment"));
     }
     if first_key(path) == "tags_all" {
-        return Some((true, "tags_all repeats tags plus the provider's default_tags; tags are compared"));
+        // tags_all = the provider's default_tags + tags. Where tags differ, the difference is
+        // reported there; any other difference of tags_all (a key from default_tags) is compared.
+        let unexplained = matches!(path.segments(), [_, Segment::Key(k)] if !tags_differ(k));
+        if !unexplained {
+            return Some((true, "tags_all repeats tags plus the provider's default_tags; tags are compared"));
+        }
     }
     let (Some(Node::String(a)), Some(Node::String(b))) = (left, right) else { return None };
     if same_but_account(a, b, families) {
@@ -234,6 +241,10 @@ mod tests {
         assert_eq!(resource_type("aws_s3_bucket.assets[\"eu.west\"]"), "aws_s3_bucket");
     }
 
+    fn no_tags(_: &str) -> bool {
+        false
+    }
+
     #[test]
     fn arns_and_ids() {
         let families = family_of("staging").zip(family_of("production"));
@@ -242,24 +253,55 @@ mod tests {
         let arn = not_drift(
             "aws_sqs_queue.jobs",
             &p("redrive_policy.deadLetterTargetArn"),
-            Some(&s("arn:aws:sqs:eu-west-1:111111111111:jobs-staging-dlq")),
-            Some(&s("arn:aws:sqs:eu-west-1:222222222222:jobs-production-dlq")),
+            (
+                Some(&s("arn:aws:sqs:eu-west-1:111111111111:jobs-staging-dlq")),
+                Some(&s("arn:aws:sqs:eu-west-1:222222222222:jobs-production-dlq")),
+            ),
             families,
+            &no_tags,
         );
         assert_eq!(arn.map(|a| a.0), Some(false));
         let other = not_drift(
             "aws_sqs_queue.jobs",
             &p("redrive_policy.deadLetterTargetArn"),
-            Some(&s("arn:aws:sqs:eu-west-1:111111111111:jobs-dlq")),
-            Some(&s("arn:aws:sqs:eu-west-1:111111111111:other-dlq")),
+            (
+                Some(&s("arn:aws:sqs:eu-west-1:111111111111:jobs-dlq")),
+                Some(&s("arn:aws:sqs:eu-west-1:111111111111:other-dlq")),
+            ),
             families,
+            &no_tags,
         );
         assert_eq!(other, None);
-        let vpc =
-            not_drift("aws_subnet.a", &p("vpc_id"), Some(&s("vpc-0a1b2c3d4e")), Some(&s("vpc-99887766aa")), families);
+        let vpc = not_drift(
+            "aws_subnet.a",
+            &p("vpc_id"),
+            (Some(&s("vpc-0a1b2c3d4e")), Some(&s("vpc-99887766aa"))),
+            families,
+            &no_tags,
+        );
         assert_eq!(vpc.map(|a| a.0), Some(true));
-        let ami =
-            not_drift("aws_instance.a", &p("ami"), Some(&s("ami-0a1b2c3d4e")), Some(&s("ami-99887766aa")), families);
+        let ami = not_drift(
+            "aws_instance.a",
+            &p("ami"),
+            (Some(&s("ami-0a1b2c3d4e")), Some(&s("ami-99887766aa"))),
+            families,
+            &no_tags,
+        );
         assert_eq!(ami, None);
+    }
+
+    #[test]
+    fn tags_all_is_compared_only_where_default_tags_differ() {
+        let p = |s: &str| s.parse::<Path>().unwrap_or_default();
+        let s = |v: &str| Node::string(v);
+        let values = (Some(&s("a")), Some(&s("b")));
+        let tags_differ = |k: &str| k == "Team";
+        // tags.Team differs: reported there, not twice.
+        assert_eq!(
+            not_drift("aws_s3_bucket.b", &p("tags_all.Team"), values, None, &tags_differ).map(|a| a.0),
+            Some(true)
+        );
+        // CostCenter comes from the provider's default_tags (or tags agree): compared.
+        assert_eq!(not_drift("aws_s3_bucket.b", &p("tags_all.CostCenter"), values, None, &tags_differ), None);
     }
 }
