@@ -193,7 +193,7 @@ impl Map {
     /// source order, so that sources can warn about them).
     pub fn from_fields(mut fields: Vec<Field>) -> (Self, Vec<Field>) {
         if !fields.is_sorted_by(|a, b| a.key <= b.key) {
-            fields.sort_by(|a, b| a.key.cmp(&b.key)); // stable: source order among equal keys
+            fields = sorted_by_key(fields);
         }
         let mut duplicates = Vec::new();
         let mut unique: Vec<Field> = Vec::with_capacity(fields.len());
@@ -250,6 +250,30 @@ impl Map {
         // Keys are unchanged, so the order (and uniqueness) still holds.
         Map { fields }
     }
+}
+
+/// The fields sorted by key, source order kept among equal keys (a stable sort).
+///
+/// Keys live behind pointers: a large map (a `.env` file of a million names) is sorted through
+/// (24-byte key prefix, position) pairs, which compare without touching the key strings unless two
+/// keys share their first 24 bytes.
+fn sorted_by_key(mut fields: Vec<Field>) -> Vec<Field> {
+    if fields.len() <= 64 {
+        fields.sort_by(|a, b| a.key.cmp(&b.key));
+        return fields;
+    }
+    let prefix = |key: &str| {
+        let mut bytes = [0u8; 24];
+        let head = &key.as_bytes()[..key.len().min(24)];
+        bytes[..head.len()].copy_from_slice(head);
+        bytes
+    };
+    let mut order: Vec<([u8; 24], usize)> = fields.iter().enumerate().map(|(i, f)| (prefix(f.key()), i)).collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| fields[a.1].key().cmp(fields[b.1].key())).then(a.1.cmp(&b.1))
+    });
+    let mut slots: Vec<Option<Field>> = fields.into_iter().map(Some).collect();
+    order.iter().filter_map(|&(_, i)| slots[i].take()).collect()
 }
 
 /// How the items of a list correspond between two environments.
@@ -551,6 +575,31 @@ mod tests {
         assert_eq!(Node::List(Box::new(a)), Node::List(Box::new(b)));
         let dup = List::keyed(&["name"], vec![item("a", "1"), item("a", "2")]);
         assert_eq!(dup.kind(), &ListKind::Sequence);
+    }
+
+    #[test]
+    fn large_maps_sort_like_a_stable_sort_by_key() {
+        // Long shared prefixes (ties in the first 24 bytes), short keys, and duplicates.
+        let keys: Vec<String> = (0..300)
+            .map(|i| match i % 3 {
+                0 => format!("SERVICE_CONFIGURATION_VALUE_{}", (i * 7919) % 101),
+                1 => format!("K{}", (i * 31) % 57),
+                _ => format!("K{}\u{0}", (i * 13) % 5),
+            })
+            .collect();
+        let fields = keys.iter().enumerate().map(|(line, k)| Field::new(k, line as u32 + 1, Node::Null)).collect();
+        let mut expected: Vec<(&str, u32)> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32 + 1)).collect();
+        expected.sort_by(|a, b| a.0.cmp(b.0)); // stable
+        let (map, duplicates) = Map::from_fields(fields);
+        let mut got: Vec<(&str, u32)> = map.fields().iter().map(|f| (f.key(), f.line())).collect();
+        got.extend(duplicates.iter().map(|f| (f.key(), f.line())));
+        got.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
+        assert_eq!(got, expected);
+        // The last of equal keys wins.
+        for field in map.fields() {
+            let last = expected.iter().filter(|(k, _)| *k == field.key()).map(|(_, l)| *l).max();
+            assert_eq!(Some(field.line()), last, "{}", field.key());
+        }
     }
 
     #[test]

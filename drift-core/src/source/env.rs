@@ -266,7 +266,7 @@ fn short(key: &str) -> String {
 /// Parses a `.env` file into the body of an `env:` entity: a map from key to value, secrets protected.
 pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<(Node, Vec<Diagnostic>)> {
     let (assignments, mut warnings) = parse_assignments(file, bytes)?;
-    let mut fields: Vec<Field> = assignments
+    let fields: Vec<Field> = assignments
         .into_iter()
         .map(|a| {
             let node = match a.value {
@@ -276,9 +276,7 @@ pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<
             Field::new(a.key, a.line, node)
         })
         .collect();
-    // Every assignment starts on its own line, so (key, line) is a total order that keeps the file
-    // order among duplicates: the faster unstable sort gives the same result as a stable one.
-    fields.sort_unstable_by(|a, b| a.key().cmp(b.key()).then(a.line().cmp(&b.line())));
+    // Sorted by key, file order kept among duplicates (so the last one wins).
     let (map, duplicates) = Map::from_fields(fields);
     for dup in duplicates {
         let winner = map.field(dup.key()).map_or(0, Field::line);
