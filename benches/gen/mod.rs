@@ -71,7 +71,7 @@ pub(crate) fn model_changing(side: &str, entities: usize, every: usize) -> Snaps
                 Field::new(
                     "args",
                     0,
-                    Node::List(Box::new(List::sequence(vec![Node::string("--port=8080"), Node::string("--verbose")]))),
+                    Node::List(List::sequence(vec![Node::string("--port=8080"), Node::string("--verbose")])),
                 ),
                 Field::new(
                     "resources",
@@ -86,18 +86,18 @@ pub(crate) fn model_changing(side: &str, entities: usize, every: usize) -> Snaps
             Field::new(
                 "containers",
                 3,
-                Node::List(Box::new(List::keyed(
+                Node::List(List::keyed(
                     &["name"],
                     vec![
                         container("api", format!("registry/app-{i}:1.{}", u8::from(right && i % 100 == 0))),
                         container("sidecar", "envoy:1.30".into()),
                     ],
-                ))),
+                )),
             ),
             Field::new(
                 "cidrs",
                 9,
-                Node::List(Box::new(List::set(vec![Node::string("10.0.0.0/8"), Node::string("192.168.0.0/16")]))),
+                Node::List(List::set(vec![Node::string("10.0.0.0/8"), Node::string("192.168.0.0/16")])),
             ),
         ]);
         let id = EntityId::new(Domain::K8s, format!("apps/Deployment/ns-{}/app-{i}", i % 50));

@@ -628,7 +628,7 @@ mod tests {
     }
 
     fn seq(items: Vec<Node>) -> Node {
-        Node::List(Box::new(List::sequence(items)))
+        Node::List(List::sequence(items))
     }
 
     /// `(path, kind)` of every change.
@@ -663,8 +663,8 @@ mod tests {
     #[test]
     fn keyed_items_match_by_key() {
         let c = |name: &str, image: &str| map(vec![("name", s(name)), ("image", s(image))]);
-        let a = Node::List(Box::new(List::keyed(&["name"], vec![c("api", "api:1"), c("sidecar", "envoy:1")])));
-        let b = Node::List(Box::new(List::keyed(&["name"], vec![c("sidecar", "envoy:1"), c("api", "api:2")])));
+        let a = Node::List(List::keyed(&["name"], vec![c("api", "api:1"), c("sidecar", "envoy:1")]));
+        let b = Node::List(List::keyed(&["name"], vec![c("sidecar", "envoy:1"), c("api", "api:2")]));
         assert_eq!(
             changes(map(vec![("containers", a)]), map(vec![("containers", b)])),
             [("containers[name=api].image".into(), ChangeKind::Changed)]
@@ -673,8 +673,8 @@ mod tests {
 
     #[test]
     fn sets_match_by_value() {
-        let a = Node::List(Box::new(List::set(vec![s("10.0.0.0/8"), s("192.168.0.0/16")])));
-        let b = Node::List(Box::new(List::set(vec![s("192.168.0.0/16"), s("0.0.0.0/0")])));
+        let a = Node::List(List::set(vec![s("10.0.0.0/8"), s("192.168.0.0/16")]));
+        let b = Node::List(List::set(vec![s("192.168.0.0/16"), s("0.0.0.0/0")]));
         assert_eq!(
             changes(map(vec![("cidr", a)]), map(vec![("cidr", b)])),
             [("cidr[=0.0.0.0/0]".into(), ChangeKind::Added), ("cidr[=10.0.0.0/8]".into(), ChangeKind::Removed)]

@@ -28,14 +28,14 @@ fn node() -> impl Strategy<Value = Node> {
         prop_oneof![
             prop::collection::btree_map("[a-e]", inner.clone(), 0..5)
                 .prop_map(|m| { Node::map(m.into_iter().map(|(k, v)| Field::new(k, 0, v)).collect()) }),
-            prop::collection::vec(leaf(), 0..5).prop_map(|items| Node::List(Box::new(List::set(items)))),
-            prop::collection::vec(inner.clone(), 0..5).prop_map(|items| Node::List(Box::new(List::sequence(items)))),
+            prop::collection::vec(leaf(), 0..5).prop_map(|items| Node::List(List::set(items))),
+            prop::collection::vec(inner.clone(), 0..5).prop_map(|items| Node::List(List::sequence(items))),
             prop::collection::btree_map("[a-e]", inner, 0..4).prop_map(|m| {
                 let items = m
                     .into_iter()
                     .map(|(name, v)| Node::map(vec![Field::new("name", 0, Node::string(name)), Field::new("v", 0, v)]))
                     .collect();
-                Node::List(Box::new(List::keyed(&["name"], items)))
+                Node::List(List::keyed(&["name"], items))
             }),
         ]
     })
@@ -47,7 +47,7 @@ fn unordered_node() -> impl Strategy<Value = Node> {
         prop_oneof![
             prop::collection::btree_map("[a-e]", inner.clone(), 0..5)
                 .prop_map(|m| { Node::map(m.into_iter().map(|(k, v)| Field::new(k, 0, v)).collect()) }),
-            prop::collection::vec(leaf(), 0..5).prop_map(|items| Node::List(Box::new(List::set(items)))),
+            prop::collection::vec(leaf(), 0..5).prop_map(|items| Node::List(List::set(items))),
         ]
     })
 }

@@ -4,7 +4,10 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use std::sync::{Mutex, PoisonError};
+
 use compact_str::CompactString;
+use thin_vec::ThinVec;
 
 use super::decimal::Decimal;
 use super::key::Key;
@@ -31,7 +34,7 @@ pub enum Node {
     /// A map with unique keys.
     Map(Map),
     /// A list with keyed, set or sequence semantics.
-    List(Box<List>),
+    List(List),
 }
 
 /// A number: the text it was written as (`1.0`, `1e3`), which always parses as a [`Decimal`].
@@ -288,23 +291,51 @@ pub enum ListKind {
 }
 
 /// A list and its semantics; set and keyed items are stored in canonical order.
+///
+/// 16 bytes, held inline in its [`Node`]: the items are a thin vector (an empty list allocates
+/// nothing; a large Terraform state has hundreds of thousands of them) and the kind a reference to
+/// one shared copy of each [`ListKind`].
 #[derive(Clone, Debug)]
 pub struct List {
-    kind: ListKind,
-    // A boxed slice, not a Vec: lists are built once, and most lists in a state are empty.
-    items: Box<[Node]>,
+    items: ThinVec<Node>,
+    kind: &'static ListKind,
+}
+
+static SEQUENCE: ListKind = ListKind::Sequence;
+static SET: ListKind = ListKind::Set;
+
+/// The keyed kinds met so far, one shared copy each: a few dozen (the Kubernetes merge keys, the
+/// configured ones), kept for the life of the process.
+static KEYED: Mutex<Vec<&'static ListKind>> = Mutex::new(Vec::new());
+
+/// The shared copy of a kind.
+fn shared_kind(kind: ListKind) -> &'static ListKind {
+    match kind {
+        ListKind::Sequence => &SEQUENCE,
+        ListKind::Set => &SET,
+        keyed => {
+            // A poisoned registry still holds only complete entries: keep using it.
+            let mut known = KEYED.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(&shared) = known.iter().find(|k| ***k == keyed) {
+                return shared;
+            }
+            let shared: &'static ListKind = Box::leak(Box::new(keyed));
+            known.push(shared);
+            shared
+        }
+    }
 }
 
 impl List {
     /// An ordered list.
     pub fn sequence(items: Vec<Node>) -> Self {
-        List { kind: ListKind::Sequence, items: items.into_boxed_slice() }
+        List { kind: &SEQUENCE, items: ThinVec::from(items) }
     }
 
     /// An unordered list of values (duplicates are kept: it is a multiset).
     pub fn set(mut items: Vec<Node>) -> Self {
         items.sort();
-        List { kind: ListKind::Set, items: items.into_boxed_slice() }
+        List { kind: &SET, items: ThinVec::from(items) }
     }
 
     /// A list of maps matched by the given key fields. When an item is not a map or two items share
@@ -317,7 +348,7 @@ impl List {
     /// A list of the given kind (items are put in canonical order).
     pub fn with_kind(kind: ListKind, mut items: Vec<Node>) -> Self {
         match &kind {
-            ListKind::Sequence => List { kind, items: items.into_boxed_slice() },
+            ListKind::Sequence => Self::sequence(items),
             ListKind::Set => Self::set(items),
             ListKind::Keyed(key) => {
                 if !items.iter().all(|item| matches!(item, Node::Map(_))) {
@@ -330,14 +361,14 @@ impl List {
                     return Self::sequence(items);
                 }
                 items.sort_by(|a, b| compare_keys(key, a, b));
-                List { kind, items: items.into_boxed_slice() }
+                List { kind: shared_kind(kind), items: ThinVec::from(items) }
             }
         }
     }
 
     /// The semantics.
     pub fn kind(&self) -> &ListKind {
-        &self.kind
+        self.kind
     }
 
     /// The items (canonical order for sets and keyed lists, source order for sequences).
@@ -346,15 +377,19 @@ impl List {
     }
 
     pub(crate) fn into_items(self) -> Vec<Node> {
-        self.items.into_vec()
+        self.items.into_iter().collect()
     }
 
     /// The same kind of list with each item replaced by `f(index, item)` (re-sorted when the kind
     /// orders its items).
     pub(crate) fn map_items(self, mut f: impl FnMut(usize, Node) -> Node) -> List {
         let List { kind, items } = self;
-        let items = items.into_vec().into_iter().enumerate().map(|(i, item)| f(i, item)).collect();
-        List::with_kind(kind, items)
+        let items: Vec<Node> = items.into_iter().enumerate().map(|(i, item)| f(i, item)).collect();
+        match kind {
+            ListKind::Sequence => List::sequence(items),
+            ListKind::Set => List::set(items),
+            ListKind::Keyed(_) => List::with_kind(kind.clone(), items),
+        }
     }
 }
 
@@ -476,7 +511,7 @@ impl Ord for Node {
                 }
                 a.len().cmp(&b.len())
             }
-            (Node::List(a), Node::List(b)) => a.kind.cmp(&b.kind).then_with(|| a.items.cmp(&b.items)),
+            (Node::List(a), Node::List(b)) => a.kind.cmp(b.kind).then_with(|| a.items.cmp(&b.items)),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -565,14 +600,14 @@ mod tests {
     fn sets_ignore_order() {
         let a = List::set(vec![Node::string("b"), Node::string("a")]);
         let b = List::set(vec![Node::string("a"), Node::string("b")]);
-        assert_eq!(Node::List(Box::new(a)), Node::List(Box::new(b)));
+        assert_eq!(Node::List(a), Node::List(b));
     }
 
     #[test]
     fn keyed_lists_ignore_order_and_fall_back_on_duplicates() {
         let a = List::keyed(&["name"], vec![item("b", "1"), item("a", "2")]);
         let b = List::keyed(&["name"], vec![item("a", "2"), item("b", "1")]);
-        assert_eq!(Node::List(Box::new(a)), Node::List(Box::new(b)));
+        assert_eq!(Node::List(a), Node::List(b));
         let dup = List::keyed(&["name"], vec![item("a", "1"), item("a", "2")]);
         assert_eq!(dup.kind(), &ListKind::Sequence);
     }

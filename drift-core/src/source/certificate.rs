@@ -37,14 +37,14 @@ pub(crate) fn certificates(bytes: &[u8]) -> Option<Node> {
         nodes.push(Node::map(vec![
             Field::new("subject", 0, Node::string(cert.subject().to_string())),
             Field::new("issuer", 0, Node::string(cert.issuer().to_string())),
-            Field::new("sans", 0, Node::List(Box::new(List::set(sans)))),
+            Field::new("sans", 0, Node::List(List::set(sans))),
             Field::new("not_after", 0, Node::string(rfc3339(validity.not_after.timestamp()))),
         ]));
     }
     match nodes.len() {
         0 => None,
         1 => nodes.pop(),
-        _ => Some(Node::List(Box::new(List::sequence(nodes)))),
+        _ => Some(Node::List(List::sequence(nodes))),
     }
 }
 

@@ -84,7 +84,7 @@ fn items(node: Option<&Node>) -> &[Node] {
 }
 
 fn set(items: Vec<Node>) -> Node {
-    Node::List(Box::new(List::set(items)))
+    Node::List(List::set(items))
 }
 
 fn number(text: &str) -> Option<Node> {
@@ -239,10 +239,10 @@ fn resolve_refs(node: &Node, evaluators: Option<&Map>, depth: usize) -> Node {
                     .collect(),
             )
         }
-        Node::List(list) => Node::List(Box::new(List::with_kind(
+        Node::List(list) => Node::List(List::with_kind(
             list.kind().clone(),
             list.items().iter().map(|i| resolve_refs(i, evaluators, depth + 1)).collect(),
-        ))),
+        )),
         other => other.clone(),
     }
 }
@@ -276,14 +276,12 @@ fn json_logic(node: &Node, value_of: &dyn Fn(&str) -> Option<Node>) -> Node {
                             }
                         })
                         .collect();
-                    Node::List(Box::new(List::sequence(list)))
+                    Node::List(List::sequence(list))
                 }
-                "in" if args.len() == 2 && matches!(args[1], Node::List(_)) => {
-                    Node::List(Box::new(List::sequence(vec![
-                        json_logic(&args[0], value_of),
-                        set(items(Some(&args[1])).iter().map(|i| json_logic(i, value_of)).collect()),
-                    ])))
-                }
+                "in" if args.len() == 2 && matches!(args[1], Node::List(_)) => Node::List(List::sequence(vec![
+                    json_logic(&args[0], value_of),
+                    set(items(Some(&args[1])).iter().map(|i| json_logic(i, value_of)).collect()),
+                ])),
                 "fractional" => {
                     // An optional bucketing expression, then [variant, weight] buckets. Bucket order
                     // only assigns hash ranges; what matters is the share of each served value, as
@@ -313,16 +311,14 @@ fn json_logic(node: &Node, value_of: &dyn Fn(&str) -> Option<Node>) -> Node {
                     }
                     Node::map(fields)
                 }
-                _ => Node::List(Box::new(List::sequence(args.iter().map(|a| json_logic(a, value_of)).collect()))),
+                _ => Node::List(List::sequence(args.iter().map(|a| json_logic(a, value_of)).collect())),
             };
             Node::map(vec![Field::new(op, field.line(), canonical)])
         }
         Node::Map(map) => Node::map(
             map.fields().iter().map(|f| Field::new(f.key(), f.line(), json_logic(f.node(), value_of))).collect(),
         ),
-        Node::List(list) => {
-            Node::List(Box::new(List::sequence(list.items().iter().map(|i| json_logic(i, value_of)).collect())))
-        }
+        Node::List(list) => Node::List(List::sequence(list.items().iter().map(|i| json_logic(i, value_of)).collect())),
         other => other.clone(),
     }
 }
@@ -613,7 +609,7 @@ fn ld_flag(key: &str, flag: &Node, state: &Node) -> Flag {
         .with("off", value_at(get(state, "offVariation")).unwrap_or(Node::Null))
         .with("variants", set(variations.clone()));
     if !rules.is_empty() {
-        flag = flag.with("targeting", Node::List(Box::new(List::sequence(rules))));
+        flag = flag.with("targeting", Node::List(List::sequence(rules)));
     }
     if !targets.is_empty() {
         flag = flag.with("targets", set(targets));

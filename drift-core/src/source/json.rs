@@ -70,7 +70,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
         while let Some(JsonNode(item)) = seq.next_element()? {
             items.push(item);
         }
-        Ok(Node::List(Box::new(List::sequence(items))))
+        Ok(Node::List(List::sequence(items)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {

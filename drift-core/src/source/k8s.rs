@@ -324,7 +324,7 @@ impl Normalizer<'_> {
                     items.push(item);
                 }
                 let kind = self.list_kind(trail, &items);
-                let list = Node::List(Box::new(List::with_kind(kind, items)));
+                let list = Node::List(List::with_kind(kind, items));
                 Ok(if trail.key == "env" { self.env(list) } else { list })
             }
             other => Ok(other),
@@ -363,14 +363,14 @@ impl Normalizer<'_> {
     fn env(&self, node: Node) -> Node {
         let Node::List(list) = node else { return node };
         let opts = self.ctx.options;
-        Node::List(Box::new(list.map_items(|_, item| {
+        Node::List(list.map_items(|_, item| {
             let Node::Map(map) = item else { return item };
             let name = text(&map, "name").unwrap_or_default().to_owned();
             Node::Map(map.map_values(|key, value| match value {
                 Node::String(s) if key == "value" => opts.secrets.protect(&opts.fingerprinter, &name, s.into_string()),
                 other => other,
             }))
-        })))
+        }))
     }
 
     /// How the items of the list at `trail` correspond between environments.

@@ -225,7 +225,7 @@ fn toml_document(origin: &str, bytes: &[u8]) -> Result<crate::model::Node> {
             }
             toml::Value::Boolean(b) => Node::Bool(b),
             toml::Value::Datetime(d) => Node::string(d.to_string()),
-            toml::Value::Array(items) => Node::List(Box::new(List::sequence(items.into_iter().map(convert).collect()))),
+            toml::Value::Array(items) => Node::List(List::sequence(items.into_iter().map(convert).collect())),
             toml::Value::Table(table) => {
                 Node::map(table.into_iter().map(|(k, v)| Field::new(k, 0, convert(v))).collect())
             }

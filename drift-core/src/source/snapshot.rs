@@ -546,14 +546,14 @@ fn node_from_parts(parts: Parts, keep: bool) -> std::result::Result<Node, String
         return Ok(Node::Map(Map::from_fields(fields).0));
     }
     match parts.list {
-        Some((ListTag::Seq, items)) => Ok(Node::List(Box::new(List::sequence(items)))),
-        Some((ListTag::Set, items)) => Ok(Node::List(Box::new(List::set(items)))),
+        Some((ListTag::Seq, items)) => Ok(Node::List(List::sequence(items))),
+        Some((ListTag::Set, items)) => Ok(Node::List(List::set(items))),
         Some((ListTag::Keyed, items)) => {
             let key: Vec<Box<str>> = parts.key.unwrap_or_default().into_iter().map(Into::into).collect();
             if key.is_empty() {
                 return Err("a keyed list needs a \"key\"".into());
             }
-            Ok(Node::List(Box::new(List::with_kind(ListKind::Keyed(key.into()), items))))
+            Ok(Node::List(List::with_kind(ListKind::Keyed(key.into()), items)))
         }
         None => Err("unknown value encoding".into()),
     }
@@ -566,7 +566,7 @@ fn forget_fingerprints(node: Node) -> Node {
             Node::Secret(Box::new(Secret::new(None, secret.redacted().map(str::to_owned), secret.hints())))
         }
         Node::Map(map) => Node::Map(map.map_values(|_, v| forget_fingerprints(v))),
-        Node::List(list) => Node::List(Box::new(list.map_items(|_, item| forget_fingerprints(item)))),
+        Node::List(list) => Node::List(list.map_items(|_, item| forget_fingerprints(item))),
         other => other,
     }
 }

@@ -346,9 +346,7 @@ fn protect_at(node: Node, steps: &[&Value], ctx: &Context<'_>) -> Node {
         }
         Node::List(list) => {
             let index = step.as_u64().and_then(|i| usize::try_from(i).ok());
-            Node::List(Box::new(
-                list.map_items(|i, item| if Some(i) == index { protect_at(item, rest, ctx) } else { item }),
-            ))
+            Node::List(list.map_items(|i, item| if Some(i) == index { protect_at(item, rest, ctx) } else { item }))
         }
         other => secret(other, ctx),
     }
@@ -362,10 +360,10 @@ fn protect_marked(node: Node, marks: &Value, ctx: &Context<'_>) -> Node {
             Some(mark) => protect_marked(v, mark, ctx),
             None => v,
         })),
-        (Node::List(list), Value::Array(marks)) => Node::List(Box::new(list.map_items(|i, item| match marks.get(i) {
+        (Node::List(list), Value::Array(marks)) => Node::List(list.map_items(|i, item| match marks.get(i) {
             Some(mark) => protect_marked(item, mark, ctx),
             None => item,
-        }))),
+        })),
         (node, _) => node,
     }
 }
@@ -400,7 +398,7 @@ fn normalize(node: Node, name: &str, depth: usize, ctx: &Context<'_>) -> Node {
             } else {
                 ListKind::Sequence
             };
-            Node::List(Box::new(List::with_kind(kind, items)))
+            Node::List(List::with_kind(kind, items))
         }
         Node::String(s) if looks_like_json_document(&s) => match serde_json::from_str::<JsonNode>(&s) {
             Ok(JsonNode(parsed)) if depth < 64 => policy_document(normalize(parsed, name, depth + 1, ctx)),
@@ -419,9 +417,9 @@ fn looks_like_json_document(text: &str) -> bool {
 fn policy_document(node: Node) -> Node {
     let Node::Map(map) = node else { return node };
     Node::Map(map.map_values(|k, v| match v {
-        Node::String(s) if POLICY_SETS.contains(&k) => Node::List(Box::new(List::set(vec![Node::String(s)]))),
+        Node::String(s) if POLICY_SETS.contains(&k) => Node::List(List::set(vec![Node::String(s)])),
         Node::Map(_) => policy_document(v),
-        Node::List(list) => Node::List(Box::new(list.map_items(|_, item| policy_document(item)))),
+        Node::List(list) => Node::List(list.map_items(|_, item| policy_document(item))),
         other => other,
     }))
 }

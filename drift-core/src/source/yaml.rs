@@ -159,7 +159,7 @@ impl<'t> Reader<'t> {
                     size += n;
                     items.push(item);
                 }
-                (Node::List(Box::new(List::sequence(items))), size, anchor)
+                (Node::List(List::sequence(items)), size, anchor)
             }
             Event::MappingStart(anchor, _) => {
                 let (map, size) = self.mapping(depth)?;
