@@ -215,6 +215,21 @@ proptest! {
     }
 
     #[test]
+    fn json_readers_never_panic(
+        format in prop_oneof![Just(Format::Snapshot), Just(Format::Terraform), Just(Format::Flags)],
+        tail in "[\\[\\]{}:,\"a-z0-9 .-]{0,120}",
+    ) {
+        // A valid opening for each reader, then JSON-like noise: the readers must fail cleanly.
+        let head = match format {
+            Format::Snapshot => "{\"schema\": \"drift/snapshot/v1\", \"entities\": [{\"id\": \"env:.env\", \"body\": ",
+            Format::Terraform => "{\"version\": 4, \"terraform_version\": \"1.7.5\", \"resources\": [{\"mode\": \"managed\", \"type\": \"a\", \"name\": \"b\", \"instances\": [{\"attributes\": ",
+            _ => "{\"flags\": {\"f\": ",
+        };
+        let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+        let _ = drift_core::parse(format, "fuzz.json", format!("{head}{tail}").as_bytes(), &options);
+    }
+
+    #[test]
     fn paths_render_and_parse_back(keys in prop::collection::vec("\\PC{1,8}", 1..5), index in 0usize..100) {
         let mut segments: Vec<drift_core::Segment> =
             keys.into_iter().map(|k| drift_core::Segment::Key(k.into())).collect();
