@@ -64,6 +64,9 @@ pub enum ChangeKind {
     /// Secrets on both sides whose fingerprints cannot be compared (a snapshot saved without a
     /// configured fingerprint key, or with another key).
     Incomparable,
+    /// A list whose order matters (init containers) has its common items in another order; the
+    /// change's values are the two lists.
+    Reordered,
 }
 
 /// One raw difference between the two snapshots.
@@ -320,7 +323,26 @@ impl<'a> Walker<'a, '_> {
             }
             (Node::List(a), Node::List(b)) => match (a.kind(), b.kind()) {
                 (ListKind::Keyed(ka), ListKind::Keyed(kb)) if ka == kb => {
-                    self.keyed(ka, a.items(), b.items(), (ll, rl));
+                    let (a, b): (Vec<&Node>, Vec<&Node>) = (a.items().iter().collect(), b.items().iter().collect());
+                    self.keyed(ka, &a, &b, (ll, rl));
+                }
+                (ListKind::OrderedKeyed(ka), ListKind::OrderedKeyed(kb)) if ka == kb => {
+                    let sorted = |items: &'a [Node]| {
+                        let mut sorted: Vec<&'a Node> = items.iter().collect();
+                        sorted.sort_by(|x, y| compare_keys(ka, x, y));
+                        sorted
+                    };
+                    let (sa, sb) = (sorted(a.items()), sorted(b.items()));
+                    self.keyed(ka, &sa, &sb, (ll, rl));
+                    // The items both sides have, each in its side's order.
+                    let common = |items: &'a [Node], other: &[&Node]| -> Vec<&'a Node> {
+                        let found = |x: &Node| other.binary_search_by(|y| compare_keys(ka, y, x)).is_ok();
+                        items.iter().filter(|x| found(x)).collect()
+                    };
+                    let (ca, cb) = (common(a.items(), &sb), common(b.items(), &sa));
+                    if ca.iter().zip(&cb).any(|(x, y)| compare_keys(ka, x, y) != std::cmp::Ordering::Equal) {
+                        self.record(ChangeKind::Reordered, Some(l), Some(r), (ll, rl));
+                    }
                 }
                 (ListKind::Set, ListKind::Set) => self.set(a.items(), b.items(), (ll, rl)),
                 _ => self.sequence(a.items(), b.items(), (ll, rl)),
@@ -357,13 +379,14 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn keyed(&mut self, key: &'a [Box<str>], a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
+    /// Matches items by key; `a` and `b` are sorted by it.
+    fn keyed(&mut self, key: &'a [Box<str>], a: &[&'a Node], b: &[&'a Node], lines: (u32, u32)) {
         let (mut removed, mut added) = (Vec::new(), Vec::new());
         for joined in merge_join(a, b, |x, y| compare_keys(key, x, y)) {
             match joined {
-                Joined::Both(x, y) => self.within(Step::Keyed(key, x), x, y, lines),
-                Joined::Left(x) => removed.push(x),
-                Joined::Right(y) => added.push(y),
+                Joined::Both(&x, &y) => self.within(Step::Keyed(key, x), x, y, lines),
+                Joined::Left(&x) => removed.push(x),
+                Joined::Right(&y) => added.push(y),
             }
         }
         // A composite key (`containerPort`+`protocol`) or a path-like one (`mountPath`) can itself
@@ -525,10 +548,10 @@ impl Node {
             node = match (segment, node) {
                 (Segment::Key(key), Node::Map(map)) => map.get(key)?,
                 (Segment::Index(i), Node::List(list)) => list.items().get(*i)?,
-                (Segment::Keyed(text), Node::List(list)) => match list.kind() {
-                    ListKind::Keyed(key) => list.items().iter().find(|item| keyed_text(key, item) == **text)?,
-                    _ => return None,
-                },
+                (Segment::Keyed(text), Node::List(list)) => {
+                    let key = list.kind().key()?;
+                    list.items().iter().find(|item| keyed_text(key, item) == **text)?
+                }
                 (Segment::Member(text), Node::List(list)) => {
                     list.items().iter().find(|item| member_text(item) == **text)?
                 }

@@ -344,3 +344,49 @@ fn real_manifests_parse() {
     let changed: Vec<String> = drift(&report).iter().map(|f| f.path.to_string()).collect();
     assert!(changed.contains(&"spec.chart.spec.version".to_owned()), "{changed:?}");
 }
+
+#[test]
+fn init_containers_run_in_order_containers_do_not() {
+    let pod = |init: &[(&str, &str)], containers: &[&str]| {
+        let mut text = String::from(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      initContainers:\n",
+        );
+        for (name, image) in init {
+            text.push_str(&format!("      - {{name: {name}, image: {image}}}\n"));
+        }
+        text.push_str("      containers:\n");
+        for name in containers {
+            text.push_str(&format!("      - {{name: {name}, image: {name}:1}}\n"));
+        }
+        yaml("deploy.yaml", &text)
+    };
+    let base = pod(&[("wait-db", "busybox:1"), ("migrate", "app:7")], &["app", "sidecar"]);
+
+    // Containers in another order: not drift. Init containers in another order: one finding at
+    // the list, with the two orders as its values.
+    let swapped = pod(&[("migrate", "app:7"), ("wait-db", "busybox:1")], &["sidecar", "app"]);
+    let report = compare(&base, &swapped);
+    assert_eq!(paths(&report), ["spec.template.spec.initContainers changed"]);
+    let finding = drift(&report)[0];
+    assert_eq!(finding.left, Some(serde_json::json!(["wait-db", "migrate"])));
+    assert_eq!(finding.right, Some(serde_json::json!(["migrate", "wait-db"])));
+    assert!(finding.message.contains("runs in another order: wait-db, migrate"), "{}", finding.message);
+
+    // A changed image in the same order is that item's change only; an init container added at the
+    // end keeps the others' order.
+    let changed = pod(&[("wait-db", "busybox:1"), ("migrate", "app:8"), ("seed", "app:8")], &["app", "sidecar"]);
+    assert_eq!(
+        paths(&compare(&base, &changed)),
+        [
+            "spec.template.spec.initContainers[name=migrate].image changed",
+            "spec.template.spec.initContainers[name=seed] added"
+        ]
+    );
+
+    // A new init container first: added, and the others' order is unchanged.
+    let first = pod(&[("seed", "app:8"), ("wait-db", "busybox:1"), ("migrate", "app:7")], &["app", "sidecar"]);
+    assert_eq!(paths(&compare(&base, &first)), ["spec.template.spec.initContainers[name=seed] added"]);
+
+    // The same environment never drifts from itself.
+    assert!(compare(&base, &base).findings().is_empty());
+}

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use drift_core::{
-    ChangeKind, Decimal, Domain, Entity, EntityId, Field, Fingerprinter, Format, List, LoadOptions, Node, Number, Path,
-    Snapshot,
+    ChangeKind, Decimal, Domain, Entity, EntityId, Field, Fingerprinter, Format, List, ListKind, LoadOptions, Node,
+    Number, Path, Snapshot,
 };
 use proptest::prelude::*;
 
@@ -30,12 +30,25 @@ fn node() -> impl Strategy<Value = Node> {
                 .prop_map(|m| { Node::map(m.into_iter().map(|(k, v)| Field::new(k, 0, v)).collect()) }),
             prop::collection::vec(leaf(), 0..5).prop_map(|items| Node::List(List::set(items))),
             prop::collection::vec(inner.clone(), 0..5).prop_map(|items| Node::List(List::sequence(items))),
-            prop::collection::btree_map("[a-e]", inner, 0..4).prop_map(|m| {
+            prop::collection::btree_map("[a-e]", inner.clone(), 0..4).prop_map(|m| {
                 let items = m
                     .into_iter()
                     .map(|(name, v)| Node::map(vec![Field::new("name", 0, Node::string(name)), Field::new("v", 0, v)]))
                     .collect();
                 Node::List(List::keyed(&["name"], items))
+            }),
+            // Ordered keyed lists (init containers), in any order of their names.
+            (prop::collection::btree_map("[a-e]", inner, 0..4), any::<u64>()).prop_map(|(m, seed)| {
+                let mut items: Vec<Node> = m
+                    .into_iter()
+                    .map(|(name, v)| Node::map(vec![Field::new("name", 0, Node::string(name)), Field::new("v", 0, v)]))
+                    .collect();
+                let len = items.len().max(1);
+                items.rotate_left((seed as usize) % len);
+                if seed & 1 == 1 {
+                    items.reverse();
+                }
+                Node::List(List::with_kind(ListKind::OrderedKeyed(Box::new([Box::from("name")])), items))
             }),
         ]
     })

@@ -288,6 +288,19 @@ pub enum ListKind {
     Set,
     /// Items are maps matched by the values of these fields (`containers` by `name`).
     Keyed(Box<[Box<str>]>),
+    /// Items are maps matched by these fields, and their order matters too: Kubernetes runs init
+    /// containers one after another, in list order. Stored in source order.
+    OrderedKeyed(Box<[Box<str>]>),
+}
+
+impl ListKind {
+    /// The fields that match items, for keyed kinds.
+    pub fn key(&self) -> Option<&[Box<str>]> {
+        match self {
+            ListKind::Keyed(key) | ListKind::OrderedKeyed(key) => Some(key),
+            ListKind::Sequence | ListKind::Set => None,
+        }
+    }
 }
 
 /// A list and its semantics; set and keyed items are stored in canonical order.
@@ -363,6 +376,15 @@ impl List {
                 items.sort_by(|a, b| compare_keys(key, a, b));
                 List { kind: shared_kind(kind), items: ThinVec::from(items) }
             }
+            ListKind::OrderedKeyed(key) => {
+                let mut sorted: Vec<&Node> = items.iter().collect();
+                sorted.sort_by(|a, b| compare_keys(key, a, b));
+                let unique = sorted.windows(2).all(|w| compare_keys(key, w[0], w[1]) != Ordering::Equal);
+                if !unique || !items.iter().all(|item| matches!(item, Node::Map(_))) {
+                    return Self::sequence(items);
+                }
+                List { kind: shared_kind(kind), items: ThinVec::from(items) }
+            }
         }
     }
 
@@ -388,7 +410,7 @@ impl List {
         match kind {
             ListKind::Sequence => List::sequence(items),
             ListKind::Set => List::set(items),
-            ListKind::Keyed(_) => List::with_kind(kind.clone(), items),
+            ListKind::Keyed(_) | ListKind::OrderedKeyed(_) => List::with_kind(kind.clone(), items),
         }
     }
 }

@@ -386,6 +386,17 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
             Severity::High,
             format!("{label} is missing in {} ({} in {})", names.right, shown(l), names.left),
         ),
+        ChangeKind::Reordered => (
+            FindingKind::Changed,
+            Severity::Medium,
+            format!(
+                "{label} runs in another order: {} ({}) vs {} ({})",
+                item_keys(l).join(", "),
+                names.left,
+                item_keys(r).join(", "),
+                names.right
+            ),
+        ),
         ChangeKind::Incomparable => {
             status = Status::Expected;
             rule = Some(RuleId::SecretNotComparable);
@@ -461,7 +472,7 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
         rule = Some(RuleId::OpenToWorld);
         message = format!("{label} opens ingress to the internet (0.0.0.0/0) in {} only", names.right);
     }
-    finish(Draft {
+    let mut finding = finish(Draft {
         entity,
         path: path.clone(),
         change: kind,
@@ -474,7 +485,27 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
         rule,
         reason,
         location: Locations { left: change.left_location().cloned(), right: change.right_location().cloned() },
-    })
+    });
+    if change.kind() == ChangeKind::Reordered {
+        // The order is the difference: show it, not two copies of every item.
+        let order = |node| serde_json::Value::from(item_keys(node));
+        (finding.left, finding.right) = (Some(order(l)), Some(order(r)));
+    }
+    finding
+}
+
+/// The keys of a keyed list's items, in order (`wait-db`, `migrate`; `name=a,port=1` for a
+/// composite key).
+fn item_keys(list: Option<&Node>) -> Vec<String> {
+    let Some(Node::List(list)) = list else { return Vec::new() };
+    let Some(key) = list.kind().key() else { return Vec::new() };
+    list.items()
+        .iter()
+        .map(|item| match (key, crate::model::node::key_value(item, &key[0])) {
+            ([_], Some(Node::String(name))) => name.to_string(),
+            _ => crate::diff::keyed_text(key, item),
+        })
+        .collect()
 }
 
 /// An item removed and an item added at the same place that differ only by the environments'
@@ -822,7 +853,9 @@ fn guard_nodes<'a>(guard: &config::Guard, body: &'a Node) -> Vec<(Path, &'a Node
             Node::List(list) => {
                 for (i, item) in list.items().iter().enumerate() {
                     path.push(match list.kind() {
-                        crate::model::ListKind::Keyed(key) => Segment::Keyed(crate::diff::keyed_text(key, item).into()),
+                        crate::model::ListKind::Keyed(key) | crate::model::ListKind::OrderedKeyed(key) => {
+                            Segment::Keyed(crate::diff::keyed_text(key, item).into())
+                        }
                         crate::model::ListKind::Set => Segment::Member(crate::diff::member_text(item).into()),
                         crate::model::ListKind::Sequence => Segment::Index(i),
                     });

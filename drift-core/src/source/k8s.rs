@@ -378,7 +378,9 @@ impl Normalizer<'_> {
         let (field, parent) = (trail.key, trail.parent());
         let keyed = |keys: &[&str]| ListKind::Keyed(keys.iter().map(|k| Box::<str>::from(*k)).collect());
         match (self.kind, field) {
-            (_, "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes" | "imagePullSecrets")
+            // Init containers run one after another: their order is configuration.
+            (_, "initContainers") => ListKind::OrderedKeyed(Box::new([Box::from("name")])),
+            (_, "containers" | "ephemeralContainers" | "env" | "volumes" | "imagePullSecrets")
             | (_, "schedulingGates" | "resourceClaims") => keyed(&["name"]),
             (_, "volumeMounts") => keyed(&["mountPath"]),
             (_, "volumeDevices") => keyed(&["devicePath"]),

@@ -3,7 +3,8 @@
 //!
 //! Values keep their types: strings, booleans and nulls are plain JSON; `{"number": "1.0"}`,
 //! `{"quantity": "500m", "value": "0.5"}`, `{"secret": "<fingerprint>"|null}`,
-//! `{"map": {…}, "lines": {key: line}}`, `{"seq": […]}`, `{"set": […]}`, `{"keyed": […], "key": ["name"]}`.
+//! `{"map": {…}, "lines": {key: line}}`, `{"seq": […]}`, `{"set": […]}`,
+//! `{"keyed": […], "key": ["name"]}` (with `"ordered": true` when the order matters too).
 //! A snapshot saved without a configured fingerprint key records that each secret exists, not its
 //! fingerprint (DESIGN §8).
 
@@ -130,9 +131,12 @@ impl Serialize for Out<'_> {
                 match list.kind() {
                     ListKind::Sequence => map.serialize_entry("seq", &items)?,
                     ListKind::Set => map.serialize_entry("set", &items)?,
-                    ListKind::Keyed(key) => {
+                    ListKind::Keyed(key) | ListKind::OrderedKeyed(key) => {
                         map.serialize_entry("keyed", &items)?;
                         map.serialize_entry("key", &key.iter().map(|k| &**k).collect::<Vec<_>>())?;
+                        if matches!(list.kind(), ListKind::OrderedKeyed(_)) {
+                            map.serialize_entry("ordered", &true)?;
+                        }
                     }
                 }
                 map.end()
@@ -467,6 +471,7 @@ struct Parts {
     lines: Option<BTreeMap<Name, u32>>,
     list: Option<(ListTag, Vec<Node>)>,
     key: Option<Vec<String>>,
+    ordered: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -512,6 +517,7 @@ impl<'de> Visitor<'de> for NodeSeed {
                 "set" => parts.list = Some((ListTag::Set, map.next_value_seed(ItemsSeed(self.deeper()))?)),
                 "keyed" => parts.list = Some((ListTag::Keyed, map.next_value_seed(ItemsSeed(self.deeper()))?)),
                 "key" => parts.key = Some(map.next_value()?),
+                "ordered" => parts.ordered = map.next_value()?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -553,7 +559,8 @@ fn node_from_parts(parts: Parts, keep: bool) -> std::result::Result<Node, String
             if key.is_empty() {
                 return Err("a keyed list needs a \"key\"".into());
             }
-            Ok(Node::List(List::with_kind(ListKind::Keyed(key.into()), items)))
+            let kind = if parts.ordered { ListKind::OrderedKeyed(key.into()) } else { ListKind::Keyed(key.into()) };
+            Ok(Node::List(List::with_kind(kind, items)))
         }
         None => Err("unknown value encoding".into()),
     }
