@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use compact_str::CompactString;
@@ -315,7 +315,7 @@ impl<'de> Visitor<'de> for EntitiesSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<Entity>, A::Error> {
         let mut entities = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         // Entities of one input share its file name.
-        let mut files: Vec<Arc<str>> = Vec::new();
+        let mut files: HashSet<Arc<str>> = HashSet::new();
         while let Some(entity) =
             seq.next_element_seed(EntitySeed { seed: &self, index: entities.len(), files: &mut files })?
         {
@@ -328,7 +328,7 @@ impl<'de> Visitor<'de> for EntitiesSeed<'_> {
 struct EntitySeed<'s, 'a> {
     seed: &'s EntitiesSeed<'a>,
     index: usize,
-    files: &'s mut Vec<Arc<str>>,
+    files: &'s mut HashSet<Arc<str>>,
 }
 
 impl<'de> DeserializeSeed<'de> for EntitySeed<'_, '_> {
@@ -357,11 +357,11 @@ impl<'de> Visitor<'de> for EntitySeed<'_, '_> {
                 }
                 "file" => {
                     let text: std::borrow::Cow<'de, str> = map.next_value()?;
-                    file = Some(match self.files.iter().find(|f| ***f == *text) {
+                    file = Some(match self.files.get(&*text) {
                         Some(known) => known.clone(),
                         None => {
                             let new: Arc<str> = text.into();
-                            self.files.push(new.clone());
+                            self.files.insert(new.clone());
                             new
                         }
                     });
