@@ -109,6 +109,8 @@ pub fn load_pair(
         let right = right_job.join().unwrap_or_else(|_| {
             Err(Error::UnknownFormat { origin: right.display().to_string(), message: "loader panicked".to_owned() })
         });
-        Ok((left?, right?))
+        let (mut left, mut right) = (left?, right?);
+        source::apply_crds(&mut left, &mut right);
+        Ok((left, right))
     })
 }

@@ -390,3 +390,113 @@ fn init_containers_run_in_order_containers_do_not() {
     // The same environment never drifts from itself.
     assert!(compare(&base, &base).findings().is_empty());
 }
+
+#[test]
+fn custom_resources_follow_their_crd_list_types() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: routes.example.com}
+spec:
+  group: example.com
+  names: {kind: Route, plural: routes}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              ports:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [port, protocol]
+                items:
+                  type: object
+                  properties:
+                    port: {type: integer}
+                    protocol: {type: string}
+                    targetPort: {type: integer}
+              hosts:
+                type: array
+                x-kubernetes-list-type: set
+                items: {type: string}
+";
+    let route = |ports: &[(u32, u32)], hosts: &[&str]| {
+        let mut text = String::from(
+            "apiVersion: example.com/v1\nkind: Route\nmetadata: {name: web, namespace: shop}\nspec:\n  ports:\n",
+        );
+        for (port, target) in ports {
+            text.push_str(&format!("  - {{port: {port}, protocol: TCP, targetPort: {target}}}\n"));
+        }
+        text.push_str(&format!("  hosts: [{}]\n", hosts.join(", ")));
+        text
+    };
+    let base = route(&[(80, 8080), (443, 8443)], &["a.example.com", "b.example.com"]);
+    let reordered = route(&[(443, 8443), (80, 8080)], &["b.example.com", "a.example.com"]);
+    let retargeted = route(&[(443, 9443), (80, 8080)], &["b.example.com", "a.example.com"]);
+
+    // Without the CRD these lists have no identity: a reorder reads as changes.
+    assert!(!drift(&compare(&yaml("a.yaml", &base), &yaml("b.yaml", &reordered))).is_empty());
+
+    // With the CRD in one environment only, both sides are compared by its list types.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("crd-list-types");
+    let write = |side: &str, files: &[(&str, &str)]| {
+        let root = dir.join(side);
+        std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        for (name, text) in files {
+            std::fs::write(root.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+        }
+        root
+    };
+    let staging = write("staging", &[("crd.yaml", crd), ("route.yaml", &base)]);
+    let pair = |right: &str| {
+        let production = write("production", &[("route.yaml", right)]);
+        let (l, r) = drift_core::load_pair(&staging, &production, &options()).unwrap_or_else(|e| panic!("{e}"));
+        let report = compare(&l, &r);
+        drift(&report).iter().map(|f| format!("{} {} {}", f.entity, f.path, f.change)).collect::<Vec<_>>()
+    };
+    let crd_removed = "k8s:apiextensions.k8s.io/CustomResourceDefinition/_/routes.example.com  removed";
+    assert_eq!(pair(&reordered), [crd_removed]);
+    assert_eq!(
+        pair(&retargeted),
+        [crd_removed, "k8s:example.com/Route/shop/web spec.ports[port=443,protocol=TCP].targetPort changed"]
+    );
+}
+
+#[test]
+fn a_v1beta1_crd_in_the_same_file_applies_too() {
+    // Helm output: the CRD and its resources in one stream; the older CRD form with one schema.
+    let stream = |members: &str| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1beta1
+kind: CustomResourceDefinition
+metadata: {{name: pools.example.com}}
+spec:
+  group: example.com
+  names: {{kind: Pool, plural: pools}}
+  version: v1
+  validation:
+    openAPIV3Schema:
+      properties:
+        spec:
+          properties:
+            members: {{type: array, x-kubernetes-list-type: set, items: {{type: string}}}}
+---
+apiVersion: example.com/v1
+kind: Pool
+metadata: {{name: db, namespace: shop}}
+spec:
+  members: [{members}]
+"
+        )
+    };
+    let (a, b) = (yaml("a.yaml", &stream("db-1, db-2, db-3")), yaml("b.yaml", &stream("db-3, db-1, db-2")));
+    assert!(drift(&compare(&a, &b)).is_empty(), "{:?}", paths(&compare(&a, &b)));
+    let c = yaml("c.yaml", &stream("db-3, db-1, db-4"));
+    assert_eq!(paths(&compare(&a, &c)), ["spec.members[=db-2] removed", "spec.members[=db-4] added"]);
+}

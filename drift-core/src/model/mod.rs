@@ -169,6 +169,10 @@ impl Entity {
         &self.body
     }
 
+    pub(crate) fn body_mut(&mut self) -> &mut Node {
+        &mut self.body
+    }
+
     /// The same entity with its body replaced by `f(body)`.
     pub(crate) fn map_body(self, f: impl FnOnce(Node) -> Node) -> Entity {
         Entity { body: f(self.body), ..self }
@@ -267,6 +271,10 @@ impl Snapshot {
     }
 
     /// Adds every entity, warning and skipped file of `other`.
+    pub(crate) fn entities_mut(&mut self) -> impl Iterator<Item = &mut Entity> {
+        self.entities.values_mut()
+    }
+
     pub(crate) fn absorb(&mut self, other: Snapshot) -> Result<()> {
         for entity in other.entities.into_values() {
             self.insert(entity)?;

@@ -2,6 +2,7 @@
 //! each one's format (content first, then name) and merges what they define into one snapshot.
 
 pub(crate) mod certificate;
+pub(crate) mod crd;
 pub(crate) mod env;
 pub(crate) mod flags;
 pub(crate) mod json;
@@ -82,6 +83,21 @@ pub(crate) struct Context<'a> {
 /// A missing or unreadable path, a malformed file, or a single file (or stdin) in no known format.
 /// Unknown files inside a directory are not errors: they are listed in [`Snapshot::skipped`].
 pub fn load(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
+    let mut snapshot = read_input(input, options)?;
+    // Custom resources are compared as the environment's own CRDs say.
+    crd::apply(&crd::shapes(&[&snapshot]), &mut snapshot);
+    Ok(snapshot)
+}
+
+/// Applies the CRDs of both environments to the custom resources of both, so that a kind is
+/// compared the same way on each side even when only one of them holds its CRD.
+pub(crate) fn apply_crds(left: &mut Snapshot, right: &mut Snapshot) {
+    let shapes = crd::shapes(&[left, right]);
+    crd::apply(&shapes, left);
+    crd::apply(&shapes, right);
+}
+
+fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let shown = input.to_string_lossy().into_owned();
     if shown == "-" {
         let mut bytes = Vec::new();
@@ -125,8 +141,10 @@ pub fn load(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
 ///
 /// The bytes are not valid in that format.
 pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) -> Result<Snapshot> {
-    parse_with(format, origin, bytes, options, None)?
-        .ok_or_else(|| Error::UnknownFormat { origin: origin.to_owned(), message: format!("not {format}") })
+    let mut snapshot = parse_with(format, origin, bytes, options, None)?
+        .ok_or_else(|| Error::UnknownFormat { origin: origin.to_owned(), message: format!("not {format}") })?;
+    crd::apply(&crd::shapes(&[&snapshot]), &mut snapshot);
+    Ok(snapshot)
 }
 
 fn unknown_env(origin: &str) -> Error {
