@@ -127,8 +127,17 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         snapshot.name = dir_name(input);
         snapshot
     } else {
-        let bytes = std::fs::read(input).map_err(|e| Error::read(input, e))?;
-        parse_detected(&shown, &bytes, ".env", options)?.ok_or_else(|| unknown(&shown))?
+        let mut file = std::fs::File::open(input).map_err(|e| Error::read(input, e))?;
+        // A saved snapshot can be several times its environment's size: read it as a stream.
+        let mut head = Vec::with_capacity(512);
+        (&mut file).take(512).read_to_end(&mut head).map_err(|e| Error::read(input, e))?;
+        if detect(&shown, &head) == Some(Format::Snapshot) {
+            snapshot::read_stream(&shown, head.as_slice().chain(file), options)?
+        } else {
+            let mut bytes = head;
+            file.read_to_end(&mut bytes).map_err(|e| Error::read(input, e))?;
+            parse_detected(&shown, &bytes, ".env", options)?.ok_or_else(|| unknown(&shown))?
+        }
     };
     snapshot.inputs = vec![shown];
     Ok(snapshot)

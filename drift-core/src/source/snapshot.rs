@@ -162,12 +162,25 @@ pub(crate) fn to_json(snapshot: &Snapshot, keep_fingerprints: bool) -> File<'_> 
 /// Streamed: nodes are built as the JSON is read (no `serde_json::Value` of the whole file), so a
 /// snapshot of a 100 MB state reads back in about the time and memory the state itself takes.
 pub(crate) fn read(origin: &str, bytes: &[u8], options: &LoadOptions) -> Result<Snapshot> {
+    read_with(origin, serde_json::Deserializer::from_slice(bytes), options)
+}
+
+/// Reads a snapshot file from a stream, so that a large snapshot is never held whole in memory.
+pub(crate) fn read_stream(origin: &str, reader: impl std::io::Read, options: &LoadOptions) -> Result<Snapshot> {
+    let reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    read_with(origin, serde_json::Deserializer::from_reader(reader), options)
+}
+
+fn read_with<'de, R: serde_json::de::Read<'de>>(
+    origin: &str,
+    mut de: serde_json::Deserializer<R>,
+    options: &LoadOptions,
+) -> Result<Snapshot> {
     let bad = |line: usize, message: String| {
         Error::input(origin, u32::try_from(line).unwrap_or(0), format!("invalid drift snapshot: {message}"))
     };
     let current = options.fingerprinter.key_id();
     let reader = FileSeed { origin, configured: options.fingerprinter.is_configured(), current: &current };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
     let file = serde::de::DeserializeSeed::deserialize(reader, &mut de)
         .and_then(|file| de.end().map(|()| file))
         .map_err(|e| bad(e.line(), e.to_string()))?;
