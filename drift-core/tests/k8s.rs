@@ -238,7 +238,9 @@ fn custom_resources_key_named_items() {
     let a = yaml("a.yaml", &crd("[{name: left, size: 1}, {name: right, size: 2}]"));
     let b = yaml("b.yaml", &crd("[{name: right, size: 3}, {name: left, size: 1}]"));
     let report = compare(&a, &b);
-    assert_eq!(paths(&report), ["spec.parts[name=right].size changed"]);
+    // Named items match by name; with no CRD to say the list is a map, its order is compared too
+    // (a custom resource's list is atomic by default).
+    assert_eq!(paths(&report), ["spec.parts changed", "spec.parts[name=right].size changed"]);
     assert_eq!(report.findings()[0].entity.to_string(), "k8s:example.com/Widget/ns/w");
 }
 
@@ -370,7 +372,7 @@ fn init_containers_run_in_order_containers_do_not() {
     let finding = drift(&report)[0];
     assert_eq!(finding.left, Some(serde_json::json!(["wait-db", "migrate"])));
     assert_eq!(finding.right, Some(serde_json::json!(["migrate", "wait-db"])));
-    assert!(finding.message.contains("runs in another order: wait-db, migrate"), "{}", finding.message);
+    assert!(finding.message.contains("is in another order: wait-db, migrate"), "{}", finding.message);
 
     // A changed image in the same order is that item's change only; an init container added at the
     // end keeps the others' order.
@@ -499,4 +501,48 @@ spec:
     assert!(drift(&compare(&a, &b)).is_empty(), "{:?}", paths(&compare(&a, &b)));
     let c = yaml("c.yaml", &stream("db-3, db-1, db-4"));
     assert_eq!(paths(&compare(&a, &c)), ["spec.members[=db-2] removed", "spec.members[=db-4] added"]);
+}
+
+#[test]
+fn custom_resource_lists_keep_their_order_unless_their_crd_says_otherwise() {
+    // Routes are tried in order: without a CRD saying otherwise, a list keeps its order (the API
+    // server's default for custom resources), while its named items still match by name.
+    let service = |routes: &[(&str, u32)]| {
+        let mut text = String::from(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: shop}\nspec:\n  http:\n",
+        );
+        for (name, weight) in routes {
+            text.push_str(&format!(
+                "  - {{name: {name}, route: [{{destination: {{host: web}}, weight: {weight}}}]}}\n"
+            ));
+        }
+        text
+    };
+    let base = yaml("a.yaml", &service(&[("canary", 10), ("default", 90)]));
+    let swapped = yaml("b.yaml", &service(&[("default", 90), ("canary", 10)]));
+    assert_eq!(paths(&compare(&base, &swapped)), ["spec.http changed"]);
+    let reweighted = yaml("c.yaml", &service(&[("canary", 20), ("default", 90)]));
+    assert_eq!(paths(&compare(&base, &reweighted)), ["spec.http[name=canary].route[0].weight changed"]);
+
+    // A CRD that declares the list a map by name makes the order irrelevant.
+    let crd = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: virtualservices.networking.istio.io}
+spec:
+  group: networking.istio.io
+  names: {kind: VirtualService, plural: virtualservices}
+  versions:
+  - name: v1
+    storage: true
+    schema:
+      openAPIV3Schema:
+        properties:
+          spec:
+            properties:
+              http: {type: array, x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [name]}
+---
+";
+    let with_crd = |routes: &[(&str, u32)]| yaml("d.yaml", &format!("{crd}{}", service(routes)));
+    let (a, b) = (with_crd(&[("canary", 10), ("default", 90)]), with_crd(&[("default", 90), ("canary", 10)]));
+    assert!(drift(&compare(&a, &b)).is_empty(), "{:?}", paths(&compare(&a, &b)));
 }

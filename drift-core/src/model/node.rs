@@ -289,7 +289,8 @@ pub enum ListKind {
     /// Items are maps matched by the values of these fields (`containers` by `name`).
     Keyed(Box<[Box<str>]>),
     /// Items are maps matched by these fields, and their order matters too: Kubernetes runs init
-    /// containers one after another, in list order. Stored in source order.
+    /// containers one after another, and a custom resource's list is ordered unless its CRD says
+    /// otherwise. Stored in source order.
     OrderedKeyed(Box<[Box<str>]>),
 }
 

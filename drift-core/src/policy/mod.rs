@@ -390,7 +390,7 @@ fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, p
             FindingKind::Changed,
             Severity::Medium,
             format!(
-                "{label} runs in another order: {} ({}) vs {} ({})",
+                "{label} is in another order: {} ({}) vs {} ({})",
                 item_keys(l).join(", "),
                 names.left,
                 item_keys(r).join(", "),

@@ -158,7 +158,10 @@ fn object(file: &Arc<str>, document: Document, index: usize, ctx: &Context<'_>, 
     };
     let hashed = matches!(kind.as_str(), "ConfigMap" | "Secret");
     let name = if hashed { strip_hash(&name).to_owned() } else { name };
-    let normalizer = Normalizer { kind: &kind, file, ctx };
+    // Kubernetes' own groups are `core`, one word (`apps`, `batch`) or `….k8s.io`; any other is a
+    // custom resource's.
+    let custom = group.contains('.') && !group.ends_with(".k8s.io");
+    let normalizer = Normalizer { kind: &kind, custom, file, ctx };
     let mut body = normalizer.object(map)?;
     if hashed {
         body = set_name(body, &name);
@@ -217,6 +220,8 @@ impl<'p> Trail<'p> {
 /// Rebuilds a body with Kubernetes semantics; knows the object's kind.
 struct Normalizer<'a> {
     kind: &'a str,
+    /// A custom resource (its lists' semantics come from its CRD, when one is loaded: `crd.rs`).
+    custom: bool,
     file: &'a Arc<str>,
     ctx: &'a Context<'a>,
 }
@@ -405,6 +410,11 @@ impl Normalizer<'_> {
             (_, "add" | "drop" | "tls" | "hosts" | "loadBalancerSourceRanges") => ListKind::Set,
             (_, "values") if trail.contains("matchExpressions") => ListKind::Set,
             (_, "items") if !items.is_empty() && items.iter().all(|i| has(i, "key")) => keyed(&["key"]),
+            // A CRD's list without a list type is atomic: the API server keeps its order, and a
+            // controller may read it in order (routes, steps). Named items still match by name.
+            _ if !items.is_empty() && items.iter().all(|i| has(i, "name")) && self.custom => {
+                ListKind::OrderedKeyed(Box::new([Box::from("name")]))
+            }
             _ if !items.is_empty() && items.iter().all(|i| has(i, "name")) => keyed(&["name"]),
             _ => ListKind::Sequence,
         }
