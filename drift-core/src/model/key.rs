@@ -85,12 +85,6 @@ impl From<String> for Key {
     }
 }
 
-impl From<Box<str>> for Key {
-    fn from(text: Box<str>) -> Key {
-        Key::new(&text)
-    }
-}
-
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -38,7 +38,6 @@ pub(crate) type Shapes = HashMap<String, Shape>;
 pub(crate) fn shapes(snapshots: &[&Snapshot]) -> Shapes {
     let mut shapes = Shapes::new();
     for snapshot in snapshots {
-        // CRDs sort together: `k8s:apiextensions.k8s.io/CustomResourceDefinition/…`.
         for entity in snapshot.entities() {
             if let Some((kind, shape)) = crd_shape(entity) {
                 shapes.insert(kind, shape);
