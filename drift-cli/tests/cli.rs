@@ -259,7 +259,7 @@ fn snapshot_without_a_key_keeps_no_fingerprints() {
 fn bad_input_exits_2_with_file_and_line() {
     let dir = scratch("bad");
     let cases: &[(&str, &[u8], &str)] = &[
-        ("not-assignment.env", b"A=1\nthis is not valid\n", "not-assignment.env:2: expected `=` after `this`"),
+        ("not-assignment.env", b"A=1\nthis is not valid\n", "not-assignment.env:2: expected KEY=VALUE"),
         ("utf8.env", b"A=1\nB=2\nC=\xff\xfe\n", "utf8.env:3: not valid UTF-8"),
         (
             "unterminated.env",
@@ -280,7 +280,7 @@ fn bad_input_exits_2_with_file_and_line() {
         (
             "badvalue.json",
             b"{\"schema\": \"drift/snapshot/v1\",\n\"entities\": [{\"id\": \"env:.env\",\n\"body\": {\"map\": {\"A\": {\"number\": \"x1\"}}}}]}",
-            "badvalue.json:3: invalid drift snapshot: bad number x1",
+            "badvalue.json:3: invalid drift snapshot: bad number",
         ),
     ];
     for (name, bytes, expected) in cases {

@@ -66,7 +66,11 @@ impl Baseline {
     /// The file is not a `drift/baseline/v1` document.
     pub fn parse(origin: &str, bytes: &[u8]) -> Result<Self> {
         let baseline: Baseline = serde_json::from_slice(bytes).map_err(|e| {
-            Error::input(origin, u32::try_from(e.line()).unwrap_or(0), format!("invalid baseline: {e}"))
+            Error::input(
+                origin,
+                u32::try_from(e.line()).unwrap_or(0),
+                format!("invalid baseline: {}", crate::error::without_values(&e.to_string())),
+            )
         })?;
         if baseline.schema != SCHEMA {
             return Err(Error::input(origin, 1, format!("invalid baseline: expected \"schema\": \"{SCHEMA}\"")));

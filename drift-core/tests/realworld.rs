@@ -12,11 +12,29 @@ fn realworld() -> PathBuf {
 }
 
 fn options() -> LoadOptions {
-    // No secret-by-name masking, so values can be compared to the libraries' expectations.
-    LoadOptions {
-        fingerprinter: Fingerprinter::with_key(b"test"),
-        secrets: SecretRules::new(vec![], vec![String::new()]),
+    LoadOptions { fingerprinter: fingerprinter(), secrets: SecretRules::default() }
+}
+
+fn fingerprinter() -> Fingerprinter {
+    Fingerprinter::with_key(b"test")
+}
+
+/// What drift shows for a value it read: the value, or a secret's fingerprint (values whose name
+/// or shape says secret are compared with the libraries' expectations through their fingerprint).
+fn shown(got: &str, want: &str) -> String {
+    if got.starts_with("secret:") {
+        format!("secret:{}", fingerprinter().fingerprint(want.as_bytes()))
+    } else {
+        want.to_owned()
     }
+}
+
+/// Asserts that drift read `key` as the library says (`want`), directly or as its fingerprint.
+#[track_caller]
+fn assert_value(values: &[(String, Option<String>)], key: &str, want: &str, what: &str) {
+    let got = get(values, key);
+    let expected = Some(got.as_deref().map_or(want.to_owned(), |g| shown(g, want)));
+    assert_eq!(got, expected, "{what}");
 }
 
 /// The value of each key, as drift reads the file (`None` for a key declared without a value).
@@ -109,31 +127,33 @@ fn library_expectations() {
         ("INLINE_COMMENTS_SINGLE_QUOTES", "inline comments outside of #singlequotes"),
         ("INLINE_COMMENTS_DOUBLE_QUOTES", "inline comments outside of #doublequotes"),
     ] {
-        assert_eq!(get(&node, key).as_deref(), Some(want), "motdotla {key}");
+        assert_value(&node, key, want, &format!("motdotla {key}"));
     }
     // Node ends an unquoted value at any `#`; Python, Compose, Go and Rust need whitespace first,
     // and so does drift.
-    assert_eq!(
-        get(&node, "INLINE_COMMENTS_SPACE").as_deref(),
-        Some("inline comments start with a#number sign. no space required.")
+    assert_value(
+        &node,
+        "INLINE_COMMENTS_SPACE",
+        "inline comments start with a#number sign. no space required.",
+        "INLINE_COMMENTS_SPACE",
     );
     // Only Node gives backticks a meaning (quotes), so a file that uses them was written for Node.
-    assert_eq!(get(&node, "BACKTICKS").as_deref(), Some("backticks"));
+    assert_value(&node, "BACKTICKS", "backticks", "BACKTICKS");
     let multiline = file("motdotla-dotenv/dotenv-multiline");
-    assert_eq!(get(&multiline, "MULTI_BACKTICKED").as_deref(), Some("THIS\nIS\nA\n\"MULTILINE'S\"\nSTRING"));
+    assert_value(&multiline, "MULTI_BACKTICKED", "THIS\nIS\nA\n\"MULTILINE'S\"\nSTRING", "MULTI_BACKTICKED");
 
     // godotenv fixtures (godotenv_test.go).
     let comments = file("joho-godotenv/comments.env");
-    assert_eq!(get(&comments, "foo").as_deref(), Some("bar"));
-    assert_eq!(get(&comments, "bar").as_deref(), Some("foo#baz"));
-    assert_eq!(get(&comments, "baz").as_deref(), Some("foo"));
+    assert_value(&comments, "foo", "bar", "foo");
+    assert_value(&comments, "bar", "foo#baz", "bar");
+    assert_value(&comments, "baz", "foo", "baz");
     let quoted = file("joho-godotenv/quoted.env");
-    assert_eq!(get(&quoted, "OPTION_A").as_deref(), Some("1"));
-    assert_eq!(get(&quoted, "OPTION_B").as_deref(), Some("2"));
-    assert_eq!(get(&quoted, "OPTION_D").as_deref(), Some("\\n"));
-    assert_eq!(get(&quoted, "OPTION_E").as_deref(), Some("1"));
-    assert_eq!(get(&quoted, "OPTION_G").as_deref(), Some(""));
-    assert_eq!(get(&quoted, "OPTION_H").as_deref(), Some("\n"));
+    assert_value(&quoted, "OPTION_A", "1", "OPTION_A");
+    assert_value(&quoted, "OPTION_B", "2", "OPTION_B");
+    assert_value(&quoted, "OPTION_D", "\\n", "OPTION_D");
+    assert_value(&quoted, "OPTION_E", "1", "OPTION_E");
+    assert_value(&quoted, "OPTION_G", "", "OPTION_G");
+    assert_value(&quoted, "OPTION_H", "\n", "OPTION_H");
 
     // The BOM is skipped everywhere but godotenv.
     for bom in ["motdotla-dotenv/dotenv.bom", "compose-go-dotenv/utf8-bom.env", "bkeepers-dotenv/bom.env"] {
@@ -169,7 +189,16 @@ fn python_dotenv_parser_cases() {
         let got = read("case.env", input.as_bytes());
         compared += 1;
         let agrees = match &got {
-            Ok(values) => !errors && *values == sorted(expected.clone()),
+            Ok(values) => {
+                let expected: Vec<(String, Option<String>)> = sorted(expected.clone())
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let got = get(values, &k);
+                        (k, v.map(|v| got.as_deref().map_or(v.clone(), |g| shown(g, &v))))
+                    })
+                    .collect();
+                !errors && *values == expected
+            }
             Err(_) => errors,
         };
         if !agrees && !deliberate.iter().any(|(i, _)| *i == input) {

@@ -180,6 +180,11 @@ impl Field {
         &self.node
     }
 
+    /// The key and a mutable value (the key, and so the map's order, cannot change).
+    pub(crate) fn parts_mut(&mut self) -> (&Key, &mut Node) {
+        (&self.key, &mut self.node)
+    }
+
     pub(crate) fn into_parts(self) -> (Key, u32, Node) {
         (self.key, self.line, self.node)
     }
@@ -236,6 +241,11 @@ impl Map {
 
     pub(crate) fn into_fields(self) -> Vec<Field> {
         self.fields.into_vec()
+    }
+
+    /// The fields, to change values in place.
+    pub(crate) fn fields_mut(&mut self) -> &mut [Field] {
+        &mut self.fields
     }
 
     /// The same keys (and lines) with each value replaced by `f(key, value)`.
@@ -397,6 +407,20 @@ impl List {
     /// The items (canonical order for sets and keyed lists, source order for sequences).
     pub fn items(&self) -> &[Node] {
         &self.items
+    }
+
+    /// The items, to change in place; call [`List::recanonicalize`] after a change that may move
+    /// an item in a set's or keyed list's order.
+    pub(crate) fn items_mut(&mut self) -> &mut [Node] {
+        &mut self.items
+    }
+
+    /// Puts the items back in canonical order after they changed in place.
+    pub(crate) fn recanonicalize(&mut self) {
+        if !matches!(self.kind, ListKind::Sequence) {
+            let list = std::mem::replace(self, List::sequence(Vec::new()));
+            *self = list.map_items(|_, item| item);
+        }
     }
 
     pub(crate) fn into_items(self) -> Vec<Node> {

@@ -198,9 +198,9 @@ struct CategorySpec {
 #[serde(deny_unknown_fields)]
 struct SecretsSpec {
     #[serde(default)]
-    extra: Vec<String>,
+    extra: Vec<Spanned<String>>,
     #[serde(default)]
-    not_secret: Vec<String>,
+    not_secret: Vec<Spanned<String>>,
 }
 
 /// What selects findings: globs over the entity and path, and optional exact fields.
@@ -434,7 +434,29 @@ impl Config {
             cat_p.push(p);
         }
         let sets = |e: regex::Error| Error::input(origin, 0, format!("too many or too large globs: {e}"));
-        let (secrets_extra, secrets_not) = file.secrets.map(|s| (s.extra, s.not_secret)).unwrap_or_default();
+        // A fragment that matches (nearly) every name would turn secret detection off (`not_secret`)
+        // or on for everything (`extra`) without anyone noticing.
+        let fragments = |key: &str, list: Vec<Spanned<String>>| -> Result<Vec<String>> {
+            list.into_iter()
+                .map(|f| {
+                    let significant = f.get_ref().chars().filter(|c| c.is_alphanumeric()).count();
+                    if significant < 2 {
+                        return Err(bad(
+                            f.span(),
+                            format!(
+                                "[secrets] {key} = {:?} would match every name: a fragment needs at least two letters or digits (fragments are matched as parts of names, without wildcards)",
+                                f.get_ref()
+                            ),
+                        ));
+                    }
+                    Ok(f.into_inner())
+                })
+                .collect()
+        };
+        let (secrets_extra, secrets_not) = match file.secrets {
+            Some(s) => (fragments("extra", s.extra)?, fragments("not_secret", s.not_secret)?),
+            None => (Vec::new(), Vec::new()),
+        };
         let mut guards = Vec::new();
         for spec in &file.guard {
             let g = spec.get_ref();

@@ -22,8 +22,6 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::model::{Diagnostic, Field, Location, Map, Node};
 
-use super::Context;
-
 /// One assignment as written.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Assignment {
@@ -146,6 +144,12 @@ impl Parser<'_> {
         match self.peek() {
             None | Some(b'\n' | b'#') => {
                 self.skip_to_eol();
+                // A line that is only a word: a key declared without a value, or something pasted
+                // there (a token) that must never become a key, and so never be printed.
+                if !crate::secrets::is_plain_name(key) {
+                    self.warn(line, "this line is not KEY=VALUE; ignored".to_owned());
+                    return Ok(());
+                }
                 self.warn(line, format!("{key} is declared without a value (no `=`); compared as null"));
                 self.out.push(Assignment { key: key.to_owned(), value: None, line });
                 return Ok(());
@@ -156,7 +160,7 @@ impl Parser<'_> {
                 self.warn(line, format!("{key} uses `:` as separator; only some dotenv libraries accept it"));
             }
             Some(_) => {
-                return Err(self.error(line, format!("expected `=` after `{}`", short(key))));
+                return Err(self.error(line, "expected KEY=VALUE (text follows the key without `=`)"));
             }
         }
         let spaced = self.skip_blanks();
@@ -254,23 +258,15 @@ impl Parser<'_> {
     }
 }
 
-/// A key cut short for an error message (keys are never secret, but may be long garbage).
-fn short(key: &str) -> String {
-    let mut out: String = key.chars().take(40).collect();
-    if out.len() < key.len() {
-        out.push('…');
-    }
-    out
-}
-
-/// Parses a `.env` file into the body of an `env:` entity: a map from key to value, secrets protected.
-pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<(Node, Vec<Diagnostic>)> {
+/// Parses a `.env` file into the body of an `env:` entity: a map from key to value (the source
+/// protects its secrets before the snapshot leaves it).
+pub(crate) fn parse(file: &Arc<str>, bytes: &[u8]) -> Result<(Node, Vec<Diagnostic>)> {
     let (assignments, mut warnings) = parse_assignments(file, bytes)?;
     let fields: Vec<Field> = assignments
         .into_iter()
         .map(|a| {
             let node = match a.value {
-                Some(value) => ctx.options.secrets.protect(&ctx.options.fingerprinter, &a.key, value),
+                Some(value) => Node::string(value),
                 None => Node::Null,
             };
             Field::new(a.key, a.line, node)

@@ -107,7 +107,11 @@ impl Visitor<'_> for KeyVisitor {
 
 /// Parses a JSON document into a node; errors name the file and line.
 pub(crate) fn parse(file: &str, bytes: &[u8], what: &str) -> Result<Node> {
-    serde_json::from_slice::<JsonNode>(bytes)
-        .map(|n| n.0)
-        .map_err(|e| Error::input(file, u32::try_from(e.line()).unwrap_or(0), format!("invalid {what}: {e}")))
+    serde_json::from_slice::<JsonNode>(bytes).map(|n| n.0).map_err(|e| {
+        Error::input(
+            file,
+            u32::try_from(e.line()).unwrap_or(0),
+            format!("invalid {what}: {}", crate::error::without_values(&e.to_string())),
+        )
+    })
 }

@@ -237,7 +237,7 @@ impl Normalizer<'_> {
                 continue;
             }
             let node = match (&*key, self.kind) {
-                ("data", "Secret") => self.secret_data(node)?,
+                ("data", "Secret") => self.secret_data(node, line)?,
                 ("data", "ConfigMap") => self.settings(node),
                 _ => self.node(node, Trail { key: &key, up: None })?,
             };
@@ -253,15 +253,23 @@ impl Normalizer<'_> {
                 Node::Map(map) => map.into_fields(),
                 _ => Vec::new(),
             };
-            all.extend(self.string_data(node));
+            all.extend(self.string_data(node, line)?);
             data.2 = Node::Map(Map::from_fields(all).0);
             fields.push(Field::with_key(data.0, data.1, data.2));
         }
         Ok(Node::Map(Map::from_fields(fields).0))
     }
 
-    fn secret_data(&self, node: Node) -> Result<Node> {
-        let Node::Map(map) = node else { return Ok(node) };
+    fn secret_data(&self, node: Node, line: u32) -> Result<Node> {
+        let map = match node {
+            Node::Map(map) => map,
+            Node::Null => return Ok(Node::map(Vec::new())),
+            // Never echoed: whatever a Secret's data holds is secret.
+            other => {
+                let what = other.type_name();
+                return Err(Error::input(self.file, line, format!("Secret `data` must be a mapping, not a {what}")));
+            }
+        };
         let mut fields = Vec::with_capacity(map.len());
         for field in map.into_fields() {
             let (key, line, value) = field.into_parts();
@@ -279,10 +287,22 @@ impl Normalizer<'_> {
         Ok(Node::Map(Map::from_fields(fields).0))
     }
 
-    fn string_data(&self, node: Node) -> Vec<Field> {
-        let Node::Map(map) = node else { return Vec::new() };
+    fn string_data(&self, node: Node, line: u32) -> Result<Vec<Field>> {
+        let map = match node {
+            Node::Map(map) => map,
+            Node::Null => return Ok(Vec::new()),
+            other => {
+                let what = other.type_name();
+                return Err(Error::input(
+                    self.file,
+                    line,
+                    format!("Secret `stringData` must be a mapping, not a {what}"),
+                ));
+            }
+        };
         let opts = self.ctx.options;
-        map.into_fields()
+        Ok(map
+            .into_fields()
             .into_iter()
             .map(|field| {
                 let (key, line, value) = field.into_parts();
@@ -291,18 +311,14 @@ impl Normalizer<'_> {
                     .unwrap_or_else(|| opts.secrets.always(&opts.fingerprinter, text.as_bytes()));
                 Field::with_key(key, line, node)
             })
-            .collect()
+            .collect())
     }
 
-    /// ConfigMap data: settings, whose secret-looking values are protected.
+    /// ConfigMap data: settings (certificates compared by what they say).
     fn settings(&self, node: Node) -> Node {
         let Node::Map(map) = node else { return node };
-        let opts = self.ctx.options;
-        Node::Map(map.map_values(|key, value| match value {
-            Node::String(s) => match certificates(s.as_bytes()) {
-                Some(certificate) => certificate,
-                None => opts.secrets.protect(&opts.fingerprinter, key, s.into_string()),
-            },
+        Node::Map(map.map_values(|_, value| match value {
+            Node::String(s) => certificates(s.as_bytes()).unwrap_or(Node::String(s)),
             other => other,
         }))
     }
@@ -329,8 +345,7 @@ impl Normalizer<'_> {
                     items.push(item);
                 }
                 let kind = self.list_kind(trail, &items);
-                let list = Node::List(List::with_kind(kind, items));
-                Ok(if trail.key == "env" { self.env(list) } else { list })
+                Ok(Node::List(List::with_kind(kind, items)))
             }
             other => Ok(other),
         }
@@ -362,20 +377,6 @@ impl Normalizer<'_> {
             return Ok(opts.secrets.always(&opts.fingerprinter, text.as_bytes()));
         }
         self.node(value, Trail { key, up: Some(&trail) })
-    }
-
-    /// Container env: each `value` is a setting named by the item's `name`.
-    fn env(&self, node: Node) -> Node {
-        let Node::List(list) = node else { return node };
-        let opts = self.ctx.options;
-        Node::List(list.map_items(|_, item| {
-            let Node::Map(map) = item else { return item };
-            let name = text(&map, "name").unwrap_or_default().to_owned();
-            Node::Map(map.map_values(|key, value| match value {
-                Node::String(s) if key == "value" => opts.secrets.protect(&opts.fingerprinter, &name, s.into_string()),
-                other => other,
-            }))
-        }))
     }
 
     /// How the items of the list at `trail` correspond between environments.

@@ -132,7 +132,9 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         let mut head = Vec::with_capacity(512);
         (&mut file).take(512).read_to_end(&mut head).map_err(|e| Error::read(input, e))?;
         if detect(&shown, &head) == Some(Format::Snapshot) {
-            snapshot::read_stream(&shown, head.as_slice().chain(file), options)?
+            let mut snapshot = snapshot::read_stream(&shown, head.as_slice().chain(file), options)?;
+            protect(&mut snapshot, options);
+            snapshot
         } else {
             let mut bytes = head;
             file.read_to_end(&mut bytes).map_err(|e| Error::read(input, e))?;
@@ -176,12 +178,12 @@ fn parse_with(
     let file: Arc<str> = origin.into();
     let ctx = Context { options, env };
     let named = |origin: &str| if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
-    Ok(Some(match format {
+    let mut snapshot = match format {
         Format::Env => {
             let name = if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
             let mut snapshot = Snapshot::new(name);
             snapshot.key_id = Some(options.fingerprinter.key_id());
-            let (body, warnings) = env::parse(&file, bytes, &ctx)?;
+            let (body, warnings) = env::parse(&file, bytes)?;
             // A .env entity is the whole file: no line of its own, so a key missing on one side
             // points at the file.
             snapshot.insert(Entity::new(EntityId::new(Domain::Env, ".env"), file, 0, body))?;
@@ -218,7 +220,25 @@ fn parse_with(
             snapshot
         }
         Format::Snapshot => snapshot::read(origin, bytes, options)?,
-    }))
+    };
+    protect(&mut snapshot, options);
+    Ok(Some(snapshot))
+}
+
+/// Runs the secret classifier over every entity: what a source did not mark itself (by name at any
+/// depth, by command-line form, by value shape) becomes a fingerprint before the snapshot leaves
+/// `source/`. Snapshots read back are classified again, so a file saved by an older drift, or
+/// under other rules, never brings a plain secret in.
+pub(crate) fn protect(snapshot: &mut Snapshot, options: &LoadOptions) {
+    let (rules, fingerprinter) = (&options.secrets, &options.fingerprinter);
+    snapshot.entities.par_iter_mut().for_each(|(id, entity)| {
+        let name = match id.domain() {
+            Domain::Flag => Some(id.address()),
+            Domain::Terraform => id.address().strip_prefix("output."),
+            _ => None,
+        };
+        rules.protect_tree(fingerprinter, id.domain(), name, entity.body_mut());
+    });
 }
 
 /// A flag file's document and format; `None` when it is no flag export.
@@ -261,7 +281,11 @@ fn toml_document(origin: &str, bytes: &[u8]) -> Result<crate::model::Node> {
     let text = std::str::from_utf8(bytes).map_err(|_| Error::input(origin, 0, "not valid UTF-8"))?;
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let line = e.span().map_or(0, |span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        Error::input(origin, u32::try_from(line).unwrap_or(0), format!("invalid TOML: {}", e.message()))
+        Error::input(
+            origin,
+            u32::try_from(line).unwrap_or(0),
+            format!("invalid TOML: {}", crate::error::without_values(e.message())),
+        )
     })?;
     Ok(convert(toml::Value::Table(table)))
 }

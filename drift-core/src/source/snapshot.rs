@@ -183,7 +183,7 @@ fn read_with<'de, R: serde_json::de::Read<'de>>(
     let reader = FileSeed { origin, configured: options.fingerprinter.is_configured(), current: &current };
     let file = serde::de::DeserializeSeed::deserialize(reader, &mut de)
         .and_then(|file| de.end().map(|()| file))
-        .map_err(|e| bad(e.line(), e.to_string()))?;
+        .map_err(|e| bad(e.line(), crate::error::without_values(&e.to_string())))?;
     if file.schema.as_deref() != Some(SCHEMA) {
         return Err(bad(1, format!("expected \"schema\": \"{SCHEMA}\"")));
     }
@@ -542,11 +542,10 @@ impl<'de> Visitor<'de> for NodeSeed {
 
 fn node_from_parts(parts: Parts, keep: bool) -> std::result::Result<Node, String> {
     if let Some(number) = parts.number {
-        return Number::parse(&number).map(|n| Node::Number(Box::new(n))).ok_or_else(|| format!("bad number {number}"));
+        return Number::parse(&number).map(|n| Node::Number(Box::new(n))).ok_or_else(|| "bad number".to_owned());
     }
     if let Some(quantity) = parts.quantity {
-        let value =
-            parts.value.as_deref().and_then(Decimal::parse).ok_or_else(|| format!("bad quantity {quantity}"))?;
+        let value = parts.value.as_deref().and_then(Decimal::parse).ok_or_else(|| "bad quantity".to_owned())?;
         return Ok(Node::Quantity(Box::new(Quantity::with_value(&quantity, value))));
     }
     if let Some(fingerprint) = parts.secret {

@@ -211,7 +211,8 @@ pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<
     }
     let mut entities = Vec::new();
     if has(b"\"format_version\"") {
-        let state: ShowState = serde_json::from_slice(bytes).map_err(|e| bad(e.line(), e.to_string()))?;
+        let state: ShowState =
+            serde_json::from_slice(bytes).map_err(|e| bad(e.line(), crate::error::without_values(&e.to_string())))?;
         if !state.format_version.starts_with("0.") && !state.format_version.starts_with("1.") {
             return Err(bad(
                 1,
@@ -238,7 +239,7 @@ pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<
                     }
                     let mut body = resource.values.map_or(Node::map(Vec::new()), |v| v.0);
                     body = protect_marked(body, &resource.sensitive_values, ctx);
-                    let body = finish(body, resource.tainted, false, ctx);
+                    let body = finish(body, resource.tainted, false);
                     entities.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), 0, body));
                 }
                 modules.extend(module.child_modules);
@@ -246,7 +247,8 @@ pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<
         }
         return Ok(entities);
     }
-    let state: RawState = serde_json::from_slice(bytes).map_err(|e| bad(e.line(), e.to_string()))?;
+    let state: RawState =
+        serde_json::from_slice(bytes).map_err(|e| bad(e.line(), crate::error::without_values(&e.to_string())))?;
     match state.version.as_u64() {
         Some(4) => {}
         Some(version) => {
@@ -291,7 +293,7 @@ pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<
             };
             let body = protect_paths(body, &instance.sensitive_attributes, ctx);
             let tainted = instance.status.as_deref() == Some("tainted");
-            let body = finish(body, tainted, instance.create_before_destroy, ctx);
+            let body = finish(body, tainted, instance.create_before_destroy);
             entities.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), 0, body));
         }
     }
@@ -315,6 +317,7 @@ fn outputs(file: &Arc<str>, outputs: BTreeMap<String, RawOutput>, ctx: &Context<
 /// A sensitive value: a fingerprint of its canonical JSON text (strings of their text).
 fn secret(node: Node, ctx: &Context<'_>) -> Node {
     let text = match &node {
+        Node::Null => return Node::Null,
         Node::String(s) => s.to_string(),
         other => crate::report::value_json(other).to_string(),
     };
@@ -323,11 +326,18 @@ fn secret(node: Node, ctx: &Context<'_>) -> Node {
 }
 
 /// Applies raw-state `sensitive_attributes`: a list of paths, each a list of
-/// `{"type": "get_attr"|"index", "value": …}` steps.
+/// `{"type": "get_attr", "value": "name"}` and `{"type": "index", "value": {"value": 0, "type":
+/// "number"}}` steps (an index's value is cty JSON: a number for a list or tuple, a string for a
+/// map's key, any value for a set's element). A step drift cannot follow (a set element) protects
+/// the whole value it starts from: a secret is never left plain because its path was unusual.
 fn protect_paths(body: Node, paths: &Value, ctx: &Context<'_>) -> Node {
     let mut body = body;
     for path in paths.as_array().into_iter().flatten() {
-        let steps: Vec<&Value> = path.as_array().into_iter().flatten().filter_map(|s| s.get("value")).collect();
+        let steps: Vec<Step> = match path.as_array() {
+            Some(steps) => steps.iter().map(Step::of).collect(),
+            // Another shape (a newer state format): protect what its first key names, else all.
+            None => vec![Step::Unknown],
+        };
         if !steps.is_empty() {
             body = protect_at(body, &steps, ctx);
         }
@@ -335,20 +345,42 @@ fn protect_paths(body: Node, paths: &Value, ctx: &Context<'_>) -> Node {
     body
 }
 
-fn protect_at(node: Node, steps: &[&Value], ctx: &Context<'_>) -> Node {
+/// One step of a sensitive path.
+enum Step {
+    Attribute(String),
+    Index(u64),
+    Key(String),
+    Unknown,
+}
+
+impl Step {
+    fn of(step: &Value) -> Step {
+        let value = step.get("value");
+        // cty JSON wraps index values: `{"value": 0, "type": "number"}`.
+        let inner = value.and_then(|v| v.get("value").filter(|_| v.get("type").is_some()).or(Some(v)));
+        match (step.get("type").and_then(Value::as_str), inner) {
+            (Some("get_attr"), Some(Value::String(name))) => Step::Attribute(name.clone()),
+            (Some("index") | None, Some(Value::Number(n))) => n.as_u64().map_or(Step::Unknown, Step::Index),
+            (Some("index") | None, Some(Value::String(key))) => Step::Key(key.clone()),
+            _ => Step::Unknown,
+        }
+    }
+}
+
+fn protect_at(node: Node, steps: &[Step], ctx: &Context<'_>) -> Node {
     let Some((step, rest)) = steps.split_first() else {
         return secret(node, ctx);
     };
-    match node {
-        Node::Map(map) => {
-            let key = step.as_str().map(str::to_owned).unwrap_or_else(|| step.to_string());
+    match (node, step) {
+        (Node::Map(map), Step::Attribute(key) | Step::Key(key)) => {
             Node::Map(map.map_values(|k, v| if k == key { protect_at(v, rest, ctx) } else { v }))
         }
-        Node::List(list) => {
-            let index = step.as_u64().and_then(|i| usize::try_from(i).ok());
+        (Node::List(list), Step::Index(index)) => {
+            let index = usize::try_from(*index).ok();
             Node::List(list.map_items(|i, item| if Some(i) == index { protect_at(item, rest, ctx) } else { item }))
         }
-        other => secret(other, ctx),
+        (Node::Null, _) => Node::Null,
+        (other, _) => secret(other, ctx),
     }
 }
 
@@ -369,8 +401,8 @@ fn protect_marked(node: Node, marks: &Value, ctx: &Context<'_>) -> Node {
 }
 
 /// Normalizes an instance's attributes and adds what Terraform records about the instance.
-fn finish(body: Node, tainted: bool, create_before_destroy: bool, ctx: &Context<'_>) -> Node {
-    let body = normalize(body, "", 0, ctx);
+fn finish(body: Node, tainted: bool, create_before_destroy: bool) -> Node {
+    let body = normalize(body, "", 0);
     let Node::Map(map) = body else { return body };
     let mut fields = map.into_fields();
     if tainted {
@@ -382,17 +414,13 @@ fn finish(body: Node, tainted: bool, create_before_destroy: bool, ctx: &Context<
     Node::map(fields)
 }
 
-/// Sets where providers use sets, JSON documents parsed, secret-named attributes protected.
-fn normalize(node: Node, name: &str, depth: usize, ctx: &Context<'_>) -> Node {
+/// Sets where providers use sets, JSON documents parsed (secrets named or shaped as such are
+/// protected afterwards, by the one classifier every source uses).
+fn normalize(node: Node, name: &str, depth: usize) -> Node {
     match node {
-        Node::Map(map) => Node::Map(map.map_values(|k, v| match v {
-            Node::String(s) if depth == 0 && ctx.options.secrets.is_secret_name(k) && !s.is_empty() => {
-                secret(Node::String(s), ctx)
-            }
-            other => normalize(other, k, depth + 1, ctx),
-        })),
+        Node::Map(map) => Node::Map(map.map_values(|k, v| normalize(v, k, depth + 1))),
         Node::List(list) => {
-            let items: Vec<Node> = list.into_items().into_iter().map(|i| normalize(i, name, depth + 1, ctx)).collect();
+            let items: Vec<Node> = list.into_items().into_iter().map(|i| normalize(i, name, depth + 1)).collect();
             let kind = if SET_ATTRIBUTES.contains(&name) || POLICY_SETS.contains(&name) {
                 ListKind::Set
             } else {
@@ -401,7 +429,7 @@ fn normalize(node: Node, name: &str, depth: usize, ctx: &Context<'_>) -> Node {
             Node::List(List::with_kind(kind, items))
         }
         Node::String(s) if looks_like_json_document(&s) => match serde_json::from_str::<JsonNode>(&s) {
-            Ok(JsonNode(parsed)) if depth < 64 => policy_document(normalize(parsed, name, depth + 1, ctx)),
+            Ok(JsonNode(parsed)) if depth < 64 => policy_document(normalize(parsed, name, depth + 1)),
             _ => Node::String(s),
         },
         other => other,

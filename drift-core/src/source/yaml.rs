@@ -114,7 +114,11 @@ impl<'t> Reader<'t> {
             }
             Some(Err(err)) => {
                 let line = u32::try_from(err.marker().line()).unwrap_or(0);
-                Err(Error::input(self.file, line, format!("invalid YAML: {}", err.info())))
+                Err(Error::input(
+                    self.file,
+                    line,
+                    format!("invalid YAML: {}", crate::error::without_values(err.info())),
+                ))
             }
             None => Err(self.error("unexpected end of the YAML stream")),
         }

@@ -1,0 +1,538 @@
+//! Which names mark a value secret (`DB_PASSWORD`, `stripeApiKey`, `tls.key`), in every naming style.
+//!
+//! A name is split into words (`_ - . /` and spaces separate them, and so do camelCase humps:
+//! `dbPassword` is `db password`, `APIKey` is `api key`); trailing version words are dropped
+//! (`ses_smtp_password_v4`). Then, in order:
+//!
+//! 1. a word that says the setting is public (`STRIPE_PUBLISHABLE_KEY`, `ssh_public_key`): not secret;
+//! 2. a last word that says the setting is *about* a secret (`TOKEN_TTL`, `JWT_SECRET_FILE`,
+//!    `secretKeyRef`, `PASSWORD_MIN_LENGTH`, `kms_key_id`): not secret; so is a first word that
+//!    counts or refers (`max_tokens`, `existingSecret`);
+//! 3. a word holding `password`, `passwd`, `secret`, `token`, `credential`… (`DB_PASSWORD`,
+//!    `apitoken`, `GOOGLE_APPLICATION_CREDENTIALS`), or ending the name as `pass`, `pwd`, `salt`,
+//!    `auth` (`SMTP_PASS`, `BASIC_AUTH`): secret;
+//! 4. `key` as the last word: secret (`API_KEY`, `tls.key`, `ENCRYPTION_KEY`) unless the word before
+//!    names a kind of key that is not a credential (`PRIMARY_KEY`, `SORT_KEY`, `partition_key`,
+//!    `s3_key`, `routing_key`); a name that is only `key` is secret where it names a setting (a
+//!    `.env` line, a ConfigMap key) and not inside structured data (a toleration's `key`).
+//!
+//! Most names hold none of the trigger fragments; one quick scan rules them out.
+
+use crate::model::Key;
+
+/// Where a name was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Context {
+    /// A setting: a `.env` key, a ConfigMap key, a container variable. A bare `KEY` is a secret.
+    Setting,
+    /// A field of structured data (a manifest, a state, a config file): a bare `key` is an identifier.
+    Field,
+}
+
+/// Whether a name holds a fragment without which no default rule can call it secret: `pass`, `pw`,
+/// `private`, `secret`, `salt`, `token`, `credential`/`creds`, `key`, `auth` (any case). Written
+/// out by hand: this runs on every field of every input, and names are short.
+fn has_trigger(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let at =
+        |i: usize, word: &[u8]| bytes.len() >= i + word.len() && bytes[i..i + word.len()].eq_ignore_ascii_case(word);
+    (0..bytes.len()).any(|i| match bytes[i].to_ascii_lowercase() {
+        b'p' => at(i, b"pass") || at(i, b"pw") || at(i, b"private"),
+        b's' => at(i, b"secret") || at(i, b"salt"),
+        b't' => at(i, b"token"),
+        b'c' => at(i, b"cred"),
+        b'k' => at(i, b"key"),
+        b'a' => at(i, b"auth"),
+        _ => false,
+    })
+}
+
+/// Words (or parts of concatenated words) that make a name secret wherever they stand.
+const STRONG: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "passcode",
+    "secret",
+    "token",
+    "credential",
+    "creds",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "authkey",
+    "signingkey",
+    "encryptionkey",
+    "masterkey",
+];
+
+/// Words that contain a strong fragment but are about something else.
+const STRONG_EXCEPTIONS: &[&str] =
+    &["secretary", "secretariat", "tokenizer", "tokenizers", "tokenize", "tokenized", "tokenization", "passthrough"];
+
+/// Last words that make a name secret.
+const SECRET_LAST: &[&str] = &["pass", "pwd", "pw", "salt", "auth", "authorization"];
+
+/// Last words that say a setting is about a secret, not the secret itself.
+const ABOUT_LAST: &[&str] = &[
+    "id",
+    "ids",
+    "arn",
+    "arns",
+    "url",
+    "urls",
+    "uri",
+    "uris",
+    "endpoint",
+    "endpoints",
+    "host",
+    "hosts",
+    "hostname",
+    "port",
+    "path",
+    "paths",
+    "file",
+    "files",
+    "filename",
+    "dir",
+    "directory",
+    "ttl",
+    "expiry",
+    "expires",
+    "expire",
+    "expiration",
+    "timeout",
+    "length",
+    "len",
+    "size",
+    "enabled",
+    "enable",
+    "disabled",
+    "required",
+    "name",
+    "names",
+    "header",
+    "headers",
+    "type",
+    "version",
+    "count",
+    "min",
+    "max",
+    "limit",
+    "seconds",
+    "secs",
+    "minutes",
+    "hours",
+    "days",
+    "ms",
+    "interval",
+    "age",
+    "lifetime",
+    "duration",
+    "algorithm",
+    "alg",
+    "field",
+    "format",
+    "mode",
+    "ref",
+    "refs",
+    "env",
+    "policy",
+    "rotation",
+    "location",
+    "region",
+    "provider",
+    "issuer",
+    "audience",
+    "scope",
+    "scopes",
+    "prefix",
+    "suffix",
+    "kind",
+    "status",
+    "hint",
+    "label",
+    "labels",
+    "description",
+    "store",
+    "vault",
+    "ring",
+    "pair",
+    "alias",
+    "rule",
+    "rules",
+    "strategy",
+    "backend",
+    "source",
+    "selector",
+    "mount",
+    "namespace",
+    "role",
+    "template",
+    "class",
+    "usage",
+    "encoding",
+    "generator",
+    "user",
+    "username",
+    "login",
+    "email",
+    "owner",
+    "scheme",
+    "unit",
+    "units",
+    "validity",
+    "window",
+    "spec",
+    "method",
+    "methods",
+    "flow",
+    "flows",
+    "option",
+    "options",
+];
+
+/// First words that count or refer to secrets (`max_tokens`, `existingSecret`, `use_token`).
+const ABOUT_FIRST: &[&str] =
+    &["max", "min", "num", "number", "count", "total", "existing", "use", "enable", "disable", "is", "has", "skip"];
+
+/// Words before `key` that name a kind of key that is not a credential.
+const NOT_SECRET_KEYS: &[&str] = &[
+    "primary",
+    "sort",
+    "partition",
+    "hash",
+    "range",
+    "foreign",
+    "composite",
+    "natural",
+    "surrogate",
+    "shard",
+    "routing",
+    "cache",
+    "object",
+    "s3",
+    "idempotency",
+    "dedup",
+    "dedupe",
+    "deduplication",
+    "lookup",
+    "map",
+    "dict",
+    "index",
+    "unique",
+    "group",
+    "cluster",
+    "row",
+    "column",
+    "join",
+    "message",
+    "event",
+    "record",
+    "order",
+    "tag",
+    "label",
+    "annotation",
+    "config",
+    "setting",
+    "field",
+    "property",
+    "entry",
+    "item",
+    "kms",
+    "cmk",
+    "topology",
+    "node",
+    "grouping",
+    "bucket",
+    "metric",
+    "query",
+    "request",
+    "response",
+    "translation",
+    "i18n",
+    "sequence",
+    "sharding",
+    "distribution",
+    "affinity",
+    "selector",
+];
+
+/// Words that say a setting is public (a Stripe publishable key, an SSH public key).
+const PUBLIC: &[&str] = &["public", "publishable", "pub"];
+
+/// Whether the default rules call this name secret.
+pub(crate) fn is_secret(name: &str, context: Context) -> bool {
+    // The common case: no trigger fragment at all.
+    if !has_trigger(name) {
+        return false;
+    }
+    cached(name, context)
+}
+
+/// [`is_secret`] for a map key: keys are shared strings (`model/key.rs`), so the decision is cached
+/// by the key's address. The cache holds a clone of each key, so an address cannot be reused by
+/// another string while its decision is cached.
+pub(crate) fn is_secret_key(key: &Key, context: Context) -> bool {
+    const KEY_SLOTS: usize = 1024;
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<Option<Decisions<Key>>>> = std::cell::RefCell::new(vec![None; KEY_SLOTS]);
+    }
+    let address = key.as_str().as_ptr() as usize;
+    let slot = (address >> 3 ^ address >> 13) & (KEY_SLOTS - 1);
+    let index = usize::from(context == Context::Field);
+    KEYS.with_borrow_mut(|cache| match &cache[slot] {
+        Some((cached, decisions))
+            if std::ptr::eq(cached.as_str().as_ptr(), key.as_str().as_ptr()) && cached.len() == key.len() =>
+        {
+            decisions[index]
+        }
+        _ => {
+            let decisions = [is_secret(key, Context::Setting), is_secret(key, Context::Field)];
+            cache[slot] = Some((key.clone(), decisions));
+            decisions[index]
+        }
+    })
+}
+
+/// A cached name and what [`is_secret`] said of it as a setting and as a field.
+type Decisions<K> = (K, [bool; 2]);
+
+/// Slots of each thread's cache of decisions (a power of two).
+const SLOTS: usize = 2048;
+
+thread_local! {
+    /// Names repeat: a manifest's `secretKeyRef` or a state's `kms_key_id` thousands of times.
+    static DECISIONS: std::cell::RefCell<Vec<Option<Decisions<Box<str>>>>> = std::cell::RefCell::new(vec![None; SLOTS]);
+}
+
+fn cached(name: &str, context: Context) -> bool {
+    use std::hash::BuildHasher;
+    let slot = (rustc_hash::FxBuildHasher.hash_one(name) >> 32) as usize & (SLOTS - 1);
+    let index = usize::from(context == Context::Field);
+    DECISIONS.with_borrow_mut(|cache| match &cache[slot] {
+        Some((cached, decisions)) if &**cached == name => decisions[index],
+        _ => {
+            let decisions = [decide(name, Context::Setting), decide(name, Context::Field)];
+            cache[slot] = Some((name.into(), decisions));
+            decisions[index]
+        }
+    })
+}
+
+fn decide(name: &str, context: Context) -> bool {
+    if !name.is_ascii() {
+        let words = words(name);
+        return decide_words(words.iter().map(String::as_str).collect(), context);
+    }
+    // One lower-case copy and slices of it: this runs for every new name with a trigger.
+    let lower = name.to_ascii_lowercase();
+    decide_words(ascii_word_ranges(name.as_bytes()).map(|r| &lower[r]).collect(), context)
+}
+
+fn decide_words(mut words: Vec<&str>, context: Context) -> bool {
+    // One trailing version or counter (`password_v4`, `secret_2`); a name that ends in several
+    // numbers is a host or an instance (`accounts-auth-896-0`).
+    if words.len() > 1 && words.last().is_some_and(|w| is_version_word(w)) {
+        words.pop();
+    }
+    if words.last().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    let Some(&last) = words.last() else { return false };
+    if words.iter().any(|w| PUBLIC.contains(w)) {
+        return false;
+    }
+    if words.len() == 1 && (last == "key" || last == "keys") {
+        return context == Context::Setting;
+    }
+    if ABOUT_LAST.contains(&last) {
+        return false;
+    }
+    if words.len() > 1 && ABOUT_FIRST.contains(&words[0]) {
+        return false;
+    }
+    let strong = words
+        .iter()
+        .any(|w| !STRONG_EXCEPTIONS.contains(w) && STRONG.iter().any(|s| w.contains(s)) && !is_about_compound(w));
+    if strong || SECRET_LAST.contains(&last) {
+        return true;
+    }
+    if last == "key" || last == "keys" {
+        let before = words[words.len() - 2];
+        return !NOT_SECRET_KEYS.contains(&before) && !ABOUT_LAST.contains(&before);
+    }
+    false
+}
+
+/// The byte ranges of an ASCII name's words (the same splitting as [`words`]).
+fn ascii_word_ranges(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            let (prev, here) = (bytes[i - 1], bytes[i]);
+            let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            let hump = (prev.is_ascii_lowercase() && here.is_ascii_uppercase())
+                || (prev.is_ascii_uppercase() && here.is_ascii_uppercase() && next_lower)
+                || (prev.is_ascii_digit() && here.is_ascii_uppercase() && next_lower);
+            if hump {
+                break;
+            }
+            i += 1;
+        }
+        Some(start..i)
+    })
+}
+
+/// A concatenated word that holds a strong fragment but ends in an about-word (`secretname`,
+/// `tokenurl`, `passwordfile`).
+fn is_about_compound(word: &str) -> bool {
+    ABOUT_LAST.iter().any(|about| about.len() >= 3 && word.len() > about.len() && word.ends_with(about))
+}
+
+/// `v4`, `2`, `v1beta1`: a version or counter, not a word about the value.
+fn is_version_word(word: &str) -> bool {
+    word.bytes().all(|b| b.is_ascii_digit())
+        || (word.len() > 1 && word.starts_with('v') && word[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The lowercase words of a name: separators split, and so do camelCase humps (`dbPassword`,
+/// `APIKey` → `api`, `key`). Letters and digits stay together (`s3`, `v4`, `oauth2`).
+pub(crate) fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in name.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut start = 0;
+        for i in 1..chars.len() {
+            let (prev, here) = (chars[i - 1], chars[i]);
+            let next_lower = chars.get(i + 1).is_some_and(|c| c.is_lowercase());
+            let hump = (prev.is_lowercase() && here.is_uppercase())
+                || (prev.is_uppercase() && here.is_uppercase() && next_lower)
+                || (prev.is_ascii_digit() && here.is_uppercase() && next_lower);
+            if hump {
+                out.push(chars[start..i].iter().collect::<String>().to_lowercase());
+                start = i;
+            }
+        }
+        if start < chars.len() {
+            out.push(chars[start..].iter().collect::<String>().to_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_every_style() {
+        for name in ["dbPassword", "APIKey", "s3Key", "--db-password", "HTTPServer2Token", "a.b_c-d"] {
+            let ascii: Vec<String> = ascii_word_ranges(name.as_bytes()).map(|r| name[r].to_ascii_lowercase()).collect();
+            assert_eq!(ascii, words(name), "{name}");
+        }
+        assert_eq!(words("dbPassword"), ["db", "password"]);
+        assert_eq!(words("APIKey"), ["api", "key"]);
+        assert_eq!(words("STRIPE_API_KEY"), ["stripe", "api", "key"]);
+        assert_eq!(words("spring.datasource.password"), ["spring", "datasource", "password"]);
+        assert_eq!(words("--db-password"), ["db", "password"]);
+        assert_eq!(
+            words("vault.hashicorp.com/agent-inject-token"),
+            ["vault", "hashicorp", "com", "agent", "inject", "token"]
+        );
+        assert_eq!(words("s3Key"), ["s3", "key"]);
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "DB_PASSWORD",
+            "JWT_SECRET",
+            "GITHUB_TOKEN",
+            "STRIPE_API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "ENCRYPTION_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "dbPassword",
+            "apiKey",
+            "tls.key",
+            "SMTP_PASS",
+            "ses_smtp_password_v4",
+            "master_password",
+            "auth_token",
+            "client_secret",
+            "clientSecret",
+            "BASIC_AUTH",
+            "admin_password",
+            "db-password",
+            "spring.datasource.password",
+            "ConnectionStrings:Password",
+            "x-api-key",
+            "apitoken",
+            "slackWebhookToken",
+            "PASSWORD",
+            "secret",
+            "private_key",
+            "privateKey",
+            "license_key",
+            "APP_KEY",
+            "ssh_key",
+            "SECRET_KEY_BASE",
+            "DJANGO_SECRET_KEY",
+        ] {
+            assert!(is_secret(name, Context::Field), "{name} is secret");
+        }
+        assert!(is_secret("KEY", Context::Setting));
+    }
+
+    #[test]
+    fn names_about_secrets_are_not_secret() {
+        for name in [
+            "DB_HOST",
+            "TOKEN_TTL",
+            "JWT_SECRET_FILE",
+            "STRIPE_PUBLISHABLE_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "PASSWORD_MIN_LENGTH",
+            "LOG_LEVEL",
+            "KEYCLOAK_URL",
+            "MONKEY",
+            "OAUTH_TOKEN_URL",
+            "PRIMARY_KEY",
+            "SORT_KEY",
+            "partition_key",
+            "s3_key",
+            "kms_key_id",
+            "kms_key",
+            "secretKeyRef",
+            "secretName",
+            "secretRef",
+            "existingSecret",
+            "max_tokens",
+            "tokenizer",
+            "SECRETARY_EMAIL",
+            "ssh_public_key",
+            "key_name",
+            "secret_arn",
+            "password_policy",
+            "tokenExpirationSeconds",
+            "key",
+            "keyboard",
+            "author",
+            "routing_key",
+            "idempotency_key",
+            "PASSWORD_RESET_URL",
+        ] {
+            assert!(!is_secret(name, Context::Field), "{name} is not secret");
+        }
+    }
+}
