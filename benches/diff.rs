@@ -161,5 +161,26 @@ fn policy(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, env, model, k8s, terraform, flags, policy);
+/// The secret classifier on its own: names and value shapes of 100,000 settings (one automaton
+/// pass per value, DESIGN §8), the cost every source pays for every value it reads.
+fn secrets(c: &mut Criterion) {
+    let rules = drift_core::SecretRules::default();
+    let fingerprinter = Fingerprinter::with_key(b"bench");
+    let settings = r#gen::settings(100_000);
+    let bytes: usize = settings.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let mut group = c.benchmark_group("secrets");
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Bytes(bytes as u64));
+    group.bench_function("classify 100k settings", |b| {
+        b.iter(|| {
+            settings
+                .iter()
+                .filter(|(name, value)| rules.protect(&fingerprinter, name, value.clone()).as_secret().is_some())
+                .count()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, env, model, k8s, terraform, flags, policy, secrets);
 criterion_main!(benches);

@@ -358,3 +358,32 @@ pub(crate) fn rules(rules: usize) -> String {
     }
     out
 }
+
+/// `count` settings as a real environment mixes them: mostly ordinary values (names, hosts, image
+/// references, ARNs, numbers, config text), some secrets by name, some credentials by shape.
+pub(crate) fn settings(count: usize) -> Vec<(String, String)> {
+    (0..count)
+        .map(|i| {
+            let token: String = format!("{:016x}{:016x}", (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), i * 31)
+                .chars()
+                .map(|c| if c.is_ascii_digit() && i % 3 == 0 { c } else { c.to_ascii_uppercase() })
+                .collect();
+            match i % 20 {
+                0 => (format!("SERVICE_{i}_PASSWORD"), format!("pw-{token}")),
+                1 => (format!("DATABASE_{i}_URL"), format!("postgres://app:{token}@db-{i}.internal:5432/app")),
+                2 => (format!("UPSTREAM_{i}"), format!("sk_live_{token}")),
+                3 => (
+                    format!("APP_{i}_CONFIG"),
+                    format!("server.port=8080\nlogging.level=info\nfeature.{i}.enabled=true\n"),
+                ),
+                4 => (format!("ROLE_{i}_ARN"), format!("arn:aws:iam::123456789012:role/service-{i}")),
+                5 => (format!("IMAGE_{i}"), format!("registry.example.com/team/service-{i}:1.{i}.0")),
+                6 => (format!("REQUEST_{i}_ID"), "550e8400-e29b-41d4-a716-446655440000".to_owned()),
+                7 => (format!("ENDPOINT_{i}"), format!("https://api-{i}.example.com/v1/items?page=1&limit=50")),
+                8 => (format!("LOG_LEVEL_{i}"), "info".to_owned()),
+                9 => (format!("TIMEOUT_{i}_MS"), format!("{}", i * 10)),
+                _ => (format!("SETTING_{i}"), format!("value-{i}-{}", i % 7)),
+            }
+        })
+        .collect()
+}
