@@ -255,11 +255,14 @@ fn print_notes(snapshot: &Snapshot) {
     for warning in snapshot.warnings() {
         eprintln!("warning: {warning}");
     }
+    for note in snapshot.notes() {
+        eprintln!("note: {note}");
+    }
     let skipped = snapshot.skipped();
     if !skipped.is_empty() {
-        eprintln!("note: skipped {} file(s) drift does not read:", skipped.len());
-        for file in skipped.iter().take(20) {
-            eprintln!("  {file}");
+        eprintln!("note: skipped {} file(s) that are not configuration:", skipped.len());
+        for skip in skipped.iter().take(20) {
+            eprintln!("  {} ({})", skip.file, skip.reason);
         }
         if skipped.len() > 20 {
             eprintln!("  … and {} more", skipped.len() - 20);

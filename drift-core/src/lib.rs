@@ -47,7 +47,7 @@ pub use crate::{
     fingerprint::{Fingerprinter, KEY_VARIABLE},
     model::{
         Decimal, Diagnostic, Domain, Entity, EntityId, Field, Key, List, ListKind, Location, Map, Node, Number,
-        Quantity, Secret, SecretHints, Snapshot,
+        Quantity, Secret, SecretHints, Skipped, Snapshot,
     },
     patch::{EntityPatch, patches},
     path::{Path, PathError, Segment},
@@ -111,6 +111,7 @@ pub fn load_pair(
         });
         let (mut left, mut right) = (left?, right?);
         source::apply_crds(&mut left, &mut right);
+        source::pair_single_files(&left, &mut right);
         Ok((left, right))
     })
 }

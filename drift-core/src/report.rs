@@ -248,12 +248,21 @@ pub struct Finding {
 }
 
 /// One environment as the report names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Side {
     /// The environment's name.
     pub name: String,
-    /// The inputs it was loaded from.
+    /// The inputs it was loaded from, as given.
     pub inputs: Vec<String>,
+    /// The files read.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub read: Vec<String>,
+    /// The files that are not configuration, with the reason (never silently dropped).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub skipped: Vec<crate::model::Skipped>,
+    /// What a reader of the report must know about the inputs (a Terraform plan was compared).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
 }
 
 /// Counts by severity, highest first.

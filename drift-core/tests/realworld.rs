@@ -173,6 +173,8 @@ fn python_dotenv_parser_cases() {
         ("'a'=b", "quoted keys: only python-dotenv accepts them"),
         (" export 'a'=b", "quoted keys: only python-dotenv accepts them"),
         ("a: b", "`:` separator: Node, Compose, Ruby and Go accept it (drift warns); python-dotenv rejects it"),
+        ("", "an empty file is an error in drift: a gate must not pass on a truncated or missing file"),
+        ("\n\n", "the same: only blank lines"),
     ];
     let mut disagreements = Vec::new();
     let mut compared = 0;

@@ -24,6 +24,8 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Domain {
+    /// Any other configuration file: `cfg:<scope>`.
+    Cfg,
     /// `.env` files: `env:<scope>`.
     Env,
     /// Feature flags: `flag:<key>`.
@@ -36,13 +38,14 @@ pub enum Domain {
 }
 
 impl Domain {
-    /// The address prefix (`env`, `flag`, `k8s`, `tf`).
+    /// The address prefix (`cfg`, `env`, `flag`, `k8s`, `tf`).
     pub fn as_str(self) -> &'static str {
         match self {
             Domain::Env => "env",
             Domain::Flag => "flag",
             Domain::K8s => "k8s",
             Domain::Terraform => "tf",
+            Domain::Cfg => "cfg",
         }
     }
 }
@@ -96,6 +99,7 @@ impl FromStr for EntityId {
             "flag" => Domain::Flag,
             "k8s" => Domain::K8s,
             "tf" => Domain::Terraform,
+            "cfg" => Domain::Cfg,
             other => return Err(format!("unknown domain `{other}` in entity `{s}`")),
         };
         Ok(EntityId::new(domain, address))
@@ -200,6 +204,15 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A file of an environment that drift did not read, and why (it is not configuration).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The file, as found under the input.
+    pub file: String,
+    /// Why it was not read (`documentation`, `an image`, `a Helm template …`).
+    pub reason: String,
+}
+
 /// The normalized model of one environment.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
@@ -209,7 +222,13 @@ pub struct Snapshot {
     /// Identifies the fingerprint key the secrets were hashed with; `None` for a per-run random key.
     pub(crate) key_id: Option<String>,
     pub(crate) warnings: Vec<Diagnostic>,
-    pub(crate) skipped: Vec<String>,
+    /// The files read.
+    pub(crate) files: Vec<String>,
+    pub(crate) skipped: Vec<Skipped>,
+    /// Facts about the inputs a report should state (a Terraform plan was compared).
+    pub(crate) notes: Vec<String>,
+    /// The format of the one file this snapshot was read from, when it was one file.
+    pub(crate) format: Option<crate::source::Format>,
 }
 
 impl Snapshot {
@@ -248,9 +267,19 @@ impl Snapshot {
         &self.warnings
     }
 
-    /// Files in the inputs that drift did not recognise and skipped.
-    pub fn skipped(&self) -> &[String] {
+    /// Files in the inputs that are not configuration, skipped with the reason.
+    pub fn skipped(&self) -> &[Skipped] {
         &self.skipped
+    }
+
+    /// The files read.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// Facts about the inputs that a report should state (a Terraform plan was compared).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Adds an entity; two definitions of one identity are an error naming both places.
@@ -265,11 +294,6 @@ impl Snapshot {
         Ok(())
     }
 
-    /// Whether every entity is a `.env` file (whose scope comes from the file's path).
-    pub(crate) fn entity_ids_are_env(&self) -> bool {
-        self.entities.keys().all(|id| id.domain() == Domain::Env)
-    }
-
     /// Adds every entity, warning and skipped file of `other`.
     pub(crate) fn entities_mut(&mut self) -> impl Iterator<Item = &mut Entity> {
         self.entities.values_mut()
@@ -280,7 +304,9 @@ impl Snapshot {
             self.insert(entity)?;
         }
         self.warnings.extend(other.warnings);
+        self.files.extend(other.files);
         self.skipped.extend(other.skipped);
+        self.notes.extend(other.notes);
         Ok(())
     }
 }

@@ -53,6 +53,11 @@ impl Number {
         Decimal::parse(text).map(|_| Number { text: text.into() })
     }
 
+    /// A number from the text of a JSON integer (`-?[0-9]+`, any length), which is always a decimal.
+    pub(crate) fn from_integer_text(text: &str) -> Self {
+        Number { text: text.into() }
+    }
+
     /// A number from an integer.
     pub fn from_i64(value: i64) -> Self {
         Number { text: compact_str::ToCompactString::to_compact_string(&value) }

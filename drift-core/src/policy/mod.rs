@@ -269,7 +269,13 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
             },
         }));
     }
-    let side = |s: &Snapshot| report::Side { name: s.name().to_owned(), inputs: s.inputs().to_vec() };
+    let side = |s: &Snapshot| report::Side {
+        name: s.name().to_owned(),
+        inputs: s.inputs().to_vec(),
+        read: s.files().to_vec(),
+        skipped: s.skipped().to_vec(),
+        notes: s.notes().to_vec(),
+    };
     Report::new(side(left), side(right), findings)
 }
 

@@ -25,8 +25,8 @@ use crate::error::{Error, Result};
 use crate::model::{Diagnostic, Domain, Entity, EntityId, Field, List, ListKind, Location, Map, Node, Quantity};
 
 use super::Context;
+use super::Document;
 use super::certificate::certificates;
-use super::yaml::{self, Document};
 
 /// Kinds without a namespace (`+genclient:nonNamespaced` in k8s.io/api, plus CRDs and APIServices).
 const CLUSTER_SCOPED: &[&str] = &[
@@ -71,28 +71,15 @@ pub(crate) struct Objects {
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
-/// Whether YAML or JSON text looks like Kubernetes objects (an `apiVersion` and a `kind`).
-pub(crate) fn looks_like_k8s(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(8192)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    (has(b"apiVersion:") && has(b"kind:")) || (has(b"\"apiVersion\"") && has(b"\"kind\""))
+/// Whether a parsed document is a Kubernetes object (a string `apiVersion` and `kind`), whatever
+/// the order of its keys.
+pub(crate) fn is_object(node: &Node) -> bool {
+    node.as_map().is_some_and(|m| text(m, "apiVersion").is_some() && text(m, "kind").is_some())
 }
 
-/// Reads every object of a YAML (or JSON) stream.
-pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<Objects> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::input(file, u32::try_from(line).unwrap_or(0), "not valid UTF-8")
-    })?;
-    let (documents, duplicates) = yaml::documents(file, text)?;
+/// Reads every object of a file's documents (YAML, or JSON).
+pub(crate) fn objects(file: &Arc<str>, documents: Vec<Document>, ctx: &Context<'_>) -> Result<Objects> {
     let mut out = Objects { entities: Vec::new(), warnings: Vec::new() };
-    for dup in duplicates {
-        out.warnings.push(warning(
-            file,
-            dup.line,
-            format!("`{}` is set twice in one mapping; the last value wins", dup.key),
-        ));
-    }
     for (index, document) in documents.into_iter().enumerate() {
         object(file, document, index + 1, ctx, &mut out)?;
     }

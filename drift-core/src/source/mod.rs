@@ -1,19 +1,26 @@
-//! Sources: bytes in, [`Snapshot`] out. One module per format; this one finds the files, detects
-//! each one's format (content first, then name) and merges what they define into one snapshot.
+//! Sources: bytes in, [`Snapshot`] out. One module per format; this one finds the files, parses
+//! each one in its syntax, decides its format from the parsed document (`detect.rs`), and merges
+//! what the files define into one snapshot.
 
 pub(crate) mod certificate;
+pub(crate) mod cfg;
 pub(crate) mod crd;
+pub(crate) mod detect;
 pub(crate) mod env;
 pub(crate) mod flags;
+pub(crate) mod hcl;
+pub(crate) mod ini;
 pub(crate) mod json;
 pub(crate) mod k8s;
+pub(crate) mod properties;
 pub(crate) mod snapshot;
 pub(crate) mod tfstate;
+pub(crate) mod toml;
 pub(crate) mod yaml;
 
 use std::fmt;
-use std::io::Read;
-use std::path::{Component, Path};
+use std::io::Read as _;
+use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -21,7 +28,7 @@ use rayon::prelude::*;
 use crate::environment;
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprinter;
-use crate::model::{Domain, Entity, EntityId, Snapshot};
+use crate::model::{Diagnostic, Domain, Entity, EntityId, Node, Skipped, Snapshot};
 use crate::secrets::SecretRules;
 
 /// An input format drift understands.
@@ -37,6 +44,8 @@ pub enum Format {
     Flags,
     /// A snapshot saved by `drift snapshot` (`drift/snapshot/v1`).
     Snapshot,
+    /// Any other structured configuration: YAML, JSON, TOML, INI, `.properties`, HCL (`cfg:`).
+    Config,
 }
 
 impl fmt::Display for Format {
@@ -47,6 +56,7 @@ impl fmt::Display for Format {
             Format::Terraform => "Terraform state",
             Format::Flags => "feature flags",
             Format::Snapshot => "snapshot",
+            Format::Config => "configuration file",
         })
     }
 }
@@ -74,19 +84,76 @@ pub(crate) struct Context<'a> {
     pub(crate) env: Option<&'a str>,
 }
 
+/// Nesting deeper than this is refused by every reader (and written by none): no configuration
+/// needs it, and it would only exhaust the stack.
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// A document of a file: its root node and the line it starts on.
+#[derive(Debug)]
+pub(crate) struct Document {
+    pub(crate) node: Node,
+    pub(crate) line: u32,
+}
+
+/// A key set twice in one mapping (the last value wins).
+#[derive(Debug)]
+pub(crate) struct Duplicate {
+    pub(crate) key: String,
+    pub(crate) line: u32,
+}
+
+/// Byte offsets to 1-based lines, for parsers that report offsets.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub(crate) fn line(&self, offset: usize) -> u32 {
+        let line = self.starts.partition_point(|&start| start <= offset);
+        u32::try_from(line).unwrap_or(u32::MAX)
+    }
+}
+
 /// Loads an environment: a file, a directory (walked recursively), `-` for stdin, or a snapshot
 /// saved by `drift snapshot`. The snapshot's name is the directory's name (for a file, the
 /// environment named in the file name, e.g. `.env.production`, else its directory's name).
 ///
 /// # Errors
 ///
-/// A missing or unreadable path, a malformed file, or a single file (or stdin) in no known format.
-/// Unknown files inside a directory are not errors: they are listed in [`Snapshot::skipped`].
+/// A missing or unreadable path, a malformed or empty configuration file, or a single file (or
+/// stdin) in no format drift reads. Files that are not configuration (a README, an image) are not
+/// errors: they are listed in [`Snapshot::skipped`] with the reason.
 pub fn load(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let mut snapshot = read_input(input, options)?;
     // Custom resources are compared as the environment's own CRDs say.
     crd::apply(&crd::shapes(&[&snapshot]), &mut snapshot);
     Ok(snapshot)
+}
+
+/// Two files compared directly are one file in two environments: when each side is one `.env` or
+/// configuration file, the right one takes the left one's address (`app-a.yaml` vs `app-b.yaml`).
+pub(crate) fn pair_single_files(left: &Snapshot, right: &mut Snapshot) {
+    let single = |s: &Snapshot| {
+        let mut ids = s.entities.keys();
+        match (ids.next(), ids.next(), s.files.len()) {
+            (Some(id), None, 1) if matches!(id.domain(), Domain::Env | Domain::Cfg) => Some(id.clone()),
+            _ => None,
+        }
+    };
+    if let (Some(l), Some(r)) = (single(left), single(right))
+        && l != r
+        && l.domain() == r.domain()
+        && let Some(entity) = right.entities.remove(&r)
+    {
+        let entity = Entity::new(l.clone(), entity.file().clone(), entity.line(), entity.body().clone());
+        right.entities.insert(l, entity);
+    }
 }
 
 /// Applies the CRDs of both environments to the custom resources of both, so that a kind is
@@ -102,7 +169,10 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     if shown == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Error::read("-", e))?;
-        let mut snapshot = parse_detected("-", &bytes, ".env", options)?.ok_or_else(|| unknown("-"))?;
+        let mut snapshot = match read_file("-", ".env", &bytes, detect::sniff(&bytes), options, None)? {
+            Read::Parsed(snapshot) => snapshot,
+            Read::Skipped(why) => return Err(unknown("-", why)),
+        };
         if snapshot.name.is_empty() {
             snapshot.name = "stdin".to_owned();
         }
@@ -115,8 +185,11 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         && Path::new(file).is_file()
     {
         let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
-        let mut snapshot =
-            parse_with(Format::Flags, file, &bytes, options, Some(env))?.ok_or_else(|| unknown_env(file))?;
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+        let mut snapshot = match read_file(file, name, &bytes, detect::plan(name, false, &bytes), options, Some(env))? {
+            Read::Parsed(snapshot) if snapshot.entities().all(|e| e.id().domain() == Domain::Flag) => snapshot,
+            _ => return Err(unknown_env(file)),
+        };
         snapshot.name = env.to_owned();
         snapshot.inputs = vec![shown];
         return Ok(snapshot);
@@ -128,21 +201,44 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         snapshot
     } else {
         let mut file = std::fs::File::open(input).map_err(|e| Error::read(input, e))?;
-        // A saved snapshot can be several times its environment's size: read it as a stream.
+        // A saved snapshot can be several times its environment's size: read it as a stream (our
+        // own format, which drift always writes with its schema first).
         let mut head = Vec::with_capacity(512);
         (&mut file).take(512).read_to_end(&mut head).map_err(|e| Error::read(input, e))?;
-        if detect(&shown, &head) == Some(Format::Snapshot) {
+        if is_snapshot_head(&head) {
             let mut snapshot = snapshot::read_stream(&shown, head.as_slice().chain(file), options)?;
             protect(&mut snapshot, options);
             snapshot
         } else {
             let mut bytes = head;
             file.read_to_end(&mut bytes).map_err(|e| Error::read(input, e))?;
-            parse_detected(&shown, &bytes, ".env", options)?.ok_or_else(|| unknown(&shown))?
+            let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            // A file named on the command line is meant to be compared: a name that says "not
+            // configuration" (`template.txt`) only means its content decides.
+            let plan = match detect::plan(&name, false, &bytes) {
+                detect::Plan::Skip(_) => detect::sniff(&bytes),
+                plan => plan,
+            };
+            match read_file(&shown, &single_scope(&name), &bytes, plan, options, None)? {
+                Read::Parsed(snapshot) => snapshot,
+                Read::Skipped(why) => return Err(unknown(&shown, why)),
+            }
         }
     };
     snapshot.inputs = vec![shown];
     Ok(snapshot)
+}
+
+/// The scope of a file compared on its own: `.env` for any `.env` file, the name without its
+/// environment token for a configuration file (`values-production.yaml` → `values.yaml`).
+fn single_scope(name: &str) -> String {
+    if detect::is_env_name(name) { ".env".to_owned() } else { detect::scope(Path::new(name), false) }
+}
+
+/// The head of a file drift wrote with `drift snapshot`.
+fn is_snapshot_head(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    head.trim_ascii_start().starts_with(b"{") && head.windows(16).any(|w| w == b"\"drift/snapshot/")
 }
 
 /// Parses one file's bytes in a known format. `origin` names the file in locations and errors, and
@@ -152,8 +248,23 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
 ///
 /// The bytes are not valid in that format.
 pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) -> Result<Snapshot> {
-    let mut snapshot = parse_with(format, origin, bytes, options, None)?
-        .ok_or_else(|| Error::UnknownFormat { origin: origin.to_owned(), message: format!("not {format}") })?;
+    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+    let syntax = match format {
+        Format::Env => Some(detect::Syntax::Env),
+        Format::Kubernetes => Some(detect::Syntax::Yaml),
+        Format::Terraform | Format::Snapshot => Some(detect::Syntax::Json),
+        Format::Flags | Format::Config => match detect::plan(name, false, bytes) {
+            detect::Plan::Read(syntax) | detect::Plan::Try(syntax) => Some(syntax),
+            detect::Plan::Skip(_) => None,
+        },
+    };
+    let not = || Error::UnknownFormat { origin: origin.to_owned(), message: format!("not {format}") };
+    let syntax = syntax.ok_or_else(not)?;
+    let scope = if format == Format::Env { ".env".to_owned() } else { single_scope(name) };
+    let mut snapshot = match read_file(origin, &scope, bytes, detect::Plan::Read(syntax), options, None)? {
+        Read::Parsed(snapshot) if snapshot.format == Some(format) || snapshot.entities.is_empty() => snapshot,
+        _ => return Err(not()),
+    };
     crd::apply(&crd::shapes(&[&snapshot]), &mut snapshot);
     Ok(snapshot)
 }
@@ -166,63 +277,223 @@ fn unknown_env(origin: &str) -> Error {
     }
 }
 
-/// Parses in a known format; `None` when the bytes turn out not to be in it (a JSON file that is no
-/// flag export). `env` chooses one environment of a multi-environment export.
-fn parse_with(
-    format: Format,
+fn unknown(origin: &str, why: &str) -> Error {
+    Error::UnknownFormat {
+        origin: origin.to_owned(),
+        message: format!(
+            "{why}: drift reads .env files, Kubernetes manifests, Terraform states and plans, feature flags, YAML, JSON, TOML, INI, .properties and HCL configuration, and its own snapshots"
+        ),
+    }
+}
+
+/// What became of a file.
+enum Read {
+    Parsed(Snapshot),
+    Skipped(&'static str),
+}
+
+/// Reads one file by its plan: parses it in its syntax, then decides its format from the parsed
+/// document. `scope` is the entity address of a `.env` or configuration file; `env` chooses one
+/// environment of a multi-environment flag export.
+fn read_file(
     origin: &str,
+    scope: &str,
     bytes: &[u8],
+    plan: detect::Plan,
     options: &LoadOptions,
     env: Option<&str>,
-) -> Result<Option<Snapshot>> {
+) -> Result<Read> {
+    let (syntax, tried) = match plan {
+        detect::Plan::Skip(why) => return Ok(Read::Skipped(why)),
+        detect::Plan::Read(syntax) => (syntax, false),
+        detect::Plan::Try(syntax) => (syntax, true),
+    };
+    let unbommed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if unbommed.trim_ascii().is_empty() {
+        // A truncated `terraform state pull` must not pass as an environment without resources.
+        return Err(Error::input(origin, 1, "the file is empty"));
+    }
     let file: Arc<str> = origin.into();
     let ctx = Context { options, env };
-    let named = |origin: &str| if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
-    let mut snapshot = match format {
-        Format::Env => {
-            let name = if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
-            let mut snapshot = Snapshot::new(name);
-            snapshot.key_id = Some(options.fingerprinter.key_id());
+    let name = if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
+    let mut snapshot = Snapshot::new(name);
+    snapshot.key_id = Some(options.fingerprinter.key_id());
+    if origin != "-" {
+        snapshot.files.push(origin.to_owned());
+    }
+    let parsed = match syntax {
+        detect::Syntax::Env => {
             let (body, warnings) = env::parse(&file, bytes)?;
             // A .env entity is the whole file: no line of its own, so a key missing on one side
             // points at the file.
-            snapshot.insert(Entity::new(EntityId::new(Domain::Env, ".env"), file, 0, body))?;
+            snapshot.insert(Entity::new(EntityId::new(Domain::Env, scope), file, 0, body))?;
             snapshot.warnings = warnings;
-            snapshot
+            snapshot.format = Some(Format::Env);
+            protect(&mut snapshot, options);
+            return Ok(Read::Parsed(snapshot));
         }
-        Format::Kubernetes => {
-            let mut snapshot =
-                Snapshot::new(if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) });
-            snapshot.key_id = Some(options.fingerprinter.key_id());
-            let objects = k8s::parse(&file, bytes, &ctx)?;
-            for entity in objects.entities {
-                snapshot.insert(entity)?;
+        detect::Syntax::Json => {
+            match json::document(origin, bytes, if origin.ends_with(".tfstate") { "Terraform state" } else { "JSON" }) {
+                Ok((document, duplicates)) => Parsed::Json(document, duplicates),
+                Err(_) if tried => return Ok(Read::Skipped("not a configuration format drift reads")),
+                Err(err) => return Err(err),
             }
-            snapshot.warnings = objects.warnings;
-            snapshot
         }
-        Format::Terraform => {
-            let mut snapshot =
-                Snapshot::new(if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) });
-            snapshot.key_id = Some(options.fingerprinter.key_id());
-            for entity in tfstate::parse(&file, bytes, &ctx)? {
-                snapshot.insert(entity)?;
+        detect::Syntax::Yaml => {
+            let text = utf8(origin, unbommed)?;
+            match yaml::documents(origin, text) {
+                Ok((documents, duplicates)) => Parsed::Yaml(documents, duplicates),
+                Err(_) if tried => return Ok(Read::Skipped("not a configuration format drift reads")),
+                Err(err) => return Err(err),
             }
-            snapshot
         }
-        Format::Flags => {
-            let Some((root, kind)) = flag_document(origin, bytes, env.is_some())? else { return Ok(None) };
-            let mut snapshot = Snapshot::new(named(origin));
-            snapshot.key_id = Some(options.fingerprinter.key_id());
-            for entity in flags::parse(&file, root, kind, ctx.env)? {
-                snapshot.insert(entity)?;
-            }
-            snapshot
+        detect::Syntax::Toml => Parsed::Other(toml::parse(origin, utf8(origin, unbommed)?)?, Vec::new()),
+        detect::Syntax::Ini => {
+            let (node, duplicates) = ini::parse(origin, utf8(origin, unbommed)?)?;
+            Parsed::Other(node, duplicates)
         }
-        Format::Snapshot => snapshot::read(origin, bytes, options)?,
+        detect::Syntax::Properties => {
+            let (node, duplicates) = properties::parse(origin, utf8(origin, unbommed)?)?;
+            Parsed::Other(node, duplicates)
+        }
+        detect::Syntax::Hcl => Parsed::Other(hcl::parse(origin, utf8(origin, unbommed)?)?, Vec::new()),
     };
+    let flag_name = is_flag_name(scope.rsplit('/').next().unwrap_or(scope));
+    match parsed {
+        Parsed::Json(document, duplicates) => {
+            snapshot.warnings.extend(duplicate_warnings(&file, &duplicates));
+            let root = document.node;
+            if is_snapshot(&root) {
+                let mut saved = snapshot::read(origin, bytes, options)?;
+                saved.files = snapshot.files;
+                snapshot = saved;
+                snapshot.format = Some(Format::Snapshot);
+            } else if let Some(kind) = tfstate::kind_of(&root) {
+                if kind == tfstate::Kind::Plan {
+                    snapshot.notes.push(format!(
+                        "{origin} is a Terraform plan: its planned values are compared, as the environment will run after `terraform apply`"
+                    ));
+                }
+                for entity in tfstate::entities(&file, root, kind, &ctx)? {
+                    snapshot.insert(entity)?;
+                }
+                snapshot.format = Some(Format::Terraform);
+            } else if k8s::is_object(&root) {
+                k8s_objects(&mut snapshot, &file, vec![Document { node: root, line: document.line }], &ctx)?;
+            } else if let Some(kind) = flags::kind_of(&root, flag_name || env.is_some()) {
+                flag_entities(&mut snapshot, &file, root, kind, env)?;
+            } else {
+                config(&mut snapshot, &file, scope, vec![(root, document.line)], env)?;
+            }
+        }
+        Parsed::Yaml(documents, duplicates) => {
+            snapshot.warnings.extend(duplicate_warnings(&file, &duplicates));
+            let flag_kind = match &documents[..] {
+                [only] => flags::kind_of(&only.node, flag_name || env.is_some()),
+                _ => None,
+            };
+            if documents.is_empty() || documents.iter().any(|d| k8s::is_object(&d.node)) {
+                k8s_objects(&mut snapshot, &file, documents, &ctx)?;
+            } else if let Some(kind) = flag_kind {
+                // Flag tools read YAML 1.2: `on` is a string there (a variant's name), not a boolean.
+                let text = utf8(origin, unbommed)?;
+                let root = yaml::documents_with(origin, text, yaml::Schema::Yaml12)?.0.into_iter().next();
+                flag_entities(&mut snapshot, &file, root.map_or(Node::Null, |d| d.node), kind, env)?;
+            } else {
+                let documents = documents.into_iter().map(|d| (d.node, d.line)).collect();
+                config(&mut snapshot, &file, scope, documents, env)?;
+            }
+        }
+        Parsed::Other(root, duplicates) => {
+            snapshot.warnings.extend(duplicate_warnings(&file, &duplicates));
+            match flags::kind_of(&root, flag_name || env.is_some()) {
+                Some(kind) if syntax == detect::Syntax::Toml => flag_entities(&mut snapshot, &file, root, kind, env)?,
+                _ => config(&mut snapshot, &file, scope, vec![(root, 1)], env)?,
+            }
+        }
+    }
     protect(&mut snapshot, options);
-    Ok(Some(snapshot))
+    Ok(Read::Parsed(snapshot))
+}
+
+/// A file parsed in its syntax, before its format is known.
+enum Parsed {
+    Json(Document, Vec<Duplicate>),
+    Yaml(Vec<Document>, Vec<Duplicate>),
+    Other(Node, Vec<Duplicate>),
+}
+
+fn utf8<'b>(origin: &str, bytes: &'b [u8]) -> Result<&'b str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::input(origin, u32::try_from(line).unwrap_or(0), "not valid UTF-8")
+    })
+}
+
+/// A JSON root written by `drift snapshot`.
+fn is_snapshot(root: &Node) -> bool {
+    root.as_map().and_then(|m| m.get("schema")).and_then(Node::as_str).is_some_and(|s| s.starts_with("drift/snapshot/"))
+}
+
+fn duplicate_warnings(file: &Arc<str>, duplicates: &[Duplicate]) -> Vec<Diagnostic> {
+    duplicates
+        .iter()
+        .map(|dup| {
+            // A key is named only when it reads as a name (a pasted token never is).
+            let key =
+                if crate::secrets::is_plain_name(&dup.key) { format!("`{}`", dup.key) } else { "a key".to_owned() };
+            Diagnostic {
+                location: crate::model::Location { file: file.clone(), line: (dup.line > 0).then_some(dup.line) },
+                message: format!("{key} is set twice in one mapping; the last value wins"),
+            }
+        })
+        .collect()
+}
+
+fn k8s_objects(snapshot: &mut Snapshot, file: &Arc<str>, documents: Vec<Document>, ctx: &Context<'_>) -> Result<()> {
+    single_environment(file, ctx.env)?;
+    let objects = k8s::objects(file, documents, ctx)?;
+    for entity in objects.entities {
+        snapshot.insert(entity)?;
+    }
+    snapshot.warnings.extend(objects.warnings);
+    snapshot.format = Some(Format::Kubernetes);
+    Ok(())
+}
+
+fn flag_entities(
+    snapshot: &mut Snapshot,
+    file: &Arc<str>,
+    root: Node,
+    kind: flags::Kind,
+    env: Option<&str>,
+) -> Result<()> {
+    for entity in flags::parse(file, root, kind, env)? {
+        snapshot.insert(entity)?;
+    }
+    snapshot.format = Some(Format::Flags);
+    Ok(())
+}
+
+fn config(
+    snapshot: &mut Snapshot,
+    file: &Arc<str>,
+    scope: &str,
+    documents: Vec<(Node, u32)>,
+    env: Option<&str>,
+) -> Result<()> {
+    single_environment(file, env)?;
+    snapshot.insert(cfg::entity(file, scope, documents))?;
+    snapshot.format = Some(Format::Config);
+    Ok(())
+}
+
+/// `FILE@ENV` chooses an environment of a flag export; no other file holds several.
+fn single_environment(file: &str, env: Option<&str>) -> Result<()> {
+    match env {
+        Some(_) => Err(unknown_env(file)),
+        None => Ok(()),
+    }
 }
 
 /// Runs the secret classifier over every entity: what a source did not mark itself (by name at any
@@ -241,176 +512,11 @@ pub(crate) fn protect(snapshot: &mut Snapshot, options: &LoadOptions) {
     });
 }
 
-/// A flag file's document and format; `None` when it is no flag export.
-fn flag_document(origin: &str, bytes: &[u8], chosen_env: bool) -> Result<Option<(crate::model::Node, flags::Kind)>> {
-    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
-    let plain = is_flag_name(name);
-    let trimmed = bytes.trim_ascii_start();
-    let root = if trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
-        json::parse(origin, bytes, "JSON")?
-    } else if name.ends_with(".toml") {
-        toml_document(origin, bytes)?
-    } else {
-        let text = std::str::from_utf8(bytes).map_err(|_| Error::input(origin, 0, "not valid UTF-8"))?;
-        // Flag tools read YAML 1.2: `on` is a string there (a variant's name), not a boolean.
-        match yaml::documents_with(origin, text, yaml::Schema::Yaml12)?.0.into_iter().next() {
-            Some(document) => document.node,
-            None => return Ok(None),
-        }
-    };
-    Ok(flags::kind_of(&root, plain || chosen_env).map(|kind| (root, kind)))
-}
-
-fn toml_document(origin: &str, bytes: &[u8]) -> Result<crate::model::Node> {
-    use crate::model::{Field, List, Node, Number};
-    fn convert(value: toml::Value) -> Node {
-        match value {
-            toml::Value::String(s) => Node::string(s),
-            toml::Value::Integer(i) => Node::Number(Box::new(Number::from_i64(i))),
-            toml::Value::Float(f) => {
-                Number::parse(&f.to_string()).map_or_else(|| Node::string(f.to_string()), |n| Node::Number(Box::new(n)))
-            }
-            toml::Value::Boolean(b) => Node::Bool(b),
-            toml::Value::Datetime(d) => Node::string(d.to_string()),
-            toml::Value::Array(items) => Node::List(List::sequence(items.into_iter().map(convert).collect())),
-            toml::Value::Table(table) => {
-                Node::map(table.into_iter().map(|(k, v)| Field::new(k, 0, convert(v))).collect())
-            }
-        }
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| Error::input(origin, 0, "not valid UTF-8"))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        let line = e.span().map_or(0, |span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        Error::input(
-            origin,
-            u32::try_from(line).unwrap_or(0),
-            format!("invalid TOML: {}", crate::error::without_values(e.message())),
-        )
-    })?;
-    Ok(convert(toml::Value::Table(table)))
-}
-
 /// `flags.json`, `features.yaml`, `feature-flags.toml`, `flags.production.json`…
 fn is_flag_name(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
     matches!(stem.as_str(), "flags" | "features" | "feature-flags" | "feature_flags" | "featureflags" | "toggles")
         && [".json", ".yaml", ".yml", ".toml"].iter().any(|e| name.ends_with(e))
-}
-
-/// Whether the head of a file suggests a flag export (a cheap look before parsing it).
-fn looks_like_flags(origin: &str, bytes: &[u8]) -> bool {
-    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
-    if is_flag_name(name) {
-        return true;
-    }
-    let head = &bytes[..bytes.len().min(4096)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    has(b"\"flags\"")
-        || has(b"flags:")
-        || has(b"\"featureStrategies\"")
-        || has(b"\"flagValues\"")
-        || has(b"\"variations\"")
-}
-
-fn unknown(origin: &str) -> Error {
-    Error::UnknownFormat {
-        origin: origin.to_owned(),
-        message: "not a format drift reads (.env, Kubernetes YAML or JSON, Terraform state, feature flags, or a drift snapshot)"
-            .to_owned(),
-    }
-}
-
-/// Detects the format (content first, then the file name) and parses; `None` when unrecognised.
-/// `scope` is the address of a `.env` entity read from this file.
-fn parse_detected(origin: &str, bytes: &[u8], scope: &str, options: &LoadOptions) -> Result<Option<Snapshot>> {
-    let Some(format) = detect(origin, bytes) else {
-        return Ok(None);
-    };
-    let Some(mut snapshot) = parse_with(format, origin, bytes, options, None)? else {
-        return Ok(None);
-    };
-    if format == Format::Env && scope != ".env" {
-        let entities = std::mem::take(&mut snapshot.entities);
-        for entity in entities.into_values() {
-            let (file, line) = (entity.file().clone(), entity.line());
-            let body = entity.body().clone();
-            snapshot.insert(Entity::new(EntityId::new(Domain::Env, scope), file, line, body))?;
-        }
-    }
-    Ok(Some(snapshot))
-}
-
-/// The format of a file, by content first and then by name.
-pub(crate) fn detect(origin: &str, bytes: &[u8]) -> Option<Format> {
-    let head = &bytes[..bytes.len().min(512)];
-    let trimmed = head.trim_ascii_start();
-    if trimmed.starts_with(b"{") && contains(head, b"\"drift/snapshot/") {
-        return Some(Format::Snapshot);
-    }
-    if tfstate::looks_like_state(bytes) {
-        return Some(Format::Terraform);
-    }
-    let name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
-    if k8s::looks_like_k8s(bytes) || (is_yaml_name(name) && is_blank_yaml(bytes)) {
-        return Some(Format::Kubernetes);
-    }
-    if looks_like_flags(origin, bytes) && !is_env_name(name) {
-        return Some(Format::Flags);
-    }
-    if is_env_name(name) {
-        return Some(Format::Env);
-    }
-    if !trimmed.starts_with(b"{") && !trimmed.starts_with(b"[") && env::looks_like_env(bytes) {
-        return Some(Format::Env);
-    }
-    None
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn is_yaml_name(name: &str) -> bool {
-    name.ends_with(".yaml") || name.ends_with(".yml")
-}
-
-/// Only comments, blank lines and document markers: a template that rendered to nothing.
-fn is_blank_yaml(bytes: &[u8]) -> bool {
-    bytes.split(|&b| b == b'\n').all(|line| {
-        let line = line.trim_ascii();
-        line.is_empty() || line.starts_with(b"#") || line == b"---" || line == b"..."
-    })
-}
-
-/// `.env`, `.env.*` and `*.env`.
-fn is_env_name(name: &str) -> bool {
-    name == ".env" || name.starts_with(".env.") || (name.ends_with(".env") && name.len() > 4)
-}
-
-/// The entity scope of a `.env` file: its path under the root with any environment token removed
-/// from the file name (`config/.env.production` → `config/.env`, `staging.env` → `.env`).
-fn env_scope(relative: &Path) -> String {
-    let parent: Vec<String> = relative
-        .parent()
-        .into_iter()
-        .flat_map(Path::components)
-        .filter_map(|c| match c {
-            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    let name = relative.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let kept: Vec<&str> = name.split('.').filter(|part| environment::family_of_word(part).is_none()).collect();
-    let mut file = kept.join(".");
-    if file == "env" || file.is_empty() {
-        file = ".env".to_owned();
-    }
-    let mut scope = parent.join("/");
-    if !scope.is_empty() {
-        scope.push('/');
-    }
-    scope.push_str(&file);
-    scope
 }
 
 fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
@@ -434,44 +540,49 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
         }
         if !entry.file_type().is_file() {
             // Sockets, pipes, devices: listed, never read (a pipe would block).
-            snapshot.skipped.push(entry.path().to_string_lossy().into_owned());
+            let file = entry.path().to_string_lossy().into_owned();
+            snapshot.skipped.push(Skipped { file, reason: "not a regular file".into() });
             continue;
         }
         files.push(entry.into_path());
     }
+    // Each file's scope (the entity address of a .env or configuration file): its path without the
+    // environment token, unless another file of this environment has that scope already (a base
+    // layer beside its overlay: `values.yaml`, `values-production.yaml`).
+    let relative: Vec<&Path> = files.iter().map(|path| path.strip_prefix(root).unwrap_or(path)).collect();
+    let plain: Vec<String> = relative.iter().map(|r| detect::scope(r, false)).collect();
+    let mut claims: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for scope in &plain {
+        *claims.entry(scope).or_default() += 1;
+    }
+    let scopes: Vec<String> = relative
+        .iter()
+        .zip(&plain)
+        .map(|(r, scope)| {
+            let named = r.file_name().is_some_and(|n| detect::names_environment(&n.to_string_lossy()));
+            if claims[scope.as_str()] > 1 && named { detect::scope(r, true) } else { scope.clone() }
+        })
+        .collect();
     // Files parse in parallel; results are merged in walk order, so the first error is the same
     // on every run.
-    let parsed: Vec<(String, Result<Option<Snapshot>>)> = files
+    let parsed: Vec<(String, Result<Read>)> = files
         .par_iter()
-        .map(|path| {
+        .zip(&relative)
+        .zip(&scopes)
+        .map(|((path, relative), scope)| {
             let shown = path.to_string_lossy().into_owned();
+            let in_templates = relative.components().any(|c| c.as_os_str() == "templates");
             let result = std::fs::read(path).map_err(|e| Error::read(path, e)).and_then(|bytes| {
-                let relative = path.strip_prefix(root).unwrap_or(path);
-                parse_detected(&shown, &bytes, &env_scope(relative), options)
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                read_file(&shown, scope, &bytes, detect::plan(&name, in_templates, &bytes), options, None)
             });
             (shown, result)
         })
         .collect();
     for (shown, result) in parsed {
         match result? {
-            Some(part) => {
-                if part.entity_ids_are_env() {
-                    if let Some(existing) = part.entities().find_map(|e| snapshot.entity(e.id())) {
-                        return Err(Error::input(
-                            &shown,
-                            0,
-                            format!(
-                                "{} is also defined by {}; compare such files directly, e.g. `drift diff {} {shown}`",
-                                existing.id(),
-                                existing.file(),
-                                existing.file()
-                            ),
-                        ));
-                    }
-                }
-                snapshot.absorb(part)?;
-            }
-            None => snapshot.skipped.push(shown),
+            Read::Parsed(part) => snapshot.absorb(part)?,
+            Read::Skipped(reason) => snapshot.skipped.push(Skipped { file: shown, reason: reason.into() }),
         }
     }
     Ok(snapshot)
@@ -490,7 +601,7 @@ fn dir_name(dir: &Path) -> String {
 /// directory's name.
 fn file_env_name(file: &Path) -> String {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if let Some(token) = name.split('.').find(|part| environment::family_of_word(part).is_some()) {
+    if let Some(token) = name.split(['.', '-', '_']).find(|part| environment::family_of_word(part).is_some()) {
         return token.to_owned();
     }
     match file.parent() {
@@ -504,24 +615,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scopes() {
-        assert_eq!(env_scope(Path::new(".env")), ".env");
-        assert_eq!(env_scope(Path::new(".env.production")), ".env");
-        assert_eq!(env_scope(Path::new(".env.staging")), ".env");
-        assert_eq!(env_scope(Path::new("staging.env")), ".env");
-        assert_eq!(env_scope(Path::new("svc/api/.env.prod")), "svc/api/.env");
-        assert_eq!(env_scope(Path::new("app.staging.env")), "app.env");
-        assert_eq!(env_scope(Path::new(".env.local")), ".env.local");
+    fn names() {
+        assert_eq!(file_env_name(Path::new("x/.env.production")), "production");
+        assert_eq!(file_env_name(Path::new("x/staging/.env")), "staging");
+        assert_eq!(file_env_name(Path::new("chart/values-prod.yaml")), "prod");
     }
 
     #[test]
-    fn names() {
-        assert!(is_env_name(".env"));
-        assert!(is_env_name(".env.production"));
-        assert!(is_env_name("app.env"));
-        assert!(!is_env_name("env"));
-        assert!(!is_env_name("environment.yaml"));
-        assert_eq!(file_env_name(Path::new("x/.env.production")), "production");
-        assert_eq!(file_env_name(Path::new("x/staging/.env")), "staging");
+    fn lines_of_offsets() {
+        let index = LineIndex::new("a\nbc\n\nd");
+        assert_eq!([index.line(0), index.line(2), index.line(3), index.line(5), index.line(6)], [1, 2, 2, 3, 4]);
     }
 }

@@ -24,7 +24,6 @@ use crate::model::{
 };
 
 use super::LoadOptions;
-use super::json::JsonKey;
 
 /// The schema tag of snapshot files.
 pub(crate) const SCHEMA: &str = "drift/snapshot/v1";
@@ -587,5 +586,26 @@ fn forget_fingerprints(node: Node) -> Node {
         Node::Map(map) => Node::Map(map.map_values(|_, v| forget_fingerprints(v))),
         Node::List(list) => Node::List(list.map_items(|_, item| forget_fingerprints(item))),
         other => other,
+    }
+}
+
+/// A map key, interned straight from the input's text (no `String` per key when it has no escapes).
+struct JsonKey(crate::model::Key);
+
+impl<'de> serde::Deserialize<'de> for JsonKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = JsonKey;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+
+            fn visit_str<E>(self, v: &str) -> std::result::Result<JsonKey, E> {
+                Ok(JsonKey(crate::model::Key::new(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
     }
 }

@@ -16,18 +16,12 @@
 //!
 //! Bookkeeping (`serial`, `lineage`, `private`, `dependencies`, `schema_version`) is not kept.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-
-use serde::Deserialize;
-use serde::de::IgnoredAny;
-use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::model::{Domain, Entity, EntityId, Field, List, ListKind, Node};
 
 use super::Context;
-use super::json::JsonNode;
 
 /// Attribute names whose lists are sets in the providers' schemas (a table that is easy to extend).
 const SET_ATTRIBUTES: &[&str] = &[
@@ -72,36 +66,30 @@ const SET_ATTRIBUTES: &[&str] = &[
 const POLICY_SETS: &[&str] =
     &["Statement", "Action", "NotAction", "Resource", "NotResource", "AWS", "Service", "Federated"];
 
-/// Whether bytes look like a Terraform state (either format).
-pub(crate) fn looks_like_state(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    head.trim_ascii_start().starts_with(b"{")
-        && (has(b"\"terraform_version\"") || has(b"\"format_version\"") || has(b"\"encryption_version\""))
-        && (has(b"\"lineage\"")
-            || has(b"\"resources\"")
-            || has(b"\"values\"")
-            || has(b"\"format_version\"")
-            || has(b"\"encryption_version\""))
+/// What a JSON document from Terraform is, by its top-level keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A raw state, version 4 (`terraform state pull`, `terraform.tfstate`).
+    State,
+    /// `terraform show -json` of a state.
+    Show,
+    /// `terraform show -json` of a plan: `planned_values` is what the environment will run.
+    Plan,
+    /// An OpenTofu state encrypted at rest.
+    Encrypted,
 }
 
-/// `index_key`: a number for `count`, a string for `for_each`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum IndexKey {
-    Int(i64),
-    Float(f64),
-    Text(String),
-}
-
-impl IndexKey {
-    fn render(&self) -> String {
-        match self {
-            IndexKey::Int(i) => format!("[{i}]"),
-            IndexKey::Float(f) => format!("[{f}]"),
-            IndexKey::Text(s) => format!("[{}]", quote(s)),
-        }
+/// The kind of Terraform document a parsed JSON root is, if any.
+pub(crate) fn kind_of(root: &Node) -> Option<Kind> {
+    let map = root.as_map()?;
+    let has = |key: &str| map.get(key).is_some();
+    if has("encryption_version") && (has("encrypted_data") || has("meta")) {
+        return Some(Kind::Encrypted);
     }
+    if has("format_version") && has("terraform_version") {
+        return Some(if has("planned_values") || has("resource_changes") { Kind::Plan } else { Kind::Show });
+    }
+    (has("version") && (has("terraform_version") || has("lineage"))).then_some(Kind::State)
 }
 
 /// Terraform's quoting of a `for_each` key: `"eu"`, with `"` and `\` escaped.
@@ -120,184 +108,182 @@ fn quote(key: &str) -> String {
     out
 }
 
-#[derive(Deserialize)]
-struct RawState {
-    version: Value,
-    terraform_version: Option<String>,
-    #[serde(default)]
-    outputs: BTreeMap<String, RawOutput>,
-    #[serde(default)]
-    resources: Vec<RawResource>,
-}
-
-#[derive(Deserialize)]
-struct RawOutput {
-    value: JsonNode,
-    #[serde(default)]
-    sensitive: bool,
-}
-
-#[derive(Deserialize)]
-struct RawResource {
-    module: Option<String>,
-    mode: String,
-    #[serde(rename = "type")]
-    kind: String,
-    name: String,
-    #[serde(default)]
-    instances: Vec<RawInstance>,
-}
-
-#[derive(Deserialize)]
-struct RawInstance {
-    index_key: Option<IndexKey>,
-    status: Option<String>,
-    deposed: Option<String>,
-    attributes: Option<JsonNode>,
-    attributes_flat: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    sensitive_attributes: Value,
-    #[serde(default)]
-    create_before_destroy: bool,
-    #[serde(default)]
-    private: IgnoredAny,
-}
-
-#[derive(Deserialize)]
-struct ShowState {
-    format_version: String,
-    terraform_version: Option<String>,
-    values: Option<ShowValues>,
-}
-
-#[derive(Deserialize)]
-struct ShowValues {
-    #[serde(default)]
-    outputs: BTreeMap<String, RawOutput>,
-    root_module: Option<ShowModule>,
-}
-
-#[derive(Deserialize)]
-struct ShowModule {
-    address: Option<String>,
-    #[serde(default)]
-    resources: Vec<ShowResource>,
-    #[serde(default)]
-    child_modules: Vec<ShowModule>,
-}
-
-#[derive(Deserialize)]
-struct ShowResource {
-    address: String,
-    index: Option<IndexKey>,
-    values: Option<JsonNode>,
-    #[serde(default)]
-    sensitive_values: Value,
-    #[serde(default)]
-    tainted: bool,
-    deposed_key: Option<String>,
-}
-
-/// Reads a state into entities.
-pub(crate) fn parse(file: &Arc<str>, bytes: &[u8], ctx: &Context<'_>) -> Result<Vec<Entity>> {
-    let bad = |line: usize, message: String| {
-        Error::input(file, u32::try_from(line).unwrap_or(0), format!("invalid Terraform state: {message}"))
-    };
-    // The formats differ in their first keys; a state is parsed once (it may be 100 MB).
-    let head = &bytes[..bytes.len().min(4096)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    if has(b"\"encryption_version\"") {
-        return Err(bad(1, "the state is encrypted (OpenTofu); decrypt it first with `tofu show -json`".into()));
+/// `index_key` / `index`: a number for `count`, a string for `for_each`.
+fn index_text(key: &Node) -> Option<String> {
+    match key {
+        Node::Number(n) => Some(format!("[{}]", n.as_str())),
+        Node::String(s) => Some(format!("[{}]", quote(s))),
+        _ => None,
     }
+}
+
+/// A map's fields by name, taken out once (a state holds tens of thousands of instances).
+struct Fields(Vec<Field>);
+
+impl Fields {
+    fn of(node: Node) -> Fields {
+        match node {
+            Node::Map(map) => Fields(map.into_fields()),
+            _ => Fields(Vec::new()),
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<Node> {
+        let i = self.0.iter().position(|f| f.key() == key)?;
+        Some(self.0.swap_remove(i).into_parts().2)
+    }
+
+    fn text(&mut self, key: &str) -> Option<String> {
+        match self.take(key)? {
+            Node::String(s) => Some(s.into_string()),
+            _ => None,
+        }
+    }
+
+    fn flag(&mut self, key: &str) -> bool {
+        matches!(self.take(key), Some(Node::Bool(true)))
+    }
+
+    fn list(&mut self, key: &str) -> Vec<Node> {
+        match self.take(key) {
+            Some(Node::List(list)) => list.into_items(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Reads a parsed Terraform document into entities.
+pub(crate) fn entities(file: &Arc<str>, root: Node, kind: Kind, ctx: &Context<'_>) -> Result<Vec<Entity>> {
+    let bad = |line: u32, message: String| Error::input(file, line, format!("invalid Terraform state: {message}"));
+    let mut root = Fields::of(root);
+    let terraform_version = root.text("terraform_version");
     let mut entities = Vec::new();
-    if has(b"\"format_version\"") {
-        let state: ShowState =
-            serde_json::from_slice(bytes).map_err(|e| bad(e.line(), crate::error::without_values(&e.to_string())))?;
-        if !state.format_version.starts_with("0.") && !state.format_version.starts_with("1.") {
-            return Err(bad(
-                1,
-                format!("show -json format_version {} is not supported (0.x or 1.x)", state.format_version),
-            ));
+    match kind {
+        Kind::Encrypted => {
+            return Err(bad(1, "the state is encrypted (OpenTofu); decrypt it first with `tofu show -json`".into()));
         }
-        entities.push(state_entity(file, state.terraform_version));
-        if let Some(values) = state.values {
-            outputs(file, values.outputs, ctx, &mut entities);
-            let mut modules: Vec<ShowModule> = values.root_module.into_iter().collect();
-            while let Some(module) = modules.pop() {
-                for resource in module.resources {
-                    let mut address = resource.address;
-                    // Terraform 0.12's show -json left the module path and the instance key out of
-                    // the address.
-                    if let Some(module) = module.address.as_deref().filter(|m| !address.starts_with(&format!("{m}."))) {
-                        address = format!("{module}.{address}");
-                    }
-                    if let Some(index) = resource.index.filter(|_| !address.ends_with(']')) {
-                        address.push_str(&index.render());
-                    }
-                    if let Some(deposed) = resource.deposed_key {
-                        address = format!("{address} (deposed object {deposed})");
-                    }
-                    let mut body = resource.values.map_or(Node::map(Vec::new()), |v| v.0);
-                    body = protect_marked(body, &resource.sensitive_values, ctx);
-                    let body = finish(body, resource.tainted, false);
-                    entities.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), 0, body));
+        Kind::Show | Kind::Plan => {
+            let version = root.text("format_version").unwrap_or_default();
+            if !version.starts_with("0.") && !version.starts_with("1.") {
+                return Err(bad(1, "show -json format_version is not supported (0.x or 1.x)".into()));
+            }
+            entities.push(state_entity(file, terraform_version));
+            let values = root.take(if kind == Kind::Plan { "planned_values" } else { "values" });
+            if let Some(values) = values {
+                let mut values = Fields::of(values);
+                if let Some(outputs_node) = values.take("outputs") {
+                    outputs(file, outputs_node, ctx, &mut entities);
                 }
-                modules.extend(module.child_modules);
-            }
-        }
-        return Ok(entities);
-    }
-    let state: RawState =
-        serde_json::from_slice(bytes).map_err(|e| bad(e.line(), crate::error::without_values(&e.to_string())))?;
-    match state.version.as_u64() {
-        Some(4) => {}
-        Some(version) => {
-            return Err(bad(1, format!("state version {version} is not supported: Terraform ≥ 0.12 writes version 4")));
-        }
-        None => {
-            return Err(bad(
-                1,
-                "neither a state (\"version\") nor `terraform show -json` output (\"format_version\")".into(),
-            ));
-        }
-    }
-    entities.push(state_entity(file, state.terraform_version));
-    outputs(file, state.outputs, ctx, &mut entities);
-    for resource in state.resources {
-        let mut prefix = String::new();
-        if let Some(module) = resource.module.filter(|m| !m.is_empty()) {
-            prefix.push_str(&module);
-            prefix.push('.');
-        }
-        if resource.mode == "data" {
-            prefix.push_str("data.");
-        }
-        prefix.push_str(&resource.kind);
-        prefix.push('.');
-        prefix.push_str(&resource.name);
-        for instance in resource.instances {
-            let _ = instance.private;
-            let mut address = prefix.clone();
-            if let Some(key) = &instance.index_key {
-                address.push_str(&key.render());
-            }
-            if let Some(deposed) = &instance.deposed {
-                address = format!("{address} (deposed object {deposed})");
-            }
-            let body = match (instance.attributes, instance.attributes_flat) {
-                (Some(JsonNode(node)), _) => node,
-                (None, Some(flat)) => {
-                    Node::map(flat.into_iter().map(|(k, v)| Field::new(k, 0, Node::string(v))).collect())
+                let mut modules: Vec<Node> = values.take("root_module").into_iter().collect();
+                while let Some(module) = modules.pop() {
+                    let mut module = Fields::of(module);
+                    let module_address = module.text("address");
+                    for resource in module.list("resources") {
+                        entities.push(show_resource(file, resource, module_address.as_deref(), ctx));
+                    }
+                    modules.extend(module.list("child_modules"));
                 }
-                (None, None) => Node::map(Vec::new()),
-            };
-            let body = protect_paths(body, &instance.sensitive_attributes, ctx);
-            let tainted = instance.status.as_deref() == Some("tainted");
-            let body = finish(body, tainted, instance.create_before_destroy);
-            entities.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), 0, body));
+            }
+        }
+        Kind::State => {
+            match root.take("version") {
+                Some(Node::Number(n)) if n.as_str() == "4" => {}
+                Some(Node::Number(n)) => {
+                    return Err(bad(
+                        1,
+                        format!("state version {} is not supported: Terraform ≥ 0.12 writes version 4", n.as_str()),
+                    ));
+                }
+                _ => return Err(bad(1, "`version` must be a number".into())),
+            }
+            entities.push(state_entity(file, terraform_version));
+            if let Some(outputs_node) = root.take("outputs") {
+                outputs(file, outputs_node, ctx, &mut entities);
+            }
+            for resource in root.list("resources") {
+                raw_resource(file, resource, ctx, &mut entities)?;
+            }
         }
     }
     Ok(entities)
+}
+
+fn show_resource(file: &Arc<str>, resource: Node, module: Option<&str>, ctx: &Context<'_>) -> Entity {
+    let line = first_line(&resource);
+    let mut resource = Fields::of(resource);
+    let mut address = resource.text("address").unwrap_or_default();
+    // Terraform 0.12's show -json left the module path and the instance key out of the address.
+    if let Some(module) = module.filter(|m| !address.starts_with(&format!("{m}."))) {
+        address = format!("{module}.{address}");
+    }
+    if let Some(index) = resource.take("index").as_ref().and_then(index_text).filter(|_| !address.ends_with(']')) {
+        address.push_str(&index);
+    }
+    if let Some(deposed) = resource.text("deposed_key") {
+        address = format!("{address} (deposed object {deposed})");
+    }
+    let mut body = resource.take("values").unwrap_or_else(|| Node::map(Vec::new()));
+    if let Some(marks) = resource.take("sensitive_values") {
+        body = protect_marked(body, &marks, ctx);
+    }
+    let body = finish(body, resource.flag("tainted"), false);
+    Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), line, body)
+}
+
+fn raw_resource(file: &Arc<str>, resource: Node, ctx: &Context<'_>, out: &mut Vec<Entity>) -> Result<()> {
+    let line = first_line(&resource);
+    let mut resource = Fields::of(resource);
+    let mut prefix = String::new();
+    if let Some(module) = resource.text("module").filter(|m| !m.is_empty()) {
+        prefix.push_str(&module);
+        prefix.push('.');
+    }
+    if resource.text("mode").as_deref() == Some("data") {
+        prefix.push_str("data.");
+    }
+    let (Some(kind), Some(name)) = (resource.text("type"), resource.text("name")) else {
+        return Err(Error::input(file, line, "invalid Terraform state: a resource without a `type` and a `name`"));
+    };
+    prefix.push_str(&kind);
+    prefix.push('.');
+    prefix.push_str(&name);
+    for instance in resource.list("instances") {
+        let line = first_line(&instance);
+        let mut instance = Fields::of(instance);
+        let mut address = prefix.clone();
+        if let Some(key) = instance.take("index_key").as_ref().and_then(index_text) {
+            address.push_str(&key);
+        }
+        if let Some(deposed) = instance.text("deposed") {
+            address = format!("{address} (deposed object {deposed})");
+        }
+        let body = match (instance.take("attributes"), instance.take("attributes_flat")) {
+            (Some(node @ Node::Map(_)), _) => node,
+            (_, Some(Node::Map(flat))) => Node::map(
+                flat.into_fields()
+                    .into_iter()
+                    .map(|f| {
+                        let (key, line, value) = f.into_parts();
+                        Field::with_key(key, line, value)
+                    })
+                    .collect(),
+            ),
+            _ => Node::map(Vec::new()),
+        };
+        let body = match instance.take("sensitive_attributes") {
+            Some(paths) => protect_paths(body, &paths, ctx),
+            None => body,
+        };
+        let tainted = instance.text("status").as_deref() == Some("tainted");
+        let body = finish(body, tainted, instance.flag("create_before_destroy"));
+        out.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), line, body));
+    }
+    Ok(())
+}
+
+/// The line of an object's first field (0 when unknown).
+fn first_line(node: &Node) -> u32 {
+    node.as_map().and_then(|m| m.fields().iter().map(Field::line).filter(|&l| l > 0).min()).unwrap_or(0)
 }
 
 fn state_entity(file: &Arc<str>, version: Option<String>) -> Entity {
@@ -305,12 +291,17 @@ fn state_entity(file: &Arc<str>, version: Option<String>) -> Entity {
     Entity::new(EntityId::new(Domain::Terraform, "state"), file.clone(), 0, Node::map(fields))
 }
 
-fn outputs(file: &Arc<str>, outputs: BTreeMap<String, RawOutput>, ctx: &Context<'_>, out: &mut Vec<Entity>) {
-    for (name, output) in outputs {
-        let value = if output.sensitive { secret(output.value.0, ctx) } else { output.value.0 };
+fn outputs(file: &Arc<str>, outputs: Node, ctx: &Context<'_>, out: &mut Vec<Entity>) {
+    let Node::Map(outputs) = outputs else { return };
+    for field in outputs.into_fields() {
+        let (name, line, output) = field.into_parts();
+        let mut output = Fields::of(output);
+        let sensitive = output.flag("sensitive");
+        let value = output.take("value").unwrap_or(Node::Null);
+        let value = if sensitive { secret(value, ctx) } else { value };
         let body =
-            Node::map(vec![Field::new("value", 0, value), Field::new("sensitive", 0, Node::Bool(output.sensitive))]);
-        out.push(Entity::new(EntityId::new(Domain::Terraform, format!("output.{name}")), file.clone(), 0, body));
+            Node::map(vec![Field::new("value", line, value), Field::new("sensitive", line, Node::Bool(sensitive))]);
+        out.push(Entity::new(EntityId::new(Domain::Terraform, format!("output.{name}")), file.clone(), line, body));
     }
 }
 
@@ -330,12 +321,12 @@ fn secret(node: Node, ctx: &Context<'_>) -> Node {
 /// "number"}}` steps (an index's value is cty JSON: a number for a list or tuple, a string for a
 /// map's key, any value for a set's element). A step drift cannot follow (a set element) protects
 /// the whole value it starts from: a secret is never left plain because its path was unusual.
-fn protect_paths(body: Node, paths: &Value, ctx: &Context<'_>) -> Node {
+fn protect_paths(body: Node, paths: &Node, ctx: &Context<'_>) -> Node {
     let mut body = body;
-    for path in paths.as_array().into_iter().flatten() {
-        let steps: Vec<Step> = match path.as_array() {
-            Some(steps) => steps.iter().map(Step::of).collect(),
-            // Another shape (a newer state format): protect what its first key names, else all.
+    for path in paths.as_list().map(|l| l.items()).unwrap_or_default() {
+        let steps: Vec<Step> = match path.as_list() {
+            Some(steps) => steps.items().iter().map(Step::of).collect(),
+            // Another shape (a newer state format): protect the whole value.
             None => vec![Step::Unknown],
         };
         if !steps.is_empty() {
@@ -354,14 +345,18 @@ enum Step {
 }
 
 impl Step {
-    fn of(step: &Value) -> Step {
-        let value = step.get("value");
+    fn of(step: &Node) -> Step {
+        let field = |node: &Node, key: &str| node.as_map().and_then(|m| m.get(key)).cloned();
+        let value = field(step, "value");
         // cty JSON wraps index values: `{"value": 0, "type": "number"}`.
-        let inner = value.and_then(|v| v.get("value").filter(|_| v.get("type").is_some()).or(Some(v)));
-        match (step.get("type").and_then(Value::as_str), inner) {
-            (Some("get_attr"), Some(Value::String(name))) => Step::Attribute(name.clone()),
-            (Some("index") | None, Some(Value::Number(n))) => n.as_u64().map_or(Step::Unknown, Step::Index),
-            (Some("index") | None, Some(Value::String(key))) => Step::Key(key.clone()),
+        let inner = match &value {
+            Some(v @ Node::Map(_)) if field(v, "type").is_some() => field(v, "value"),
+            other => other.clone(),
+        };
+        match (field(step, "type").as_ref().and_then(Node::as_str), inner) {
+            (Some("get_attr"), Some(Node::String(name))) => Step::Attribute(name.into_string()),
+            (Some("index") | None, Some(Node::Number(n))) => n.as_str().parse().map_or(Step::Unknown, Step::Index),
+            (Some("index") | None, Some(Node::String(key))) => Step::Key(key.into_string()),
             _ => Step::Unknown,
         }
     }
@@ -385,14 +380,14 @@ fn protect_at(node: Node, steps: &[Step], ctx: &Context<'_>) -> Node {
 }
 
 /// Applies show-json `sensitive_values`: the values' shape with `true` at sensitive parts.
-fn protect_marked(node: Node, marks: &Value, ctx: &Context<'_>) -> Node {
+fn protect_marked(node: Node, marks: &Node, ctx: &Context<'_>) -> Node {
     match (node, marks) {
-        (node, Value::Bool(true)) => secret(node, ctx),
-        (Node::Map(map), Value::Object(marks)) => Node::Map(map.map_values(|k, v| match marks.get(k) {
+        (node, Node::Bool(true)) => secret(node, ctx),
+        (Node::Map(map), Node::Map(marks)) => Node::Map(map.map_values(|k, v| match marks.get(k) {
             Some(mark) => protect_marked(v, mark, ctx),
             None => v,
         })),
-        (Node::List(list), Value::Array(marks)) => Node::List(list.map_items(|i, item| match marks.get(i) {
+        (Node::List(list), Node::List(marks)) => Node::List(list.map_items(|i, item| match marks.items().get(i) {
             Some(mark) => protect_marked(item, mark, ctx),
             None => item,
         })),
@@ -428,8 +423,8 @@ fn normalize(node: Node, name: &str, depth: usize) -> Node {
             };
             Node::List(List::with_kind(kind, items))
         }
-        Node::String(s) if looks_like_json_document(&s) => match serde_json::from_str::<JsonNode>(&s) {
-            Ok(JsonNode(parsed)) if depth < 64 => policy_document(normalize(parsed, name, depth + 1)),
+        Node::String(s) if looks_like_json_document(&s) => match super::json::parse_embedded(&s) {
+            Some(parsed) if depth < 64 => policy_document(normalize(parsed, name, depth + 1)),
             _ => Node::String(s),
         },
         other => other,
@@ -458,8 +453,8 @@ mod tests {
 
     #[test]
     fn addresses_quote_keys() {
-        assert_eq!(IndexKey::Text("eu".into()).render(), "[\"eu\"]");
-        assert_eq!(IndexKey::Text("a\"b".into()).render(), "[\"a\\\"b\"]");
-        assert_eq!(IndexKey::Int(3).render(), "[3]");
+        assert_eq!(index_text(&Node::string("eu")).as_deref(), Some("[\"eu\"]"));
+        assert_eq!(index_text(&Node::string("a\"b")).as_deref(), Some("[\"a\\\"b\"]"));
+        assert_eq!(index_text(&Node::Number(Box::new(crate::model::Number::from_i64(3)))).as_deref(), Some("[3]"));
     }
 }

@@ -17,22 +17,8 @@ use crate::model::{Field, List, Map, Node, Number};
 
 /// Nodes that alias expansion may create in one file; beyond this the file is refused.
 const ALIAS_BUDGET: usize = 1_000_000;
-/// Nesting deeper than this is refused (no configuration needs it; it would only exhaust the stack).
-const MAX_DEPTH: usize = 256;
 
-/// One YAML document: its root node and the line it starts on.
-#[derive(Debug)]
-pub(crate) struct Document {
-    pub(crate) node: Node,
-    pub(crate) line: u32,
-}
-
-/// Duplicate keys found while reading (the last value wins).
-#[derive(Debug)]
-pub(crate) struct Duplicate {
-    pub(crate) key: String,
-    pub(crate) line: u32,
-}
+pub(crate) use super::{Document, Duplicate, MAX_DEPTH};
 
 /// How plain scalars resolve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
