@@ -257,8 +257,195 @@ stringData:
             format!("db_password: {}\nnew_checkout: true\n", c.plant("plain flag file key", 20)),
         )
         .unwrap_or_else(|e| panic!("{e}"));
+        write_variants(side, c);
     }
     (staging, production)
+}
+
+/// Variants a hostile tester found: the same places in other spellings, and places the first corpus
+/// did not have (documents inside values, command-line tools, flag variant names, schema-sensitive
+/// Terraform attributes, keys that are tokens).
+fn write_variants(side: &Path, c: &mut Corpus) {
+    let write =
+        |name: &str, text: String| std::fs::write(side.join(name), text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let sa_json = format!(
+        r#"{{"type": "service_account", "project_id": "p", "private_key_id": "{}", "client_email": "a@b.iam.gserviceaccount.com"}}"#,
+        c.plant("service account private_key_id", 20)
+    );
+    let env = format!(
+        "AUTH_HEADER=\"Authorization: Bearer {}\"\n\
+         REPO=https://ghp_{}:x-oauth-basic@github.com/o/r.git\n\
+         PG=postgres://app:{}@Q7/x9@db.internal/app\n\
+         MYSQL_DSN=app:{}@tcp(db:3306)/app\n\
+         PROXY=proxyuser:{}@proxy.internal:3128\n\
+         PIN_CODE={}\n\
+         API_KEY_OLD={}\n\
+         JWT_SECRET_2024_01={}\n\
+         VAULT_SECRET_ID={}\n\
+         PAGERDUTY_ROUTING_KEY={}\n\
+         ADMIN_PASSWORD=${}\n\
+         AWS_DEFAULT_SECRET=wJa{}/K7MDENG\n\
+         TWILIO=SK0123456789abcdef0123456789abcdef\n\
+         GITHUB_HEADER=\"token {}\"\n\
+         GCP_JSON_B64={}\n\
+         CURL_ARGS=\"--user admin:{}\"\n\
+         ConnectionStrings__Default=\"Server=db;Password={},tail;\"\n",
+        c.plant("Bearer after an Authorization name", 30),
+        c.plant("token user with a password", 36),
+        c.plant("password holding @ and /", 12),
+        c.plant("Go DSN password", 16),
+        c.plant("proxy password without scheme", 16),
+        c.plant("PIN_CODE", 12),
+        c.plant("qualified key name", 20),
+        c.plant("dated secret name", 20),
+        c.plant("Vault secret_id", 20),
+        c.plant("vendor routing key", 20),
+        c.plant("password starting with $", 20),
+        c.plant("AWS secret access key by shape", 27),
+        c.plant("token auth scheme", 30),
+        base64(sa_json.as_bytes(), false),
+        c.plant("--user admin:password", 16),
+        c.plant("connection string with a comma", 16),
+    );
+    write("hostile.env", env);
+    let properties =
+        format!("mail.password={} with spaces\nserver.port=8080\n", c.plant("properties value with spaces", 16));
+    let k8s = format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: hostile
+  namespace: shop
+  annotations:
+    checksum/secret: 0123456789abcdef
+data:
+  KEY: "{}"
+  application.yaml: |
+    app:
+      credentials:
+        username: bob
+        value: {}
+      secrets:
+        stripe: {}
+      passwords:
+        - {}
+  app.ini: |
+    [auth]
+    key = {}
+  settings.toml: |
+    [api]
+    key = "{}"
+  web.config: |
+    <add key="DbPassword" value="{}"/>
+    <entry key="password">{}</entry>
+  env.json: '{{"value": "{}", "name": "DB_PASSWORD"}}'
+  redis.conf: |
+    requirepass {}
+  netrc: |
+    machine example.com login me password {}
+  nginx.conf: |
+    proxy_set_header X-Api-Key {};
+  tokens.json: '{{"tokens": ["{}"]}}'
+binaryData:
+  app.properties: {}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: copied
+  namespace: shop
+  annotations:
+    kapp.k14s.io/original: '{{"kind": "Secret", "stringData": {{"pw": "{}"}}}}'
+stringData:
+  pw: x
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: tools
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: redis
+          image: redis:7
+          command: ["redis-cli"]
+          args: ["-a", "{}", "ping"]
+        - name: entry
+          image: app:1
+          args: ["-p", "{}", "--user", "admin:{}", "--token=", "{}"]
+        - name: script
+          image: busybox
+          command: ["sh", "-c", "curl -u admin:{} http://x && docker login -p {} r && sshpass -p {} ssh h && htpasswd -b f u {} && vault login {} && echo {} | docker login --password-stdin"]
+---
+apiVersion: example.com/v1
+kind: Keyring
+metadata:
+  name: keys
+  namespace: shop
+spec:
+  apiKeys:
+    ghp_{}: bot
+"#,
+        c.plant("ConfigMap KEY", 20),
+        c.plant("nested value under credentials in embedded YAML", 20),
+        c.plant("secrets map in embedded YAML", 20),
+        c.plant("passwords list in embedded YAML", 20),
+        c.plant("INI key in a section", 20),
+        c.plant("TOML key in a table", 20),
+        c.plant("XML add key value", 20),
+        c.plant("XML entry element", 20),
+        c.plant("JSON pair with value first", 20),
+        c.plant("redis.conf requirepass", 20),
+        c.plant("netrc password", 20),
+        c.plant("nginx header value", 20),
+        c.plant("JSON array under a secret name", 20),
+        base64(properties.as_bytes(), false),
+        c.plant("kapp original annotation on a Secret", 20),
+        c.plant("redis-cli -a", 20),
+        c.plant("-p with no command", 20),
+        c.plant("--user in args", 20),
+        c.plant("--token= then the value", 20),
+        c.plant("curl -u", 20),
+        c.plant("docker login -p", 20),
+        c.plant("sshpass -p", 20),
+        c.plant("htpasswd -b", 20),
+        c.plant("vault login", 20),
+        c.plant("echo into --password-stdin", 20),
+        c.plant("token as a map key", 36),
+    );
+    write("k8s/hostile.yaml", k8s);
+    let kubeconfig = format!(
+        "apiVersion: v1\nusers:\n- name: u\n  user:\n    client-key-data: {}\n",
+        c.plant("kubeconfig in an attribute", 20)
+    );
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "y",
+        "resources": [
+            {"mode": "managed", "type": "random_password", "name": "db", "provider": "provider[\"registry.terraform.io/hashicorp/random\"]",
+             "instances": [{"schema_version": 3, "attributes": {"length": 24, "result": c.plant("random_password.result", 24)}, "sensitive_attributes": []}]},
+            {"mode": "managed", "type": "aws_ssm_parameter", "name": "p", "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+             "instances": [{"schema_version": 0, "attributes": {"name": "/app/db", "type": "SecureString", "value": c.plant("SSM SecureString value", 20)}, "sensitive_attributes": []}]},
+            {"mode": "managed", "type": "x_thing", "name": "marks", "provider": "provider[\"registry.terraform.io/x/x\"]",
+             "instances": [{"schema_version": 0, "attributes": {"alpha": c.plant("sensitive_attributes as marks", 20), "beta": "plain"}, "sensitive_attributes": {"alpha": true}}]},
+            {"mode": "managed", "type": "x_cluster", "name": "k", "provider": "provider[\"registry.terraform.io/x/x\"]",
+             "instances": [{"schema_version": 0, "attributes": {"kube_config_raw": kubeconfig}, "sensitive_attributes": []}]}
+        ]
+    });
+    std::fs::create_dir_all(side.join("tf2")).unwrap_or_else(|e| panic!("{e}"));
+    write("tf2/extra.tfstate", serde_json::to_string_pretty(&state).unwrap_or_default());
+    let flagd = serde_json::json!({"flags": {
+        "upstream": {"state": "ENABLED", "defaultVariant": "apiToken", "variants": {"apiToken": c.plant("flagd variant named like a secret", 20), "none": ""}},
+        "vip": {"state": "ENABLED", "defaultVariant": "off", "variants": {"on": true, "off": false},
+                "targeting": {"if": [{"in": [{"var": "apiKey"}, [c.plant("flagd in over a secret attribute", 20)]]}, "on", "off"]}}
+    }});
+    write("flags-extra.json", serde_json::to_string_pretty(&flagd).unwrap_or_default());
+    let ld = serde_json::json!({"flags": {"svc": {"key": "svc", "on": true,
+        "variations": [{"name": "password", "value": c.plant("LaunchDarkly variation named password", 20)}, "x"],
+        "fallthrough": {"variation": 0}, "offVariation": 1,
+        "rules": [{"clauses": [{"attribute": "apiKey", "op": "in", "values": [c.plant("LaunchDarkly clause over apiKey", 20)]}], "variation": 0}]}}});
+    write("ld.json", serde_json::to_string_pretty(&ld).unwrap_or_default());
 }
 
 fn drift(args: &[&std::ffi::OsStr], dir: &Path, key: Option<&str>) -> Output {
@@ -433,11 +620,45 @@ fn ordinary_values_stay_visible() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("not-secrets");
     let _ = std::fs::remove_dir_all(&dir);
     for (side, suffix) in [("staging", "1"), ("production", "2")] {
-        std::fs::create_dir_all(dir.join(side)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.join(side).join("k8s")).unwrap_or_else(|e| panic!("{e}"));
         let env = format!(
-            "PRIMARY_KEY=id{suffix}\nSORT_KEY=name{suffix}\nMONKEY=banana{suffix}\nREQUEST_ID=550e8400-e29b-41d4-a716-44665544000{suffix}\nCOMMIT=9fceb02d0ae598e95dc970b74767f19372d61af{suffix}\nTOKEN_TTL=360{suffix}\n"
+            "PRIMARY_KEY=id{suffix}\nSORT_KEY=name{suffix}\nMONKEY=banana{suffix}\nREQUEST_ID=550e8400-e29b-41d4-a716-44665544000{suffix}\nCOMMIT=9fceb02d0ae598e95dc970b74767f19372d61af{suffix}\nTOKEN_TTL=360{suffix}\nMAX_TOKENS=409{suffix}\nDB_PASSWORD_FILE=/run/secrets/db{suffix}\n"
         );
         std::fs::write(dir.join(side).join(".env"), env).unwrap_or_else(|e| panic!("{e}"));
+        // Names a hostile tester found masked though they only name or configure secrets.
+        let k8s = format!(
+            r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    checksum/secret: 0123456789abcde{suffix}
+    nginx.ingress.kubernetes.io/auth-secret: basic-auth-{suffix}
+    vault.hashicorp.com/agent-inject-secret-db: database/creds/app{suffix}
+data:
+  nginx.conf: |
+    location / {{
+        proxy_pass http://app{suffix}:8080;
+    }}
+---
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata:
+  name: db
+  namespace: shop
+spec:
+  data:
+    - secretKey: password{suffix}
+      remoteRef:
+        key: prod/db
+"#
+        );
+        std::fs::write(dir.join(side).join("k8s/app.yaml"), k8s).unwrap_or_else(|e| panic!("{e}"));
+        let values = format!(
+            "auth:\n  existingSecret: pg-{suffix}\n  secretKeys:\n    adminPasswordKey: admin-password-{suffix}\n  usePasswordFiles: true\n"
+        );
+        std::fs::write(dir.join(side).join("values.yaml"), values).unwrap_or_else(|e| panic!("{e}"));
     }
     let output = drift(
         &[
@@ -452,11 +673,28 @@ fn ordinary_values_stay_visible() {
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
-    for key in ["PRIMARY_KEY", "SORT_KEY", "MONKEY", "REQUEST_ID", "COMMIT", "TOKEN_TTL"] {
-        let finding = findings.iter().find(|f| f["path"] == key).unwrap_or_else(|| panic!("{key}: {findings:?}"));
-        assert!(finding["right"].is_string(), "{key} is not a secret: {finding}");
+    for path in [
+        "PRIMARY_KEY",
+        "SORT_KEY",
+        "MONKEY",
+        "REQUEST_ID",
+        "COMMIT",
+        "TOKEN_TTL",
+        "MAX_TOKENS",
+        "DB_PASSWORD_FILE",
+        "metadata.annotations[\"checksum/secret\"]",
+        "metadata.annotations[\"nginx.ingress.kubernetes.io/auth-secret\"]",
+        "metadata.annotations[\"vault.hashicorp.com/agent-inject-secret-db\"]",
+        "data[\"nginx.conf\"]",
+        "auth.existingSecret",
+        "auth.secretKeys.adminPasswordKey",
+    ] {
+        let finding = findings.iter().find(|f| f["path"] == path).unwrap_or_else(|| panic!("{path}: {findings:?}"));
+        assert!(finding["right"].is_string(), "{path} is not a secret: {finding}");
         assert_ne!(finding["change"], "reuse");
     }
+    // The ExternalSecret only names the secret's key.
+    assert!(!findings.iter().any(|f| f["right"].get("secret").is_some() || f["change"] == "reuse"), "{findings:?}");
 }
 
 #[test]

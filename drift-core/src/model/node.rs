@@ -464,6 +464,11 @@ pub(crate) fn key_value<'a>(item: &'a Node, field: &str) -> Option<&'a Node> {
 }
 
 impl Node {
+    /// Whether this is a map.
+    pub(crate) fn is_map(&self) -> bool {
+        matches!(self, Node::Map(_))
+    }
+
     /// A string node.
     pub fn string(value: impl Into<CompactString>) -> Self {
         Node::String(value.into())

@@ -18,8 +18,12 @@
 //! (through `source::protect`) before a snapshot leaves them, so the model never holds a plain
 //! secret. What is secret is fingerprinted with the run's key (`fingerprint.rs`).
 
+pub(crate) mod assignments;
+pub(crate) mod command;
+pub(crate) mod embedded;
 pub(crate) mod names;
 pub(crate) mod shapes;
+pub(crate) mod urls;
 
 use aho_corasick::AhoCorasick;
 
@@ -32,7 +36,9 @@ pub(crate) use names::Context;
 const TEST_CREDENTIAL_PREFIXES: &[&str] = &["sk_test_", "rk_test_", "pk_test_", "whsec_test_", "sandbox_"];
 
 /// Keys whose lists (or strings) are command lines.
-const COMMAND_KEYS: &[&str] = &["args", "command", "cmd", "entrypoint", "entryPoint", "arguments", "argv"];
+fn is_command_key(key: &str) -> bool {
+    matches!(key, "args" | "command" | "cmd" | "entrypoint" | "entryPoint" | "arguments" | "argv")
+}
 
 /// Which values are secret: the default rules plus a team's `[secrets]` name fragments.
 #[derive(Clone, Debug, Default)]
@@ -77,16 +83,11 @@ impl SecretRules {
         self.configured(name).unwrap_or_else(|| names::is_secret(name, context))
     }
 
-    /// [`SecretRules::is_secret_in`] for a map key (cached by the shared key's address).
-    fn is_secret_key(&self, key: &Key, context: Context) -> bool {
-        self.configured(key).unwrap_or_else(|| names::is_secret_key(key, context))
-    }
-
     /// The node for a setting: a [`Secret`] when its name or its value says so, else a string.
     pub fn protect(&self, fingerprinter: &Fingerprinter, name: &str, value: String) -> Node {
         let mut node = Node::String(value.into());
-        let by_name = || self.is_secret_in(name, Context::Setting);
-        Walk { rules: self, fingerprinter }.scalar(&mut node, by_name, false);
+        let by_name = self.is_secret_in(name, Context::Setting);
+        Walk { rules: self, fingerprinter, embedded: true }.scalar(&mut node, by_name, None, Some(name));
         node
     }
 
@@ -105,24 +106,67 @@ impl SecretRules {
         &self,
         fingerprinter: &Fingerprinter,
         domain: Domain,
+        address: &str,
         name: Option<&str>,
         body: &mut Node,
     ) {
-        let walk = Walk { rules: self, fingerprinter };
-        let all = name.is_some_and(|n| self.is_secret_in(n, Context::Setting));
-        let context = if domain == Domain::Env { Context::Setting } else { Context::Field };
-        walk.node(body, None, Branch { context, all, command: false, data: domain == Domain::K8s }, 0);
+        self.walk(fingerprinter, domain, address, name, body, true);
     }
 
-    /// For a value that is a URL with credentials, the URL with them masked.
+    /// [`SecretRules::protect_tree`] for a document found inside a string: the documents in its
+    /// strings are not parsed again.
+    pub(crate) fn protect_tree_nested(
+        &self,
+        fingerprinter: &Fingerprinter,
+        domain: Domain,
+        address: &str,
+        body: &mut Node,
+    ) {
+        self.walk(fingerprinter, domain, address, None, body, false);
+    }
+
+    fn walk(
+        &self,
+        fingerprinter: &Fingerprinter,
+        domain: Domain,
+        address: &str,
+        name: Option<&str>,
+        body: &mut Node,
+        embedded: bool,
+    ) {
+        let walk = Walk { rules: self, fingerprinter, embedded };
+        let all = name.is_some_and(|n| self.is_secret_in(n, Context::Setting));
+        // Settings files: every key names a setting (`[api] key = …` is a credential).
+        let flat = domain == Domain::Env
+            || (domain == Domain::Cfg && [".ini", ".cfg", ".properties", ".toml"].iter().any(|e| address.ends_with(e)));
+        // External Secrets and sealed secrets only *refer* to secrets (`secretKey: password`).
+        let references = domain == Domain::K8s
+            && ["external-secrets.io/", "bitnami.com/SealedSecret/", "secrets-store.csi"]
+                .iter()
+                .any(|p| address.starts_with(p));
+        let branch = Branch {
+            fields: if flat { Context::Setting } else { Context::Field },
+            flat,
+            names: !references,
+            all,
+            inherited: false,
+            tool: None,
+            data: domain == Domain::K8s,
+        };
+        walk.node(body, None, branch, 0);
+    }
+
+    /// For a secret that is a URL or a connection string with credentials, its display form with
+    /// them masked (the rest is configuration that still compares).
     fn url_display(&self, text: &str) -> Option<String> {
-        let scheme = text.find("://")?;
-        let plain_scheme =
-            scheme > 0 && text[..scheme].bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b));
-        if !plain_scheme {
+        let url = text.find("://").is_some_and(|scheme| {
+            scheme > 0 && text[..scheme].bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+        });
+        let connection_string = text.contains(';') && text.contains('=');
+        if !url && !connection_string {
             return None;
         }
-        shapes::mask(text, self, false).filter(|m| m.trim() != shapes::MASK)
+        shapes::mask(text, self, None).filter(|m| m.trim() != shapes::MASK)
     }
 }
 
@@ -132,56 +176,139 @@ pub(crate) fn is_test_credential(value: &str) -> bool {
 }
 
 /// A reference or template, not a value: `${DB_PASSWORD}`, `$DB_PASSWORD`, `{{ .Values.password }}`,
-/// `%DB_PASSWORD%`, `<your-token>`.
+/// `%DB_PASSWORD%`, `<your-api-token>`. Only the forms templates and placeholders take: a password
+/// that happens to start with `$` (`$Ecr3tPass`) is not a reference.
 pub(crate) fn is_reference(value: &str) -> bool {
     let v = value.trim();
-    let identifier = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let variable = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && s.bytes().next().is_some_and(|b| !b.is_ascii_digit())
+    };
+    let placeholder = |s: &str| {
+        s.contains(['-', '_', ' '])
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b' '))
+    };
     (v.starts_with("${") && v.ends_with('}'))
         || (v.starts_with("{{") && v.ends_with("}}"))
-        || v.strip_prefix('$').is_some_and(identifier)
-        || (v.len() > 2 && v.starts_with('%') && v.ends_with('%') && identifier(&v[1..v.len() - 1]))
-        || (v.starts_with('<') && v.ends_with('>') && !v.contains(char::is_whitespace))
+        || v.strip_prefix('$').is_some_and(variable)
+        || (v.len() > 2 && v.starts_with('%') && v.ends_with('%') && variable(&v[1..v.len() - 1]))
+        || (v.len() > 2 && v.starts_with('<') && v.ends_with('>') && placeholder(&v[1..v.len() - 1]))
 }
 
 /// Whether text reads as a setting's name (`DEBUG`, `log_level`, `app.port`) rather than a value
-/// pasted where a name should be: a credential by its shape, or a long random-looking word.
+/// pasted where a name should be: a credential by its shape, or a random-looking word.
 pub(crate) fn is_plain_name(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let name_chars = bytes.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    let name_chars = bytes.first().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
         && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
         && bytes.len() <= 128;
-    let mixed = |b: &[u8]| {
-        b.iter().any(u8::is_ascii_uppercase) && b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_digit)
-    };
-    let random = bytes.len() >= 16 && mixed(bytes) && !bytes.contains(&b'_');
-    name_chars && !random && shapes::find(text, &SecretRules::default(), false).is_empty()
+    name_chars && !text.split(['_', '.', '-']).any(random_word) && !looks_like_credential(text)
+}
+
+/// Whether a `.env` key reads as a value pasted where a key should be (a token, base64): such a
+/// line never becomes a key, since keys are printed in every report.
+pub(crate) fn is_pasted_value(key: &str) -> bool {
+    let b64 = key.len() >= 16
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/-_".contains(&b))
+        && key.bytes().any(|b| b.is_ascii_digit())
+        && key.bytes().any(|b| b.is_ascii_uppercase())
+        && key.bytes().any(|b| b.is_ascii_lowercase())
+        && !key.contains('_');
+    b64 || key.split(['_', '.', '-']).any(random_word) || looks_like_credential(key)
+}
+
+/// A word with letters and digits interleaved (`Ab3dE6gH9jK2`): generated, not named.
+fn random_word(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let switches = bytes.windows(2).filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit()).count();
+    let cases = bytes.windows(2).filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()).count();
+    bytes.len() >= 8 && (switches >= 4 || (switches >= 2 && cases >= 2))
+}
+
+/// Whether text holds a credential by its shape alone.
+pub(crate) fn looks_like_credential(text: &str) -> bool {
+    !shapes::find(text, &SecretRules::default(), None).is_empty()
 }
 
 /// A switch or a mode written as a word, not a secret (`AUTH=true`, `http_tokens = "required"`).
 pub(crate) fn is_flag_word(value: &str) -> bool {
     const WORDS: &[&str] = &[
-        "true", "false", "yes", "no", "on", "off", "enabled", "disabled", "required", "optional", "none", "null",
-        "default", "auto", "always", "never",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "enabled",
+        "disabled",
+        "required",
+        "optional",
+        "none",
+        "null",
+        "default",
+        "auto",
+        "always",
+        "never",
+        "custom",
+        "aws_iam",
+        "cognito_user_pools",
+        "seconds",
+        "minutes",
+        "hours",
+        "days",
+        "ldap",
+        "oidc",
+        "oauth",
+        "oauth2",
+        "saml",
+        "basic",
+        "jwt",
+        "kerberos",
+        "mtls",
+        "anonymous",
+        "internal",
+        "external",
+        "static",
+        "dynamic",
     ];
     WORDS.iter().any(|w| value.eq_ignore_ascii_case(w))
 }
 
 /// How the walk treats a subtree.
 #[derive(Clone, Copy)]
-struct Branch {
-    /// How bare names read here.
-    context: Context,
-    /// Every scalar below is secret (the entity or the setting is named like a secret).
+struct Branch<'a> {
+    /// How the keys of the map here read (a bare `KEY` is a secret only among settings).
+    fields: Context,
+    /// Every map is a map of settings (`.env`, INI and properties files).
+    flat: bool,
+    /// Names decide (not inside a resource that only refers to secrets).
+    names: bool,
+    /// Every scalar here is secret (the entity, or a `{name, value}` pair, is named like a secret).
     all: bool,
-    /// The values are command-line words.
-    command: bool,
+    /// Under a map named like a secret (`secrets: {stripe: …}`): its strings are secret, except
+    /// fields about a secret (`secretName`, `username`).
+    inherited: bool,
+    /// The command whose words these are (`redis-cli`, `sh`), for a command line.
+    tool: Option<&'a str>,
     /// A Kubernetes object's root: its `data` fields are settings.
     data: bool,
+}
+
+/// Keys whose value names a `{name, value}` pair's setting, and keys that hold the pair's value.
+fn is_pair_name(key: &str) -> bool {
+    matches!(key, "name" | "key" | "Name" | "Key" | "attribute" | "contextName" | "property")
+}
+
+fn is_pair_value(key: &str) -> bool {
+    matches!(key, "value" | "Value" | "values" | "Values")
 }
 
 struct Walk<'a> {
     rules: &'a SecretRules,
     fingerprinter: &'a Fingerprinter,
+    /// Documents in strings are parsed (not inside such a document).
+    embedded: bool,
 }
 
 /// Deeper than any input drift accepts (the parsers stop at 256 levels).
@@ -189,74 +316,162 @@ const MAX_DEPTH: usize = 512;
 
 impl Walk<'_> {
     /// Protects what `node` (found under `key`) holds; whether it changed.
-    fn node(&self, node: &mut Node, key: Option<&Key>, branch: Branch, depth: usize) -> bool {
+    fn node(&self, node: &mut Node, key: Option<&Key>, branch: Branch<'_>, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             return false;
         }
         match node {
             Node::Map(map) => {
                 // `{name: DB_PASSWORD, value: …}`: the pair's name names its value. Fields are sorted,
-                // so `Key`/`Name` come before `Value`, and `key`/`name` before `value`.
+                // so the name fields come before `value`/`values` (upper case sorts first).
                 let mut pair_secret = false;
+                // One look at the keys: a pair's value, a command line.
+                let (mut has_pair_value, mut has_command) = (false, false);
+                for field in map.fields() {
+                    has_pair_value |= is_pair_value(field.key());
+                    has_command |= is_command_key(field.key());
+                }
+                let mut credential_keys = false;
+                let tool = if has_command { command_tool(map).map(str::to_owned) } else { None };
                 for field in map.fields_mut() {
                     let (key, child) = field.parts_mut();
                     let name = key.as_str();
-                    if matches!(name, "name" | "key" | "Name" | "Key")
-                        && let Node::String(name) = &*child
+                    let verdict = names::key_verdict(key, branch.fields);
+                    credential_keys |= verdict.credential;
+                    if has_pair_value
+                        && is_pair_name(name)
+                        && let Node::String(text) = &*child
                     {
-                        pair_secret |= self.rules.is_secret_in(name, Context::Setting);
+                        pair_secret |= branch.names && self.rules.is_secret_in(text, Context::Setting);
                     }
-                    let settings = branch.data && matches!(name, "data" | "binaryData" | "stringData");
-                    let value_of_pair = pair_secret && matches!(name, "value" | "Value");
+                    let secret_name = branch.names && self.rules.configured(name).unwrap_or(verdict.secret);
+                    let settings = branch.flat || (branch.data && matches!(name, "data" | "binaryData" | "stringData"));
+                    let command = has_command && is_command_key(name);
                     let child_branch = Branch {
-                        context: if settings { Context::Setting } else { branch.context.nested(depth) },
-                        all: branch.all || value_of_pair,
-                        command: COMMAND_KEYS.contains(&name),
+                        fields: if settings { Context::Setting } else { Context::Field },
+                        flat: branch.flat,
+                        names: branch.names,
+                        all: branch.all || (pair_secret && is_pair_value(name)) || (secret_name && !child.is_map()),
+                        // Into maps only: a list of objects under a secret's name (volume
+                        // `items`, `imagePullSecrets`) names things, and keys them.
+                        inherited: child.is_map()
+                            && ((branch.inherited && !names::is_about(name))
+                                || (secret_name && names::holds_secrets(name))),
+                        tool: if command { tool.as_deref().or(Some("")) } else { None },
                         data: false,
                     };
-                    self.node(child, Some(key), child_branch, depth + 1);
+                    match child {
+                        Node::String(_) | Node::Number(_) => {
+                            let by_name = child_branch.all
+                                || (branch.inherited && matches!(child, Node::String(_)) && !names::is_about(name));
+                            self.scalar(child, by_name, child_branch.tool, Some(name));
+                        }
+                        _ => {
+                            self.node(child, Some(key), child_branch, depth + 1);
+                        }
+                    }
+                }
+                if credential_keys {
+                    self.rename_credential_keys(map);
                 }
                 false
             }
             Node::List(list) => {
                 let mut changed = false;
-                if branch.command {
-                    changed |= self.command_line(list.items_mut());
+                if branch.tool.is_some() {
+                    changed |= self.command_line(list.items_mut(), branch.tool);
                 }
+                // JsonLogic `{"in": [{"var": "apiKey"}, [...]]}`: values compared with a secret.
+                let compared_with_secret = list.items().iter().any(|item| self.is_secret_var(item));
                 let item_branch = Branch { data: false, ..branch };
                 for item in list.items_mut() {
-                    changed |= self.node(item, key, item_branch, depth + 1);
+                    changed |= match item {
+                        Node::String(_) | Node::Number(_) => self.scalar(
+                            item,
+                            branch.all || compared_with_secret || branch.inherited,
+                            branch.tool,
+                            key.map(Key::as_str),
+                        ),
+                        Node::List(inner) if compared_with_secret => {
+                            let mut any = false;
+                            for value in inner.items_mut() {
+                                any |= self.scalar(value, true, None, None);
+                            }
+                            if any {
+                                inner.recanonicalize();
+                            }
+                            any
+                        }
+                        _ => self.node(item, key, item_branch, depth + 1),
+                    };
                 }
                 if changed {
                     list.recanonicalize();
                 }
                 changed
             }
-            Node::String(_) | Node::Number(_) => {
-                let by_name = || branch.all || key.is_some_and(|k| self.rules.is_secret_key(k, branch.context));
-                self.scalar(node, by_name, branch.command)
-            }
+            Node::String(_) | Node::Number(_) => self.scalar(node, branch.all, branch.tool, key.map(Key::as_str)),
             _ => false,
         }
     }
 
-    /// A string or number: secret by name (`by_name`), else masked by shape.
-    fn scalar(&self, node: &mut Node, by_name: impl FnOnce() -> bool, command: bool) -> bool {
+    /// `{"var": "apiKey"}` (or `["apiKey"]`): a JsonLogic reference to a secret-named attribute.
+    fn is_secret_var(&self, item: &Node) -> bool {
+        let Some(map) = item.as_map().filter(|m| m.len() == 1) else { return false };
+        let name = match map.get("var") {
+            Some(Node::String(s)) => Some(s.as_str()),
+            Some(Node::List(l)) => l.items().first().and_then(Node::as_str),
+            _ => None,
+        };
+        name.is_some_and(|n| self.rules.is_secret_in(n, Context::Setting))
+    }
+
+    /// A map whose keys are credentials (`apiKeys: {ghp_…: bot}`): the keys become fingerprints,
+    /// since a key is printed in every path.
+    fn rename_credential_keys(&self, map: &mut crate::model::Map) {
+        let fields = std::mem::take(map).into_fields();
+        let fields = fields
+            .into_iter()
+            .map(|field| {
+                let (key, line, node) = field.into_parts();
+                if names::key_verdict(&key, Context::Field).credential {
+                    let label = format!("secret:{}", self.fingerprinter.fingerprint(key.as_bytes()));
+                    crate::model::Field::new(label, line, node)
+                } else {
+                    crate::model::Field::with_key(key, line, node)
+                }
+            })
+            .collect();
+        *map = crate::model::Map::from_fields(fields).0;
+    }
+
+    /// A string or number: secret by name (`by_name`), else masked by shape (and, for a document
+    /// held in the string, by what its structure says; `hint` is the name it is stored under).
+    /// References (`${DB_PASSWORD}`) and switches (`true`) are never secrets.
+    fn scalar(&self, node: &mut Node, by_name: bool, tool: Option<&str>, hint: Option<&str>) -> bool {
         let secret = match node {
-            Node::String(s) => {
+            Node::String(s) if by_name => {
                 if !s.is_empty() && (is_reference(s) || is_flag_word(s)) {
                     return false;
                 }
-                if by_name() {
-                    Some(self.whole(s, self.rules.url_display(s)))
-                } else {
-                    shapes::mask(s, self.rules, command).map(|masked| {
-                        let redacted = (masked.trim() != shapes::MASK).then_some(masked);
-                        self.whole(s, redacted)
-                    })
-                }
+                Some(self.whole(s, self.rules.url_display(s)))
             }
-            Node::Number(n) if by_name() => Some(self.whole(n.as_str(), None)),
+            Node::String(s) => {
+                let mut spans = shapes::find(s, self.rules, tool);
+                let document = s.contains('\n') || s.trim_start().starts_with(['{', '[']);
+                if self.embedded && document && names::has_trigger(s) {
+                    let values = embedded::secret_values(s, hint, self.rules);
+                    if !values.is_empty() {
+                        spans.extend(embedded::spans(s, &values));
+                        spans = shapes::merge(spans);
+                    }
+                }
+                shapes::apply(s, spans).map(|masked| {
+                    let redacted = (masked.trim() != shapes::MASK).then_some(masked);
+                    self.whole(s, redacted)
+                })
+            }
+            Node::Number(n) if by_name => Some(self.whole(n.as_str(), None)),
             _ => None,
         };
         match secret {
@@ -273,33 +488,34 @@ impl Walk<'_> {
         Secret::new(Some(self.fingerprinter.fingerprint(value.as_bytes())), redacted, hints)
     }
 
-    /// A command line as a list of words: the word after a secret flag (`--token`, `-password`) is
-    /// secret. Words with a secret inside (`--db-password=…`, `-p…`) are masked by `scalar`.
-    fn command_line(&self, items: &mut [Node]) -> bool {
-        let mut changed = false;
-        for i in 1..items.len() {
-            let flag = items[i - 1].as_str().and_then(|w| {
-                let name = w.strip_prefix('-')?.trim_start_matches('-');
-                (name.len() > 1 && !name.contains(['=', ' '])).then_some(name)
-            });
-            if flag.is_some_and(|name| self.rules.is_secret_in(name, Context::Field))
-                && let Node::String(value) = &items[i]
-                && !value.starts_with('-')
-            {
+    /// A command line as a list of words (`args`, `command`): the words that command-line rules say
+    /// are secret (the word after `--token`, `redis-cli -a X`…) become secrets whole. Words with a
+    /// secret inside (`--db-password=…`, `-p…`) are masked by `scalar`.
+    fn command_line(&self, items: &mut [Node], tool: Option<&str>) -> bool {
+        let words: Vec<&str> = items.iter().map(|i| i.as_str().unwrap_or("")).collect();
+        let secret: Vec<usize> = command::secret_words(&words, tool, self.rules)
+            .into_iter()
+            .filter(|&i| items.get(i).is_some_and(|n| matches!(n, Node::String(_))))
+            .collect();
+        for &i in &secret {
+            if let Node::String(value) = &items[i] {
                 let secret = self.whole(value, None);
                 items[i] = Node::Secret(Box::new(secret));
-                changed = true;
             }
         }
-        changed
+        !secret.is_empty()
     }
 }
 
-impl Context {
-    /// The context of a map's fields: only a `.env` file's top level is settings.
-    fn nested(self, depth: usize) -> Context {
-        if depth == 0 { self } else { Context::Field }
-    }
+/// The command a container or task runs (`command: [redis-cli]`), by the file name of its first
+/// word, for the rules that depend on the tool (`redis-cli -a`, `sshpass -p`).
+fn command_tool(map: &crate::model::Map) -> Option<&str> {
+    let first = ["command", "cmd", "entrypoint", "entryPoint"].iter().find_map(|k| match map.get(k)? {
+        Node::List(list) => list.items().first().and_then(Node::as_str),
+        Node::String(s) => s.split_whitespace().next(),
+        _ => None,
+    })?;
+    Some(first.rsplit('/').next().unwrap_or(first))
 }
 
 #[cfg(test)]
@@ -370,7 +586,7 @@ mod tests {
                 Field::new("note", 0, Node::string("call with Bearer abcdef0123456789")),
             ]),
         )]);
-        SecretRules::default().protect_tree(&fp(), Domain::K8s, None, &mut body);
+        SecretRules::default().protect_tree(&fp(), Domain::K8s, "apps/Deployment/shop/api", None, &mut body);
         let shown = format!("{body:?}");
         for secret in ["hunter2", "hunter3", "hunter4", "hunter5", "abcdef0123456789"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
@@ -384,7 +600,13 @@ mod tests {
             Field::new("value", 0, Node::string("hunter2")),
             Field::new("sensitive", 0, Node::Bool(false)),
         ]);
-        SecretRules::default().protect_tree(&fp(), Domain::Terraform, Some("admin_password"), &mut body);
+        SecretRules::default().protect_tree(
+            &fp(),
+            Domain::Terraform,
+            "output.admin_password",
+            Some("admin_password"),
+            &mut body,
+        );
         assert!(body.as_map().and_then(|m| m.get("value")).is_some_and(|v| v.as_secret().is_some()));
         assert_eq!(body.as_map().and_then(|m| m.get("sensitive")), Some(&Node::Bool(false)));
     }

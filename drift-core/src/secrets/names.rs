@@ -32,15 +32,19 @@ pub(crate) enum Context {
 /// Whether a name holds a fragment without which no default rule can call it secret: `pass`, `pw`,
 /// `private`, `secret`, `salt`, `token`, `credential`/`creds`, `key`, `auth` (any case). Written
 /// out by hand: this runs on every field of every input, and names are short.
-fn has_trigger(name: &str) -> bool {
+pub(crate) fn has_trigger(name: &str) -> bool {
     let bytes = name.as_bytes();
     let at =
         |i: usize, word: &[u8]| bytes.len() >= i + word.len() && bytes[i..i + word.len()].eq_ignore_ascii_case(word);
     (0..bytes.len()).any(|i| match bytes[i].to_ascii_lowercase() {
-        b'p' => at(i, b"pass") || at(i, b"pw") || at(i, b"private"),
+        b'p' => at(i, b"pass") || at(i, b"pw") || at(i, b"private") || at(i, b"pin"),
         b's' => at(i, b"secret") || at(i, b"salt"),
-        b't' => at(i, b"token"),
-        b'c' => at(i, b"cred"),
+        b't' => at(i, b"token") || at(i, b"totp"),
+        b'o' => at(i, b"otp"),
+        b'j' => at(i, b"jaas"),
+        b'b' => at(i, b"bearer"),
+        b'r' => at(i, b"referer"),
+        b'c' => at(i, b"cred") || at(i, b"connection"),
         b'k' => at(i, b"key"),
         b'a' => at(i, b"auth"),
         _ => false,
@@ -65,6 +69,11 @@ const STRONG: &[&str] = &[
     "signingkey",
     "encryptionkey",
     "masterkey",
+    "jaas",
+    "otp",
+    "totp",
+    "hotp",
+    "bearer",
 ];
 
 /// Words that contain a strong fragment but are about something else.
@@ -72,7 +81,7 @@ const STRONG_EXCEPTIONS: &[&str] =
     &["secretary", "secretariat", "tokenizer", "tokenizers", "tokenize", "tokenized", "tokenization", "passthrough"];
 
 /// Last words that make a name secret.
-const SECRET_LAST: &[&str] = &["pass", "pwd", "pw", "salt", "auth", "authorization"];
+const SECRET_LAST: &[&str] = &["pass", "pwd", "pw", "salt", "auth", "authorization", "pin"];
 
 /// Last words that say a setting is about a secret, not the secret itself.
 const ABOUT_LAST: &[&str] = &[
@@ -132,7 +141,6 @@ const ABOUT_LAST: &[&str] = &[
     "duration",
     "algorithm",
     "alg",
-    "field",
     "format",
     "mode",
     "ref",
@@ -194,8 +202,10 @@ const ABOUT_LAST: &[&str] = &[
 ];
 
 /// First words that count or refer to secrets (`max_tokens`, `existingSecret`, `use_token`).
-const ABOUT_FIRST: &[&str] =
-    &["max", "min", "num", "number", "count", "total", "existing", "use", "enable", "disable", "is", "has", "skip"];
+const ABOUT_FIRST: &[&str] = &[
+    "max", "min", "num", "number", "count", "total", "existing", "use", "enable", "disable", "is", "has", "skip",
+    "checksum", "hash",
+];
 
 /// Words before `key` that name a kind of key that is not a credential.
 const NOT_SECRET_KEYS: &[&str] = &[
@@ -222,8 +232,6 @@ const NOT_SECRET_KEYS: &[&str] = &[
     "dict",
     "index",
     "unique",
-    "group",
-    "cluster",
     "row",
     "column",
     "join",
@@ -234,22 +242,13 @@ const NOT_SECRET_KEYS: &[&str] = &[
     "tag",
     "label",
     "annotation",
-    "config",
-    "setting",
     "field",
-    "property",
-    "entry",
-    "item",
     "kms",
     "cmk",
     "topology",
-    "node",
     "grouping",
     "bucket",
     "metric",
-    "query",
-    "request",
-    "response",
     "translation",
     "i18n",
     "sequence",
@@ -257,6 +256,7 @@ const NOT_SECRET_KEYS: &[&str] = &[
     "distribution",
     "affinity",
     "selector",
+    "targeting",
 ];
 
 /// Words that say a setting is public (a Stripe publishable key, an SSH public key).
@@ -274,30 +274,48 @@ pub(crate) fn is_secret(name: &str, context: Context) -> bool {
 /// [`is_secret`] for a map key: keys are shared strings (`model/key.rs`), so the decision is cached
 /// by the key's address. The cache holds a clone of each key, so an address cannot be reused by
 /// another string while its decision is cached.
-pub(crate) fn is_secret_key(key: &Key, context: Context) -> bool {
+pub(crate) fn key_verdict(key: &Key, context: Context) -> Verdict {
     const KEY_SLOTS: usize = 1024;
     thread_local! {
-        static KEYS: std::cell::RefCell<Vec<Option<Decisions<Key>>>> = std::cell::RefCell::new(vec![None; KEY_SLOTS]);
+        static KEYS: std::cell::RefCell<Vec<Option<Decisions<Key, Verdict>>>> = std::cell::RefCell::new(vec![None; KEY_SLOTS]);
     }
     let address = key.as_str().as_ptr() as usize;
     let slot = (address >> 3 ^ address >> 13) & (KEY_SLOTS - 1);
     let index = usize::from(context == Context::Field);
     KEYS.with_borrow_mut(|cache| match &cache[slot] {
-        Some((cached, decisions))
+        Some((cached, verdicts))
             if std::ptr::eq(cached.as_str().as_ptr(), key.as_str().as_ptr()) && cached.len() == key.len() =>
         {
-            decisions[index]
+            verdicts[index]
         }
         _ => {
-            let decisions = [is_secret(key, Context::Setting), is_secret(key, Context::Field)];
-            cache[slot] = Some((key.clone(), decisions));
-            decisions[index]
+            let verdicts = [Verdict::of(key, Context::Setting), Verdict::of(key, Context::Field)];
+            cache[slot] = Some((key.clone(), verdicts));
+            verdicts[index]
         }
     })
 }
 
-/// A cached name and what [`is_secret`] said of it as a setting and as a field.
-type Decisions<K> = (K, [bool; 2]);
+/// What a map key says of its value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// The value is secret (`password`).
+    pub(crate) secret: bool,
+    /// The key itself looks like a credential (a token pasted as a key).
+    pub(crate) credential: bool,
+}
+
+impl Verdict {
+    fn of(name: &str, context: Context) -> Verdict {
+        // Most keys are words: a token is long and has digits.
+        let could_be_token = name.len() >= 16 && name.bytes().any(|b| b.is_ascii_digit());
+        let credential = could_be_token && super::looks_like_credential(name);
+        Verdict { secret: is_secret(name, context), credential }
+    }
+}
+
+/// A cached name and what was decided of it as a setting and as a field.
+type Decisions<K, D = bool> = (K, [D; 2]);
 
 /// Slots of each thread's cache of decisions (a power of two).
 const SLOTS: usize = 2048;
@@ -322,30 +340,119 @@ fn cached(name: &str, context: Context) -> bool {
 }
 
 fn decide(name: &str, context: Context) -> bool {
-    if !name.is_ascii() {
-        let words = words(name);
-        return decide_words(words.iter().map(String::as_str).collect(), context);
+    let lower: String;
+    let owned: Vec<String>;
+    let words: Vec<&str> = if name.is_ascii() {
+        // One lower-case copy and slices of it: this runs for every new name with a trigger.
+        lower = name.to_ascii_lowercase();
+        ascii_word_ranges(name.as_bytes()).map(|r| &lower[r]).collect()
+    } else {
+        owned = words(name);
+        owned.iter().map(String::as_str).collect()
+    };
+    // `accounts-auth-896-0`, `db.auth.1.2`: a host or an instance, not a setting.
+    let hostlike = name.contains(['-', '.']) && !name.contains('_');
+    let joined: String = words.concat();
+    if REFERENCE_NAMES.iter().any(|r| joined.ends_with(r)) {
+        return false;
     }
-    // One lower-case copy and slices of it: this runs for every new name with a trigger.
-    let lower = name.to_ascii_lowercase();
-    decide_words(ascii_word_ranges(name.as_bytes()).map(|r| &lower[r]).collect(), context)
+    // A Kubernetes annotation that names a Secret object (`nginx.ingress.kubernetes.io/auth-secret`).
+    if name.contains('/') && words.last().is_some_and(|w| *w == "secret" || *w == "secrets") {
+        return false;
+    }
+    decide_words(words, context, hostlike)
 }
 
-fn decide_words(mut words: Vec<&str>, context: Context) -> bool {
-    // One trailing version or counter (`password_v4`, `secret_2`); a name that ends in several
-    // numbers is a host or an instance (`accounts-auth-896-0`).
-    if words.len() > 1 && words.last().is_some_and(|w| is_version_word(w)) {
+/// Names (words joined, lower case) that hold the name of a key or a Secret, not a secret: the Helm
+/// charts' conventions (`adminPasswordKey: admin-password`, `passwordSecretKey`, `secretKeys`).
+const REFERENCE_NAMES: &[&str] = &["passwordkey", "tokenkey", "passwordsecretkey", "secretkeys", "existingsecretkey"];
+
+/// Words after the secret word that qualify it (`API_KEY_OLD`, `SMTP_PASS_PROD`, `DB_PWD_PRIMARY`).
+const QUALIFIERS: &[&str] = &[
+    "old",
+    "new",
+    "live",
+    "test",
+    "prod",
+    "production",
+    "staging",
+    "stage",
+    "stg",
+    "dev",
+    "development",
+    "qa",
+    "uat",
+    "primary",
+    "secondary",
+    "backup",
+    "current",
+    "curr",
+    "previous",
+    "prev",
+    "next",
+    "private",
+    "main",
+    "legacy",
+    "rotated",
+    "temp",
+    "tmp",
+    "local",
+    "alt",
+    "b64",
+    "base64",
+    "hex",
+    "encoded",
+    "value",
+    "val",
+    "raw",
+];
+
+/// Words that make a whole name about something else (a checksum of a Secret, the Vault agent's
+/// injection annotations).
+const ABOUT_ANYWHERE: &[&str] = &["checksum", "digest", "sha256"];
+
+fn decide_words(mut words: Vec<&str>, context: Context, hostlike: bool) -> bool {
+    // Versions, counters, dates and qualifiers after the secret word (`password_v4`,
+    // `JWT_SECRET_2024_01`, `API_KEY_OLD`); a name that ends in several numbers and reads like a
+    // host is one (`accounts-auth-896-0`).
+    let mut numbers = 0;
+    while words.len() > 1 && words.last().is_some_and(|w| is_version_word(w) || QUALIFIERS.contains(w)) {
+        numbers += usize::from(words.last().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())));
         words.pop();
     }
-    if words.last().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) {
+    if numbers >= 2 && hostlike {
         return false;
     }
     let Some(&last) = words.last() else { return false };
-    if words.iter().any(|w| PUBLIC.contains(w)) {
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    if words.iter().any(|w| PUBLIC.contains(w) || ABOUT_ANYWHERE.contains(w)) {
         return false;
     }
     if words.len() == 1 && (last == "key" || last == "keys") {
         return context == Context::Setting;
+    }
+    // The Vault agent's injection annotations name paths and templates
+    // (`vault.hashicorp.com/agent-inject-secret-db`), not secrets.
+    if words.contains(&"inject") && words.iter().any(|w| matches!(*w, "secret" | "template" | "status" | "command")) {
+        return false;
+    }
+    let before = words.len().checked_sub(2).map(|i| words[i]);
+    // Credentials whatever their last word: a Vault AppRole's `secret_id`, a service account's
+    // `private_key_id`, kubeconfig's `client-key-data`, an authorization header's value, a
+    // connection string, S3's `aws:Referer` used as a shared secret.
+    let private_key_id =
+        words.len() >= 3 && words[words.len() - 3] == "private" && before == Some("key") && last == "id";
+    let exceptions = private_key_id
+        || matches!((before, last), (Some("secret" | "private"), "id") | (Some("key"), "data"))
+        || words.iter().any(|w| matches!(*w, "pin" | "pincode"))
+        || (last == "header" && words.iter().any(|w| matches!(*w, "auth" | "authorization" | "bearer")))
+        || words.windows(2).any(|w| w[0] == "connection" && matches!(w[1], "string" | "strings"))
+        || words.iter().any(|w| w.starts_with("connectionstring"))
+        || (before == Some("aws") && last == "referer");
+    if exceptions {
+        return true;
     }
     if ABOUT_LAST.contains(&last) {
         return false;
@@ -353,17 +460,72 @@ fn decide_words(mut words: Vec<&str>, context: Context) -> bool {
     if words.len() > 1 && ABOUT_FIRST.contains(&words[0]) {
         return false;
     }
-    let strong = words
-        .iter()
-        .any(|w| !STRONG_EXCEPTIONS.contains(w) && STRONG.iter().any(|s| w.contains(s)) && !is_about_compound(w));
+    let strong = words.iter().any(|w| {
+        !STRONG_EXCEPTIONS.contains(w)
+            && (STRONG.iter().any(|s| w.contains(s)) || glued_secret_end(w))
+            && !is_about_compound(w)
+    });
+    // nginx's `proxy_pass`, `fastcgi_pass`…: where to pass requests to.
+    let nginx_pass = last == "pass"
+        && before.is_some_and(|b| matches!(b, "proxy" | "fastcgi" | "uwsgi" | "grpc" | "scgi" | "memcached"));
+    if nginx_pass {
+        return false;
+    }
     if strong || SECRET_LAST.contains(&last) {
         return true;
     }
     if last == "key" || last == "keys" {
         let before = words[words.len() - 2];
-        return !NOT_SECRET_KEYS.contains(&before) && !ABOUT_LAST.contains(&before);
+        // RabbitMQ's `routing_key` is a topic; PagerDuty's `ROUTING_KEY` after a vendor is a credential.
+        let routing_topic = before == "routing" && words.len() == 2;
+        let plain = NOT_SECRET_KEYS.contains(&before) && before != "routing";
+        return !(plain || routing_topic || ABOUT_LAST.contains(&before));
     }
     false
+}
+
+/// A word glued to a secret ending: `dbpass`, `smtppwd`, `adminpw` (not `bypass`, `compass`).
+fn glued_secret_end(word: &str) -> bool {
+    const NOT: &[&str] = &["bypass", "compass", "overpass", "underpass", "trespass", "surpass", "encompass", "subpass"];
+    (word.len() > 4 && word.ends_with("pass") && !NOT.contains(&word))
+        || (word.len() > 3 && word.ends_with("pwd"))
+        || (word.len() > 3 && word.ends_with("pw") && !word.ends_with("ppw"))
+}
+
+/// Whether a map under this (secret) name holds secrets: `secrets: {stripe: …}`, `credentials: {…}`,
+/// `password: {value: …}` — not a section of settings such as `auth: {enabled: …}`.
+pub(crate) fn holds_secrets(name: &str) -> bool {
+    let words = words(name);
+    words.last().is_some_and(|last| {
+        matches!(
+            last.as_str(),
+            "secret"
+                | "secrets"
+                | "credential"
+                | "credentials"
+                | "creds"
+                | "token"
+                | "tokens"
+                | "password"
+                | "passwords"
+                | "passwd"
+                | "passphrase"
+                | "keys"
+                | "apikeys"
+                | "pass"
+        )
+    })
+}
+
+/// Whether a name says its value is *about* a secret (or a person), not the secret: `secretName`,
+/// `username`, `tokenTtl`, `kms_key_id`. Under a secret-named map, such fields stay plain.
+pub(crate) fn is_about(name: &str) -> bool {
+    let words = words(name);
+    let Some(last) = words.last() else { return false };
+    REFERENCE_NAMES.iter().any(|r| words.concat().ends_with(r))
+        || ABOUT_LAST.contains(&last.as_str())
+        || (words.len() > 1 && ABOUT_FIRST.contains(&words[0].as_str()))
+        || words.iter().any(|w| PUBLIC.contains(&w.as_str()))
 }
 
 /// The byte ranges of an ASCII name's words (the same splitting as [`words`]).

@@ -24,7 +24,6 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::SecretRules;
-use super::names::{self, Context};
 
 /// What is kept in place of a masked part.
 pub(crate) const MASK: &str = "****";
@@ -37,6 +36,8 @@ enum Charset {
     Word,
     /// Alnum, `-` and `_`.
     Url64,
+    /// Alnum, `-`, `_` and `=`.
+    Url64Eq,
     /// Alnum, `-`, `_` and `.`.
     Dotted,
     /// Alnum, `+`, `/` and trailing `=`.
@@ -53,6 +54,7 @@ impl Charset {
             Charset::Alnum => b.is_ascii_alphanumeric(),
             Charset::Word => b.is_ascii_alphanumeric() || b == b'_',
             Charset::Url64 => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
+            Charset::Url64Eq => b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'=',
             Charset::Dotted => b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.',
             Charset::Base64 => b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=',
             Charset::Hex => b.is_ascii_hexdigit(),
@@ -90,8 +92,12 @@ enum Check {
     Url,
     /// `jdbc:oracle:thin:user/password@…`.
     OracleJdbc,
-    /// `Bearer …`, `Basic …`.
+    /// `Bearer …`, `Basic …`, `Token …`, `ApiKey …`, `SSWS …`, `Bot …`.
     AuthScheme,
+    /// `user:password@host` without a scheme.
+    BareCredentials,
+    /// A Twilio API key: `SK` and 32 hex digits.
+    TwilioKey,
     /// A secret word inside a name that is followed by `=`, `:`, or a space after a `--flag`.
     Assignment,
 }
@@ -109,67 +115,67 @@ const ANCHORS: &[(&str, Check)] = {
         ("ABIA", AwsKeyId),
         ("ACCA", AwsKeyId),
         ("ABSK", p(Base64, 100, 400)),
-        ("ghp_", p(Word, 30, 255)),
-        ("gho_", p(Word, 30, 255)),
-        ("ghu_", p(Word, 30, 255)),
-        ("ghs_", p(Word, 30, 255)),
-        ("ghr_", p(Word, 30, 255)),
-        ("github_pat_", p(Word, 30, 255)),
-        ("glpat-", p(Dotted, 20, 400)),
-        ("gldt-", p(Dotted, 20, 400)),
-        ("glrt-", p(Dotted, 20, 400)),
-        ("glrtr-", p(Dotted, 20, 400)),
-        ("glcbt-", p(Dotted, 20, 400)),
-        ("glptt-", p(Dotted, 20, 400)),
-        ("glft-", p(Dotted, 20, 400)),
-        ("glimt-", p(Dotted, 20, 400)),
-        ("glagent-", p(Dotted, 20, 400)),
-        ("gloas-", p(Dotted, 20, 400)),
-        ("glsoat-", p(Dotted, 20, 400)),
-        ("glffct-", p(Dotted, 20, 400)),
-        ("glwt-", p(Dotted, 20, 400)),
+        ("ghp_", p(Word, 8, 255)),
+        ("gho_", p(Word, 8, 255)),
+        ("ghu_", p(Word, 8, 255)),
+        ("ghs_", p(Word, 8, 255)),
+        ("ghr_", p(Word, 8, 255)),
+        ("github_pat_", p(Word, 8, 255)),
+        ("glpat-", p(Dotted, 8, 400)),
+        ("gldt-", p(Dotted, 8, 400)),
+        ("glrt-", p(Dotted, 8, 400)),
+        ("glrtr-", p(Dotted, 8, 400)),
+        ("glcbt-", p(Dotted, 8, 400)),
+        ("glptt-", p(Dotted, 8, 400)),
+        ("glft-", p(Dotted, 8, 400)),
+        ("glimt-", p(Dotted, 8, 400)),
+        ("glagent-", p(Dotted, 8, 400)),
+        ("gloas-", p(Dotted, 8, 400)),
+        ("glsoat-", p(Dotted, 8, 400)),
+        ("glffct-", p(Dotted, 8, 400)),
+        ("glwt-", p(Dotted, 8, 400)),
         ("GR1348941", p(Url64, 20, 64)),
-        ("xoxb-", p(Dotted, 20, 400)),
-        ("xoxp-", p(Dotted, 20, 400)),
-        ("xoxa-", p(Dotted, 20, 400)),
-        ("xoxr-", p(Dotted, 20, 400)),
-        ("xoxo-", p(Dotted, 20, 400)),
-        ("xoxs-", p(Dotted, 20, 400)),
-        ("xoxc-", p(Dotted, 20, 400)),
-        ("xoxd-", p(Dotted, 20, 400)),
-        ("xoxe.", p(Dotted, 20, 400)),
-        ("xoxe-", p(Dotted, 20, 400)),
-        ("xapp-", p(Dotted, 20, 400)),
-        ("sk_live_", p(Alnum, 10, 255)),
-        ("rk_live_", p(Alnum, 10, 255)),
-        ("sk_test_", p(Alnum, 10, 255)),
-        ("rk_test_", p(Alnum, 10, 255)),
+        ("xoxb-", p(Dotted, 8, 400)),
+        ("xoxp-", p(Dotted, 8, 400)),
+        ("xoxa-", p(Dotted, 8, 400)),
+        ("xoxr-", p(Dotted, 8, 400)),
+        ("xoxo-", p(Dotted, 8, 400)),
+        ("xoxs-", p(Dotted, 8, 400)),
+        ("xoxc-", p(Dotted, 8, 400)),
+        ("xoxd-", p(Dotted, 8, 400)),
+        ("xoxe.", p(Dotted, 8, 400)),
+        ("xoxe-", p(Dotted, 8, 400)),
+        ("xapp-", p(Dotted, 8, 400)),
+        ("sk_live_", p(Alnum, 8, 255)),
+        ("rk_live_", p(Alnum, 8, 255)),
+        ("sk_test_", p(Alnum, 8, 255)),
+        ("rk_test_", p(Alnum, 8, 255)),
         ("sk_prod_", p(Alnum, 10, 255)),
         ("rk_prod_", p(Alnum, 10, 255)),
-        ("whsec_", p(Alnum, 20, 255)),
-        ("AIza", p(Url64, 35, 35)),
+        ("whsec_", p(Alnum, 8, 255)),
+        ("AIza", p(Url64, 30, 64)),
         ("GOCSPX-", p(Url64, 20, 64)),
         ("ya29.", p(Dotted, 20, 4096)),
         ("SG.", SendGrid),
         ("key-", p(Hex, 32, 32)),
-        ("npm_", p(Alnum, 36, 36)),
+        ("npm_", p(Alnum, 8, 64)),
         ("pypi-AgE", p(Url64, 50, 4096)),
-        ("dckr_pat_", p(Url64, 20, 64)),
-        ("dckr_oat_", p(Url64, 20, 64)),
+        ("dckr_pat_", p(Url64, 8, 64)),
+        ("dckr_oat_", p(Url64, 8, 64)),
         ("hvs.", p(Url64, 24, 512)),
         ("hvb.", p(Url64, 24, 512)),
         ("hvr.", p(Url64, 24, 512)),
         (".atlasv1.", Infix { charset: Url64, min: 60 }),
-        ("shpat_", p(Hex, 32, 32)),
-        ("shpca_", p(Hex, 32, 32)),
-        ("shppa_", p(Hex, 32, 32)),
-        ("shpss_", p(Hex, 32, 32)),
+        ("shpat_", p(Hex, 8, 64)),
+        ("shpca_", p(Hex, 8, 64)),
+        ("shppa_", p(Hex, 8, 64)),
+        ("shpss_", p(Hex, 8, 64)),
         ("NRAK-", p(Alnum, 19, 64)),
         ("NRII-", p(Url64, 19, 64)),
         ("NRJS-", p(Alnum, 19, 64)),
         ("NRBR-", p(Alnum, 19, 64)),
         ("FFFFNRAL", NewRelicLicense),
-        ("sk-ant-", p(Url64, 40, 255)),
+        ("sk-ant-", p(Url64, 8, 255)),
         ("sk-proj-", p(Url64, 40, 255)),
         ("sk-svcacct-", p(Url64, 40, 255)),
         ("sk-admin-", p(Url64, 40, 255)),
@@ -177,16 +183,16 @@ const ANCHORS: &[(&str, Check)] = {
         ("T3BlbkFJ", Infix { charset: Url64, min: 40 }),
         ("hf_", p(Alnum, 30, 64)),
         ("api_org_", p(Alnum, 30, 64)),
-        ("ATATT3", p(Url64, 50, 400)),
-        ("ATCTT3", p(Url64, 50, 400)),
+        ("ATATT3", p(Url64Eq, 50, 400)),
+        ("ATCTT3", p(Url64Eq, 50, 400)),
         ("HRKU-", p(Url64, 40, 80)),
         ("dop_v1_", p(Hex, 64, 64)),
         ("doo_v1_", p(Hex, 64, 64)),
         ("dor_v1_", p(Hex, 64, 64)),
-        ("glsa_", p(Word, 32, 64)),
+        ("glsa_", p(Word, 8, 64)),
         ("glc_", p(Base64, 32, 2048)),
         ("AGE-SECRET-KEY-1", p(Upper, 50, 80)),
-        ("lin_api_", p(Alnum, 32, 64)),
+        ("lin_api_", p(Alnum, 8, 64)),
         ("pscale_tkn_", p(Url64, 32, 64)),
         ("pscale_pw_", p(Url64, 32, 64)),
         ("rubygems_", p(Hex, 48, 48)),
@@ -197,11 +203,21 @@ const ANCHORS: &[(&str, Check)] = {
         ("ZXlK", Base64Wrapped),
         ("LS0tLS1CRUdJTi", Base64Wrapped),
         ("://", Url),
+        ("@", BareCredentials),
         ("jdbc:oracle:", OracleJdbc),
+        ("SK", TwilioKey),
         ("bearer ", AuthScheme),
         ("basic ", AuthScheme),
+        ("token ", AuthScheme),
+        ("apikey ", AuthScheme),
+        ("api-key ", AuthScheme),
+        ("ssws ", AuthScheme),
+        ("bot ", AuthScheme),
+        ("digest ", AuthScheme),
         ("pass", Assignment),
         ("pwd", Assignment),
+        ("pw", Assignment),
+        ("cred", Assignment),
         ("secret", Assignment),
         ("token", Assignment),
         ("key", Assignment),
@@ -211,30 +227,6 @@ const ANCHORS: &[(&str, Check)] = {
         ("sig", Assignment),
     ]
 };
-
-/// Names that are secret in an assignment inside a value even though, as a setting's name, they
-/// would not be (connection-string keywords, signatures).
-const ASSIGNMENT_NAMES: &[&str] = &[
-    "signature",
-    "sig",
-    "accountkey",
-    "sharedaccesskey",
-    "sharedaccesssignature",
-    "x-amz-signature",
-    "x-amz-security-token",
-    "x-amz-credential",
-    "x-goog-signature",
-    "x-goog-credential",
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "apikey",
-    "api_key",
-    "api-key",
-    "pwd",
-    "pass",
-];
 
 /// The anchors' automata: token anchors are matched case-sensitively (a fast search with a
 /// prefilter); words (`password`, `Bearer`…) ASCII-case-insensitively, and only in values with a
@@ -273,9 +265,14 @@ fn automata() -> Option<&'static Automata> {
 }
 
 /// The value with every credential found in it replaced by [`MASK`]; `None` when it holds none.
-/// `command_line`: the value is (part of) a command line, where `-pVALUE` is a password too.
-pub(crate) fn mask(text: &str, rules: &SecretRules, command_line: bool) -> Option<String> {
-    let spans = find(text, rules, command_line);
+/// `tool`: the value is (part of) a command line (`Some("")` when the command is unknown), where
+/// `-pVALUE` is a password too.
+pub(crate) fn mask(text: &str, rules: &SecretRules, tool: Option<&str>) -> Option<String> {
+    apply(text, find(text, rules, tool))
+}
+
+/// `text` with `spans` (sorted, merged) replaced by [`MASK`]; `None` when there are none.
+pub(crate) fn apply(text: &str, spans: Vec<Range<usize>>) -> Option<String> {
     if spans.is_empty() {
         return None;
     }
@@ -291,37 +288,165 @@ pub(crate) fn mask(text: &str, rules: &SecretRules, command_line: bool) -> Optio
 }
 
 /// The spans of `text` that hold credentials, sorted and merged.
-pub(crate) fn find(text: &str, rules: &SecretRules, command_line: bool) -> Vec<Range<usize>> {
+pub(crate) fn find(text: &str, rules: &SecretRules, tool: Option<&str>) -> Vec<Range<usize>> {
+    find_at_depth(text, rules, tool, 0)
+}
+
+/// What one pass over a value says about which checks can find anything in it.
+struct Profile {
+    /// `=`, a blank, `<`, or a `:` before a blank or a quote: what an assignment, a header or a
+    /// flag needs (not the colons of an ARN or a URL).
+    separator: bool,
+    /// One of `_ : = ~ @ +` or a blank: what a short token or a structure needs.
+    special: bool,
+    /// Only base64 characters (after trimming): a whole-value credential or wrapped text.
+    base64: bool,
+    upper: bool,
+    lower: bool,
+    digit: bool,
+    colons: usize,
+}
+
+impl Profile {
+    fn of(text: &str) -> Profile {
+        let bytes = text.as_bytes();
+        let trimmed = text.trim().as_bytes();
+        let mut p = Profile {
+            separator: false,
+            special: false,
+            base64: !trimmed.is_empty(),
+            upper: false,
+            lower: false,
+            digit: false,
+            colons: 0,
+        };
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'A'..=b'Z' => p.upper = true,
+                b'a'..=b'z' => p.lower = true,
+                b'0'..=b'9' => p.digit = true,
+                b'+' | b'/' | b'-' | b'_' => {
+                    p.special |= b == b'_' || b == b'+';
+                }
+                b'=' => {
+                    p.separator = true;
+                    p.special = true;
+                }
+                b':' => {
+                    p.colons += 1;
+                    p.special = true;
+                    p.base64 = false;
+                    let quote_before = i > 0 && bytes[i - 1] == b'"';
+                    let blank_after = bytes.get(i + 1).is_none_or(|n| matches!(n, b' ' | b'\t' | b'"' | b'\''));
+                    p.separator |= quote_before || blank_after;
+                }
+                b'<' => {
+                    p.separator = true;
+                    p.base64 = false;
+                }
+                b'~' | b'@' => {
+                    p.special = true;
+                    p.base64 = false;
+                }
+                b if b.is_ascii_whitespace() => {
+                    p.separator = true;
+                    p.special = true;
+                }
+                _ => p.base64 = false,
+            }
+        }
+        if p.base64 && trimmed.len() != bytes.len() {
+            // Blanks only around it: still one value.
+            p.base64 = trimmed.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b));
+        }
+        p
+    }
+}
+
+fn find_at_depth(text: &str, rules: &SecretRules, tool: Option<&str>, depth: usize) -> Vec<Range<usize>> {
     let mut spans: Vec<Range<usize>> = Vec::new();
-    if command_line {
+    if text.len() < 6 && tool.is_none() {
+        return spans;
+    }
+    let profile = Profile::of(text);
+    // MySQL's `-pSECRET`, in a command line or a script that runs it.
+    let mysql = tool.is_some_and(|t| t.is_empty() || t.starts_with("mysql") || t.starts_with("mariadb"))
+        || (profile.separator && (text.contains("mysql") || text.contains("mariadb")));
+    if mysql {
         spans.extend(short_password_flags(text));
     }
-    if text.len() < 6 || cannot_hold_credential(text) {
+    // Short words, numbers, names and paths (`web-api`, `250m`, `db.internal`, `IfNotPresent`):
+    // every format is at least 20 characters long, needs one of `_ : = ~ @ +` or a blank, or starts
+    // with one of a few prefixes (`xoxb-…`, `glpat-…`).
+    const SHORT_TOKENS: &[&str] =
+        &["xox", "xapp-", "gl", "GR1348941", "sk-", "key-", "hv", "NR", "HRKU-", "SG.", "eyJ", "GOCSPX-", "ya29."];
+    let short = text.len() < 20 && !profile.special && !SHORT_TOKENS.iter().any(|p| text.starts_with(p));
+    if text.len() < 6 || short {
         return spans;
     }
     let Some(automata) = automata() else { return spans };
-    let bytes = text.as_bytes();
-    let has_separator = bytes.iter().any(|&b| matches!(b, b'=' | b':' | b'<') || b.is_ascii_whitespace());
     let passes: &[(&AhoCorasick, &[usize])] =
         &[(&automata.tokens, &automata.token_ids), (&automata.words, &automata.word_ids)];
-    for &(automaton, ids) in &passes[..if has_separator { 2 } else { 1 }] {
+    for &(automaton, ids) in &passes[..if profile.separator { 2 } else { 1 }] {
         let mut at = 0;
         while let Some(hit) = automaton.find(aho_corasick::Input::new(text).span(at..text.len())) {
             let (start, end) = (hit.start(), hit.end());
-            let before = spans.len();
             check_anchor(text, start, end, ids[hit.pattern().as_usize()], rules, &mut spans);
-            // Past what was masked; else one byte on, so an anchor inside a failed one is still seen.
-            at = if spans.len() > before {
-                spans[before..].iter().map(|s| s.end).max().unwrap_or(end).max(start + 1)
-            } else {
-                start + 1
-            };
+            // One byte on, so an anchor inside a masked part (`Bearer` after `Authorization:`, a
+            // token in a URL's userinfo) is still seen.
+            at = start + 1;
             if at >= text.len() {
                 break;
             }
         }
     }
+    if profile.separator {
+        if tool.is_some() || text.starts_with('-') || text.contains(" -") {
+            spans.extend(super::command::spans(text, rules));
+        }
+        // `.pgpass` lines: four colons and no blank on a line (not an ARN, which starts `arn:`).
+        if profile.colons >= 4 && !text.starts_with("arn:") {
+            spans.extend(super::assignments::pgpass(text));
+        }
+    }
+    if spans.is_empty() && profile.base64 && profile.upper && profile.lower {
+        spans.extend(whole_value(text, rules, depth, profile.digit));
+    }
     merge(spans)
+}
+
+/// Credentials recognisable only as a whole value (of base64 characters, with upper and lower case):
+/// an AWS secret access key (40 characters with digits, not hex), an Azure storage key (88 ending
+/// `==`), and base64 that decodes to text holding a credential (a service-account JSON, a PEM with a
+/// preamble).
+fn whole_value(text: &str, rules: &SecretRules, depth: usize, digit: bool) -> Option<Range<usize>> {
+    let value = text.trim();
+    let offset = text.len() - text.trim_start().len();
+    let aws_secret = value.len() == 40 && digit && entropy(value) >= 4.25;
+    let azure_key = value.len() == 88 && value.ends_with("==") && digit;
+    if aws_secret || azure_key {
+        return Some(offset..offset + value.len());
+    }
+    // Base64 of text that holds a credential (decoded and searched once more, not deeper).
+    if depth == 0 && value.len() >= 24 && value.len() <= 64 * 1024 {
+        let decoded = decode_base64(value.as_bytes())?;
+        let decoded = std::str::from_utf8(&decoded).ok()?;
+        let printable = decoded.chars().all(|c| !c.is_control() || c.is_whitespace());
+        if printable && !find_at_depth(decoded, rules, None, depth + 1).is_empty() {
+            return Some(offset..offset + value.len());
+        }
+    }
+    None
+}
+
+/// Shannon entropy of a string, in bits per character.
+fn entropy(text: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in text.bytes() {
+        counts[usize::from(b)] += 1;
+    }
+    let len = text.len() as f64;
+    counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / len).map(|p| -p * p.log2()).sum()
 }
 
 /// Runs the validator of anchor `anchor_id` found at `start..end`, adding what it finds to `spans`.
@@ -334,40 +459,77 @@ fn check_anchor(
     spans: &mut Vec<Range<usize>>,
 ) {
     let bytes = text.as_bytes();
-    {
-        let (anchor, check) = ANCHORS[anchor_id];
-        let found = match check {
-            Check::Prefix { charset, min, max } => prefix(bytes, start, anchor, charset, min, max),
-            Check::AwsKeyId => aws_key_id(bytes, start, anchor),
-            Check::Infix { charset, min } => infix(bytes, start, end, anchor, charset, min),
-            Check::EntraSecret => entra(bytes, start),
-            Check::NewRelicLicense => new_relic_license(bytes, start, anchor),
-            Check::SendGrid => sendgrid(bytes, start),
-            Check::PrivateKey => private_key(text, start),
-            Check::PuttyKey => text[start..].starts_with(anchor).then_some(start..text.len()),
-            Check::Jwt => jwt(bytes, start),
-            Check::Base64Wrapped => base64_wrapped(bytes, start),
-            Check::Url => {
-                spans.extend(url(text, start, rules).into_iter().flatten().filter(|s| s.start < s.end));
-                None
-            }
-            Check::OracleJdbc => oracle_jdbc(text, end),
-            Check::AuthScheme => auth_scheme(bytes, start, end),
-            Check::Assignment => assignment(text, start, end, rules),
-        };
-        spans.extend(found.filter(|span| span.start < span.end));
+    let (anchor, check) = ANCHORS[anchor_id];
+    let found = match check {
+        Check::Prefix { charset, min, max } => prefix(bytes, start, anchor, charset, min, max),
+        Check::AwsKeyId => aws_key_id(bytes, start, anchor),
+        Check::Infix { charset, min } => infix(bytes, start, end, anchor, charset, min),
+        Check::EntraSecret => entra(bytes, start),
+        Check::NewRelicLicense => new_relic_license(bytes, start, anchor),
+        Check::SendGrid => sendgrid(bytes, start),
+        Check::PrivateKey => private_key(text, start),
+        Check::PuttyKey => text[start..].starts_with(anchor).then_some(start..text.len()),
+        Check::Jwt => jwt(bytes, start),
+        Check::Base64Wrapped => base64_wrapped(bytes, start),
+        Check::Url => {
+            spans.extend(super::urls::url(text, start, rules).into_iter().filter(|s| s.start < s.end));
+            None
+        }
+        Check::BareCredentials => super::urls::bare(text, start),
+        Check::OracleJdbc => super::urls::oracle_jdbc(text, end),
+        Check::TwilioKey => twilio(bytes, start),
+        Check::AuthScheme => auth_scheme(bytes, start, end),
+        Check::Assignment => super::assignments::assignment(text, start, end, rules),
+    };
+    spans.extend(found.filter(|span| span.start < span.end));
+}
+
+/// `Bearer <token>`, `Basic <base64 of user:password>`, `Token …`, `ApiKey …`, `SSWS …`, `Bot …`.
+fn auth_scheme(bytes: &[u8], start: usize, end: usize) -> Option<Range<usize>> {
+    if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
+        return None;
     }
+    let mut from = end;
+    while from < bytes.len() && bytes[from] == b' ' {
+        from += 1;
+    }
+    let token68 = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b);
+    let mut to = from;
+    while to < bytes.len() && token68(bytes[to]) {
+        to += 1;
+    }
+    // `Digest username="u", response="…"`: the whole challenge response.
+    if bytes[start..end].eq_ignore_ascii_case(b"digest ") {
+        let line_end = bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| from + p);
+        let value = &bytes[from..line_end];
+        return (value.windows(9).any(|w| w.eq_ignore_ascii_case(b"response="))
+            || value.windows(8).any(|w| w.eq_ignore_ascii_case(b"username")))
+        .then_some(from..line_end);
+    }
+    let token = &bytes[from..to];
+    let basic = bytes[start..end].eq_ignore_ascii_case(b"basic ");
+    let credential = if basic {
+        // `Basic` carries base64 of `user:password`.
+        decode_base64(token).is_some_and(|d| d.contains(&b':'))
+    } else {
+        (token.len() >= 20 && token.iter().any(u8::is_ascii_digit))
+            || token.iter().filter(|b| !b.is_ascii_alphabetic()).count() >= 2
+    };
+    (token.len() >= 8 && credential).then_some(from..to)
 }
 
-/// Short words, numbers, names and paths (`web-api`, `250m`, `db.internal`, `/data`, `IfNotPresent`):
-/// most values of a manifest or a state. Every format above is at least 20 characters long or
-/// needs one of `_ : = ~ @ +` or a blank.
-fn cannot_hold_credential(text: &str) -> bool {
-    text.len() < 20
-        && !text.bytes().any(|b| matches!(b, b'_' | b':' | b'=' | b'~' | b'@' | b'+' | b' ' | b'\t' | b'\n' | b'\r'))
+/// A Twilio API key: `SK` and 32 hex digits, on its own.
+fn twilio(bytes: &[u8], start: usize) -> Option<Range<usize>> {
+    let end = start + 34;
+    let ok = bytes[start..].starts_with(b"SK")
+        && boundary_before(bytes, start)
+        && end <= bytes.len()
+        && bytes[start + 2..end].iter().all(u8::is_ascii_hexdigit)
+        && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+    ok.then_some(start + 2..end)
 }
 
-fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
+pub(crate) fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
     spans.sort_by_key(|s| (s.start, s.end));
     let mut out: Vec<Range<usize>> = Vec::with_capacity(spans.len());
     for span in spans {
@@ -449,14 +611,19 @@ fn entra(bytes: &[u8], start: usize) -> Option<Range<usize>> {
         return None;
     }
     let ok_char = |b: u8| b.is_ascii_alphanumeric() || b"_~.".contains(&b);
-    if !bytes[start - 4..start - 1].iter().all(|&b| ok_char(b)) || !boundary_before(bytes, start - 4) {
+    if !bytes[start - 4..start - 1].iter().all(|&b| ok_char(b)) {
         return None;
     }
     let mut to = start + 2;
     while to < bytes.len() && (ok_char(bytes[to]) || bytes[to] == b'-') {
         to += 1;
     }
-    (31..=34).contains(&(to - start - 2)).then_some(start - 4..to)
+    // The run of the secret's characters before it, so nothing of the secret stays visible.
+    let mut from = start - 4;
+    while from > 0 && (ok_char(bytes[from - 1]) || bytes[from - 1] == b'-') {
+        from -= 1;
+    }
+    (31..=34).contains(&(to - start - 2)).then_some(from..to)
 }
 
 fn new_relic_license(bytes: &[u8], start: usize, anchor: &str) -> Option<Range<usize>> {
@@ -561,375 +728,6 @@ pub(crate) fn decode_base64(input: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Query and fragment parameters whose values are credentials (besides secret names).
-const URL_PARAMETERS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "pass",
-    "secret",
-    "client_secret",
-    "token",
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "auth",
-    "key",
-    "apikey",
-    "api_key",
-    "api-key",
-    "sig",
-    "signature",
-    "x-amz-signature",
-    "x-amz-security-token",
-    "x-amz-credential",
-    "x-goog-signature",
-    "x-goog-credential",
-    "code",
-    "session",
-    "sessionid",
-];
-
-/// Characters that end a URL inside a longer text.
-fn ends_url(b: u8) -> bool {
-    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b',' | b';' | b')' | b']' | b'}')
-}
-
-/// Credentials in a URL: a password (or a token) in the userinfo, secret query or fragment
-/// parameters, a webhook's secret path.
-fn url(text: &str, hit: usize, rules: &SecretRules) -> Option<Vec<Range<usize>>> {
-    let bytes = text.as_bytes();
-    // The scheme: letters, digits, `+ . -`, starting with a letter.
-    let scheme_start = run_start(bytes, hit, Charset::Dotted);
-    let scheme = &text[scheme_start..hit];
-    if scheme.is_empty() || !scheme.as_bytes()[0].is_ascii_alphabetic() {
-        return None;
-    }
-    let start = hit + 3;
-    // A password may hold `,` `;` `)`…: the URL runs to whitespace or a quote.
-    let run = start
-        + bytes[start..]
-            .iter()
-            .position(|&b| b.is_ascii_whitespace() || b"\"'<>`".contains(&b))
-            .unwrap_or(bytes.len() - start);
-    let mut spans = Vec::new();
-    let authority_end =
-        start + bytes[start..run].iter().position(|&b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(run - start);
-    let authority = &text[start..authority_end];
-    let mut after_authority = authority_end;
-    if let Some(at) = authority.rfind('@') {
-        let userinfo = &authority[..at];
-        match userinfo.find(':') {
-            Some(colon) if colon + 1 < userinfo.len() => {
-                let password = &userinfo[colon + 1..];
-                if !is_placeholder_password(password) {
-                    spans.push(start + colon + 1..start + at);
-                }
-            }
-            Some(_) => {}
-            None if is_token_user(userinfo) => spans.push(start..start + at),
-            None => {}
-        }
-    } else if let Some(fallback) = password_with_delimiters(text, start, run) {
-        // `postgres://app:pa/ss#wd@db:5432/app`: the RFC's authority ends at the `/`, but the `@`
-        // followed by a host says where the password ends.
-        after_authority = fallback.end
-            + 1
-            + bytes[fallback.end + 1..run]
-                .iter()
-                .position(|&b| matches!(b, b'/' | b'?' | b'#'))
-                .unwrap_or(run - fallback.end - 1);
-        spans.push(fallback);
-    }
-    let host_end = start + authority.rfind('@').map_or(0, |at| at + 1);
-    let host = &text[host_end..authority_end];
-    // The path, query and fragment (up to a character that ends the URL in running text).
-    let tail_end = after_authority
-        + bytes[after_authority..run]
-            .iter()
-            .position(|&b| ends_url(b) && b != b',' && b != b';')
-            .unwrap_or(run - after_authority);
-    let tail = &text[after_authority..tail_end];
-    spans.extend(webhook_path(host, tail).map(|r| r.start + after_authority..r.end + after_authority));
-    for (params_at, _) in tail.match_indices(['?', '#', ';', '&']) {
-        let params = &tail[params_at + 1..];
-        let pair_end = params.find(['&', '#', ';']).unwrap_or(params.len());
-        let pair = &params[..pair_end];
-        if let Some((name, value)) = pair.split_once('=')
-            && !value.is_empty()
-            && is_secret_parameter(name, rules)
-        {
-            let value_start = after_authority + params_at + 1 + name.len() + 1;
-            spans.push(value_start..value_start + value.len());
-        }
-    }
-    Some(spans)
-}
-
-/// Where a password that holds `/`, `#` or `?` ends: a `:` after a clean user name, then the last
-/// `@` of the run that a host name follows.
-fn password_with_delimiters(text: &str, start: usize, run: usize) -> Option<Range<usize>> {
-    let region = &text[start..run];
-    let colon = region.find(':')?;
-    let user = &region[..colon];
-    if user.is_empty() && !region.contains('@') || user.contains(['/', '?', '#', '@']) {
-        return None;
-    }
-    // `host:8443/path`: a port, not a password.
-    let after = &region[colon + 1..];
-    let port_digits = after.bytes().take_while(u8::is_ascii_digit).count();
-    if port_digits > 0 && after.as_bytes().get(port_digits).is_none_or(|b| matches!(b, b'/' | b'?' | b'#')) {
-        return None;
-    }
-    let at = region.rfind('@').filter(|&at| at > colon + 1)?;
-    let host = &region[at + 1..];
-    let host_len = host.bytes().take_while(|b| b.is_ascii_alphanumeric() || b"-._[]".contains(b)).count();
-    let host_ok =
-        host_len > 0 && host.as_bytes().get(host_len).is_none_or(|b| matches!(b, b':' | b'/' | b'?' | b'#' | b','));
-    host_ok.then_some(start + colon + 1..start + at)
-}
-
-fn is_placeholder_password(password: &str) -> bool {
-    password.bytes().all(|b| b == b'*') || password == "%2A%2A%2A%2A" || password.starts_with("${")
-}
-
-/// A URL's user name that is itself a credential: a known token, or a long random-looking string.
-fn is_token_user(user: &str) -> bool {
-    if user.len() >= 20 && user.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b)) {
-        let digits = user.bytes().filter(u8::is_ascii_digit).count();
-        let letters = user.bytes().filter(u8::is_ascii_alphabetic).count();
-        return digits > 0 && letters > 0;
-    }
-    false
-}
-
-fn is_secret_parameter(name: &str, rules: &SecretRules) -> bool {
-    if let Some(configured) = rules.configured(name) {
-        return configured;
-    }
-    let lower = name.to_ascii_lowercase();
-    URL_PARAMETERS.contains(&lower.as_str()) || names::is_secret(name, Context::Field)
-}
-
-/// The secret part of a webhook URL's path (Slack, Discord, Microsoft Teams, and any `/hooks/…`).
-fn webhook_path(host: &str, tail: &str) -> Option<Range<usize>> {
-    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
-    let path = &tail[..path_end];
-    if host == "hooks.slack.com" || host.ends_with(".webhook.office.com") || host == "hooks.zapier.com" {
-        // Everything after the first path segment (`/services/T…/B…/secret`).
-        let second = path.get(1..)?.find('/').map(|i| i + 2)?;
-        return (second < path.len()).then_some(second..path.len());
-    }
-    if (host == "discord.com" || host == "discordapp.com" || host.ends_with(".discord.com"))
-        && let Some(i) = path.find("/webhooks/")
-    {
-        let rest = &path[i + 10..];
-        let token_at = rest.find('/')? + 1;
-        return Some(i + 10 + token_at..path.len());
-    }
-    // Any other `/hooks/<long token>` or `/webhook(s)/<long token>` segment.
-    for marker in ["/hooks/", "/webhooks/", "/webhook/"] {
-        if let Some(i) = path.find(marker) {
-            let from = i + marker.len();
-            let secret = path[from..].split('/').any(|segment| segment.len() >= 20 && is_token_user(segment));
-            if secret {
-                return Some(from..path.len());
-            }
-        }
-    }
-    None
-}
-
-/// `jdbc:oracle:thin:user/password@//host:1521/service`.
-fn oracle_jdbc(text: &str, anchor_end: usize) -> Option<Range<usize>> {
-    let rest = &text[anchor_end..];
-    let colon = rest.find(':')?;
-    let creds = &rest[colon + 1..];
-    let at = creds.find('@')?;
-    let slash = creds[..at].find('/')?;
-    let start = anchor_end + colon + 1 + slash + 1;
-    (slash + 1 < at && !creds[..slash].contains(char::is_whitespace)).then_some(start..anchor_end + colon + 1 + at)
-}
-
-/// `Bearer <token>` and `Basic <base64>`.
-fn auth_scheme(bytes: &[u8], start: usize, end: usize) -> Option<Range<usize>> {
-    if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
-        return None;
-    }
-    let mut from = end;
-    while from < bytes.len() && bytes[from] == b' ' {
-        from += 1;
-    }
-    let token68 = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b);
-    let mut to = from;
-    while to < bytes.len() && token68(bytes[to]) {
-        to += 1;
-    }
-    let token = &bytes[from..to];
-    let basic = bytes[start..end].eq_ignore_ascii_case(b"basic ");
-    let credential = if basic {
-        // `Basic` carries base64 of `user:password`.
-        decode_base64(token).is_some_and(|d| d.contains(&b':'))
-    } else {
-        token.len() >= 20 || token.iter().any(|b| !b.is_ascii_alphabetic())
-    };
-    (token.len() >= 8 && credential).then_some(from..to)
-}
-
-/// `name=value`, `name: value`, `"name": "value"`, `<name>value</name>`, `--name value` and
-/// `{"name": "DB_PASSWORD", "value": "…"}`, where the name is a secret's.
-fn assignment(text: &str, start: usize, end: usize, rules: &SecretRules) -> Option<Range<usize>> {
-    let bytes = text.as_bytes();
-    let name_start = run_start(bytes, start, Charset::Dotted);
-    let name_end = run_end(bytes, end, Charset::Dotted);
-    let raw_name = &text[name_start..name_end];
-    // `https://x-access-token:…@host`: a URL's userinfo, which `url` reads.
-    if name_start > 0 && bytes[name_start - 1] == b'/' {
-        return None;
-    }
-    let flag = raw_name.starts_with('-');
-    let name = raw_name.trim_start_matches('-');
-    if name.is_empty() || !(is_assignment_name(name, rules) || is_name_value_pair(bytes, name_start, name_end)) {
-        return None;
-    }
-    let quoted = name_start > 0 && matches!(bytes[name_start - 1], b'"' | b'\'');
-    let mut i = name_end;
-    if quoted && bytes.get(i) == Some(&bytes[name_start - 1]) {
-        i += 1;
-    }
-    // `{"name": "DB_PASSWORD", "value": "…"}`: the name is a value, and the next field is the secret.
-    if quoted && let Some(value_at) = pair_value(bytes, i) {
-        if !is_assignment_name(name, rules) {
-            return None;
-        }
-        return value_span(bytes, value_at);
-    }
-    if !is_assignment_name(name, rules) {
-        return None;
-    }
-    // `<password>…</password>`
-    if name_start > 0 && bytes[name_start - 1] == b'<' && bytes.get(i) == Some(&b'>') {
-        let from = i + 1;
-        let to = from + text[from..].find('<').unwrap_or(text.len() - from);
-        return (to > from).then_some(from..to);
-    }
-    let blanks = |mut i: usize| {
-        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
-            i += 1;
-        }
-        i
-    };
-    let j = blanks(i);
-    match bytes.get(j) {
-        Some(b'=') | Some(b':') => {
-            let mut k = j + 1;
-            if bytes.get(j) == Some(&b':') && bytes.get(k) == Some(&b'=') {
-                k += 1; // `:=`
-            }
-            if bytes.get(j) == Some(&b'=') && bytes.get(k) == Some(&b'>') {
-                k += 1; // `=>`
-            }
-            // `key::value` or `http://`: not an assignment.
-            if bytes.get(k) == Some(&b':') || bytes.get(k) == Some(&b'/') {
-                return None;
-            }
-            // `host-auth-1:8080`: a host and its port.
-            if bytes[j] == b':'
-                && k == j + 1
-                && bytes.get(k).is_some_and(u8::is_ascii_digit)
-                && raw_name.contains(['-', '.'])
-            {
-                return None;
-            }
-            value_span(bytes, blanks(k))
-        }
-        // `--token VALUE`
-        Some(_) if flag && j > i && !bytes[j].is_ascii_whitespace() && bytes[j] != b'-' => value_span(bytes, j),
-        _ => None,
-    }
-}
-
-fn is_assignment_name(name: &str, rules: &SecretRules) -> bool {
-    if let Some(configured) = rules.configured(name) {
-        return configured;
-    }
-    let lower = name.to_ascii_lowercase();
-    let last = lower.rsplit(['.', ':']).next().unwrap_or(&lower);
-    ASSIGNMENT_NAMES.contains(&last) || names::is_secret(name, Context::Field)
-}
-
-/// Whether a quoted name is followed by `, "value":` (a name/value pair written as JSON).
-fn is_name_value_pair(bytes: &[u8], name_start: usize, name_end: usize) -> bool {
-    name_start > 0
-        && matches!(bytes[name_start - 1], b'"' | b'\'')
-        && bytes.get(name_end) == Some(&bytes[name_start - 1])
-        && pair_value(bytes, name_end + 1).is_some()
-}
-
-/// After a quoted name: `, "value": ` → where the value starts.
-fn pair_value(bytes: &[u8], mut i: usize) -> Option<usize> {
-    let skip = |i: &mut usize| {
-        while *i < bytes.len() && bytes[*i].is_ascii_whitespace() {
-            *i += 1;
-        }
-    };
-    skip(&mut i);
-    if bytes.get(i) != Some(&b',') {
-        return None;
-    }
-    i += 1;
-    skip(&mut i);
-    let rest = &bytes[i..];
-    let key_len = ["\"value\"", "\"Value\""].iter().find(|k| rest.starts_with(k.as_bytes()))?.len();
-    i += key_len;
-    skip(&mut i);
-    if bytes.get(i) != Some(&b':') {
-        return None;
-    }
-    i += 1;
-    skip(&mut i);
-    Some(i)
-}
-
-/// The value that starts at `i`: quoted (to the closing quote), in ODBC braces, or bare (to a blank,
-/// `;`, `,`, `&` or a closing bracket). References (`${DB_PASSWORD}`) and booleans are not secrets.
-fn value_span(bytes: &[u8], i: usize) -> Option<Range<usize>> {
-    let first = *bytes.get(i)?;
-    let span = match first {
-        b'"' | b'\'' => {
-            let mut j = i + 1;
-            while j < bytes.len() && bytes[j] != first {
-                if bytes[j] == b'\\' {
-                    j += 1;
-                }
-                j += 1;
-            }
-            i + 1..j.min(bytes.len())
-        }
-        b'{' => {
-            let j = bytes[i..].iter().position(|&b| b == b'}').map_or(bytes.len(), |p| i + p);
-            i + 1..j
-        }
-        b'$' if bytes.get(i + 1) == Some(&b'{') => {
-            let j = bytes[i..].iter().position(|&b| b == b'}').map_or(bytes.len(), |p| i + p + 1);
-            i..j
-        }
-        _ => {
-            let j = bytes[i..]
-                .iter()
-                .position(|&b| {
-                    b.is_ascii_whitespace()
-                        || matches!(b, b';' | b',' | b'&' | b'"' | b'\'' | b')' | b']' | b'}' | b'<')
-                })
-                .map_or(bytes.len(), |p| i + p);
-            i..j
-        }
-    };
-    let value = std::str::from_utf8(&bytes[span.clone()]).ok()?;
-    (!value.is_empty() && !super::is_reference(value) && !super::is_flag_word(value)).then_some(span)
-}
-
 /// `-pSECRET` on a command line (MySQL's password option), not `-p8080` or `-print`.
 fn short_password_flags(text: &str) -> Vec<Range<usize>> {
     const NOT_PASSWORDS: &[&str] = &[
@@ -972,7 +770,7 @@ mod tests {
     use super::*;
 
     fn masked(text: &str) -> Option<String> {
-        mask(text, &SecretRules::default(), false)
+        mask(text, &SecretRules::default(), None)
     }
 
     #[test]
@@ -1071,10 +869,10 @@ mod tests {
             assert_eq!(masked(plain), None, "{plain}");
         }
         assert_eq!(
-            mask("mysql -u root -phunter2 db", &SecretRules::default(), true).as_deref(),
+            mask("mysql -u root -phunter2 db", &SecretRules::default(), Some("")).as_deref(),
             Some("mysql -u root -p**** db")
         );
-        assert_eq!(mask("nc -p8080 host", &SecretRules::default(), true), None);
+        assert_eq!(mask("nc -p8080 host", &SecretRules::default(), Some("")), None);
     }
 
     #[test]

@@ -144,14 +144,26 @@ impl Parser<'_> {
         match self.peek() {
             None | Some(b'\n' | b'#') => {
                 self.skip_to_eol();
-                // A line that is only a word: a key declared without a value, or something pasted
-                // there (a token) that must never become a key, and so never be printed.
-                if !crate::secrets::is_plain_name(key) {
+                // A line that is only a word: a variable declared without a value (`DEBUG`), or
+                // something pasted there (a token, a passphrase) that must never become a key, and
+                // so never be printed. Only a conventional variable name is taken for a key.
+                let upper = key.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+                let snake =
+                    key.contains('_') && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                let variable = (upper || snake) && key.bytes().next().is_some_and(|b| !b.is_ascii_digit());
+                if !variable || !crate::secrets::is_plain_name(key) {
                     self.warn(line, "this line is not KEY=VALUE; ignored".to_owned());
                     return Ok(());
                 }
                 self.warn(line, format!("{key} is declared without a value (no `=`); compared as null"));
                 self.out.push(Assignment { key: key.to_owned(), value: None, line });
+                return Ok(());
+            }
+            // A key that reads as a value (a base64 line whose padding looks like `=`, a token)
+            // is never taken for a key.
+            Some(b'=') if crate::secrets::is_pasted_value(key) => {
+                self.skip_to_eol();
+                self.warn(line, "this line is not KEY=VALUE (its key is not a name); ignored".to_owned());
                 return Ok(());
             }
             Some(b'=') => self.pos += 1,

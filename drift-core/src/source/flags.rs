@@ -22,6 +22,8 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::model::{Domain, Entity, EntityId, Field, List, Map, Node, Number};
 
+use super::LoadOptions;
+
 /// Which flag format a document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -147,7 +149,16 @@ impl Flag {
 
 /// Reads the flags of a document for one environment (`env` chooses it in multi-environment
 /// exports).
-pub(crate) fn parse(file: &Arc<str>, root: Node, kind: Kind, env: Option<&str>) -> Result<Vec<Entity>> {
+pub(crate) fn parse(
+    file: &Arc<str>,
+    mut root: Node,
+    kind: Kind,
+    env: Option<&str>,
+    options: &LoadOptions,
+) -> Result<Vec<Entity>> {
+    // Variant names are labels that normalization drops: a value served under a secret's name
+    // (`variants: {apiToken: …}`) is protected while its name is still known.
+    protect_named_variants(&mut root, options, 0);
     let flags = match kind {
         Kind::Flagd => {
             single_environment(file, env, "flagd flag definitions")?;
@@ -164,6 +175,58 @@ pub(crate) fn parse(file: &Arc<str>, root: Node, kind: Kind, env: Option<&str>) 
         .into_iter()
         .map(|flag| Entity::new(EntityId::new(Domain::Flag, flag.key), file.clone(), 0, Node::map(flag.fields)))
         .collect())
+}
+
+/// Protects the values of flagd variants and LaunchDarkly variations named like secrets.
+fn protect_named_variants(node: &mut Node, options: &LoadOptions, depth: usize) {
+    if depth > super::MAX_DEPTH {
+        return;
+    }
+    let secret = |value: &mut Node| {
+        let text = match &*value {
+            Node::String(s) => s.to_string(),
+            Node::Bool(_) | Node::Null | Node::Secret(_) => return,
+            other => crate::report::value_json(other).to_string(),
+        };
+        *value = options.secrets.always(&options.fingerprinter, text.as_bytes());
+    };
+    let named = |name: &str| options.secrets.is_secret_name(name);
+    match node {
+        Node::Map(map) => {
+            for field in map.fields_mut() {
+                let (key, child) = field.parts_mut();
+                match (key.as_str(), child) {
+                    ("variants", Node::Map(variants)) => {
+                        for variant in variants.fields_mut() {
+                            let (name, value) = variant.parts_mut();
+                            if named(name) {
+                                secret(value);
+                            }
+                        }
+                    }
+                    ("variations", Node::List(list)) => {
+                        for item in list.items_mut() {
+                            let Node::Map(variation) = item else { continue };
+                            let name_secret = variation.get("name").and_then(Node::as_str).is_some_and(named);
+                            for field in variation.fields_mut() {
+                                let (key, value) = field.parts_mut();
+                                if name_secret && key.as_str() == "value" {
+                                    secret(value);
+                                }
+                            }
+                        }
+                    }
+                    (_, child) => protect_named_variants(child, options, depth + 1),
+                }
+            }
+        }
+        Node::List(list) => {
+            for item in list.items_mut() {
+                protect_named_variants(item, options, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn single_environment(file: &str, env: Option<&str>, what: &str) -> Result<()> {

@@ -357,8 +357,12 @@ impl Normalizer<'_> {
         if let (true, Node::String(s)) = (reference, &value) {
             return Ok(Node::string(strip_hash(s)));
         }
-        // The last applied configuration copies the whole object, Secret data included.
-        if key == "kubectl.kubernetes.io/last-applied-configuration" {
+        // Tools keep copies of a whole object in annotations (kubectl's last applied configuration,
+        // kapp's original): a Secret's copy holds its data.
+        let object_copy = parent == "annotations"
+            && self.kind == "Secret"
+            && scalar_text(&value).is_some_and(|t| t.trim_start().starts_with('{') || t.contains("data"));
+        if key == "kubectl.kubernetes.io/last-applied-configuration" || object_copy {
             let opts = self.ctx.options;
             let text = scalar_text(&value).unwrap_or_default();
             return Ok(opts.secrets.always(&opts.fingerprinter, text.as_bytes()));

@@ -169,7 +169,8 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     if shown == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Error::read("-", e))?;
-        let mut snapshot = match read_file("-", ".env", &bytes, detect::sniff(&bytes), options, None)? {
+        let scope = Scope { address: ".env", in_folder: false };
+        let mut snapshot = match read_file("-", &scope, &bytes, detect::sniff(&bytes), options, None)? {
             Read::Parsed(snapshot) => snapshot,
             Read::Skipped(why) => return Err(unknown("-", why)),
         };
@@ -186,7 +187,9 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     {
         let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
         let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-        let mut snapshot = match read_file(file, name, &bytes, detect::plan(name, false, &bytes), options, Some(env))? {
+        let scope = Scope { address: name, in_folder: false };
+        let mut snapshot = match read_file(file, &scope, &bytes, detect::plan(name, false, &bytes), options, Some(env))?
+        {
             Read::Parsed(snapshot) if snapshot.entities().all(|e| e.id().domain() == Domain::Flag) => snapshot,
             _ => return Err(unknown_env(file)),
         };
@@ -219,7 +222,8 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
                 detect::Plan::Skip(_) => detect::sniff(&bytes),
                 plan => plan,
             };
-            match read_file(&shown, &single_scope(&name), &bytes, plan, options, None)? {
+            let scope = single_scope(&name);
+            match read_file(&shown, &Scope { address: &scope, in_folder: false }, &bytes, plan, options, None)? {
                 Read::Parsed(snapshot) => snapshot,
                 Read::Skipped(why) => return Err(unknown(&shown, why)),
             }
@@ -261,6 +265,7 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
     let not = || Error::UnknownFormat { origin: origin.to_owned(), message: format!("not {format}") };
     let syntax = syntax.ok_or_else(not)?;
     let scope = if format == Format::Env { ".env".to_owned() } else { single_scope(name) };
+    let scope = Scope { address: &scope, in_folder: false };
     let mut snapshot = match read_file(origin, &scope, bytes, detect::Plan::Read(syntax), options, None)? {
         Read::Parsed(snapshot) if snapshot.format == Some(format) || snapshot.entities.is_empty() => snapshot,
         _ => return Err(not()),
@@ -286,6 +291,13 @@ fn unknown(origin: &str, why: &str) -> Error {
     }
 }
 
+/// Where a file sits in its environment: the entity address of a `.env` or configuration file, and
+/// whether it was found in a folder walk (where several states get their folder as a prefix).
+struct Scope<'a> {
+    address: &'a str,
+    in_folder: bool,
+}
+
 /// What became of a file.
 enum Read {
     Parsed(Snapshot),
@@ -297,7 +309,7 @@ enum Read {
 /// environment of a multi-environment flag export.
 fn read_file(
     origin: &str,
-    scope: &str,
+    scope: &Scope<'_>,
     bytes: &[u8],
     plan: detect::Plan,
     options: &LoadOptions,
@@ -326,7 +338,7 @@ fn read_file(
             let (body, warnings) = env::parse(&file, bytes)?;
             // A .env entity is the whole file: no line of its own, so a key missing on one side
             // points at the file.
-            snapshot.insert(Entity::new(EntityId::new(Domain::Env, scope), file, 0, body))?;
+            snapshot.insert(Entity::new(EntityId::new(Domain::Env, scope.address), file, 0, body))?;
             snapshot.warnings = warnings;
             snapshot.format = Some(Format::Env);
             protect(&mut snapshot, options);
@@ -358,7 +370,7 @@ fn read_file(
         }
         detect::Syntax::Hcl => Parsed::Other(hcl::parse(origin, utf8(origin, unbommed)?)?, Vec::new()),
     };
-    let flag_name = is_flag_name(scope.rsplit('/').next().unwrap_or(scope));
+    let flag_name = is_flag_name(scope.address.rsplit('/').next().unwrap_or(scope.address));
     match parsed {
         Parsed::Json(document, duplicates) => {
             snapshot.warnings.extend(duplicate_warnings(&file, &duplicates));
@@ -374,16 +386,26 @@ fn read_file(
                         "{origin} is a Terraform plan: its planned values are compared, as the environment will run after `terraform apply`"
                     ));
                 }
+                // Several states in one environment (one per root module or stack): each one's
+                // addresses are prefixed with where it is (`tf:network/aws_vpc.main`).
+                let prefix = scope.in_folder.then(|| tfstate::scope_prefix(scope.address)).flatten();
                 for entity in tfstate::entities(&file, root, kind, &ctx)? {
+                    let entity = match &prefix {
+                        Some(prefix) => {
+                            let id = EntityId::new(Domain::Terraform, format!("{prefix}/{}", entity.id().address()));
+                            Entity::new(id, entity.file().clone(), entity.line(), entity.body().clone())
+                        }
+                        None => entity,
+                    };
                     snapshot.insert(entity)?;
                 }
                 snapshot.format = Some(Format::Terraform);
             } else if k8s::is_object(&root) {
                 k8s_objects(&mut snapshot, &file, vec![Document { node: root, line: document.line }], &ctx)?;
             } else if let Some(kind) = flags::kind_of(&root, flag_name || env.is_some()) {
-                flag_entities(&mut snapshot, &file, root, kind, env)?;
+                flag_entities(&mut snapshot, &file, root, kind, &ctx)?;
             } else {
-                config(&mut snapshot, &file, scope, vec![(root, document.line)], env)?;
+                config(&mut snapshot, &file, scope.address, vec![(root, document.line)], env)?;
             }
         }
         Parsed::Yaml(documents, duplicates) => {
@@ -398,17 +420,17 @@ fn read_file(
                 // Flag tools read YAML 1.2: `on` is a string there (a variant's name), not a boolean.
                 let text = utf8(origin, unbommed)?;
                 let root = yaml::documents_with(origin, text, yaml::Schema::Yaml12)?.0.into_iter().next();
-                flag_entities(&mut snapshot, &file, root.map_or(Node::Null, |d| d.node), kind, env)?;
+                flag_entities(&mut snapshot, &file, root.map_or(Node::Null, |d| d.node), kind, &ctx)?;
             } else {
                 let documents = documents.into_iter().map(|d| (d.node, d.line)).collect();
-                config(&mut snapshot, &file, scope, documents, env)?;
+                config(&mut snapshot, &file, scope.address, documents, env)?;
             }
         }
         Parsed::Other(root, duplicates) => {
             snapshot.warnings.extend(duplicate_warnings(&file, &duplicates));
             match flags::kind_of(&root, flag_name || env.is_some()) {
-                Some(kind) if syntax == detect::Syntax::Toml => flag_entities(&mut snapshot, &file, root, kind, env)?,
-                _ => config(&mut snapshot, &file, scope, vec![(root, 1)], env)?,
+                Some(kind) if syntax == detect::Syntax::Toml => flag_entities(&mut snapshot, &file, root, kind, &ctx)?,
+                _ => config(&mut snapshot, &file, scope.address, vec![(root, 1)], env)?,
             }
         }
     }
@@ -466,9 +488,9 @@ fn flag_entities(
     file: &Arc<str>,
     root: Node,
     kind: flags::Kind,
-    env: Option<&str>,
+    ctx: &Context<'_>,
 ) -> Result<()> {
-    for entity in flags::parse(file, root, kind, env)? {
+    for entity in flags::parse(file, root, kind, ctx.env, ctx.options)? {
         snapshot.insert(entity)?;
     }
     snapshot.format = Some(Format::Flags);
@@ -508,7 +530,7 @@ pub(crate) fn protect(snapshot: &mut Snapshot, options: &LoadOptions) {
             Domain::Terraform => id.address().strip_prefix("output."),
             _ => None,
         };
-        rules.protect_tree(fingerprinter, id.domain(), name, entity.body_mut());
+        rules.protect_tree(fingerprinter, id.domain(), id.address(), name, entity.body_mut());
     });
 }
 
@@ -574,7 +596,8 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
             let in_templates = relative.components().any(|c| c.as_os_str() == "templates");
             let result = std::fs::read(path).map_err(|e| Error::read(path, e)).and_then(|bytes| {
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                read_file(&shown, scope, &bytes, detect::plan(&name, in_templates, &bytes), options, None)
+                let scope = Scope { address: scope, in_folder: true };
+                read_file(&shown, &scope, &bytes, detect::plan(&name, in_templates, &bytes), options, None)
             });
             (shown, result)
         })

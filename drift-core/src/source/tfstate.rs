@@ -62,6 +62,34 @@ const SET_ATTRIBUTES: &[&str] = &[
     "tags_list",
 ];
 
+/// Attributes the providers' schemas mark sensitive. Terraform applies schema marks when it reads
+/// a state but does not always write them into `sensitive_attributes`, so a state may hold these
+/// in clear with an empty list: they are protected by their resource type.
+const SENSITIVE_BY_SCHEMA: &[(&str, &[&str])] = &[
+    ("random_password", &["result", "bcrypt_hash"]),
+    ("random_string", &[]),
+    ("tls_private_key", &["private_key_pem", "private_key_openssh", "private_key_pem_pkcs8"]),
+    ("aws_ssm_parameter", &["value", "insecure_value"]),
+    ("aws_iam_access_key", &["secret", "ses_smtp_password_v4", "encrypted_secret"]),
+    ("aws_secretsmanager_secret_version", &["secret_string", "secret_binary"]),
+    ("aws_db_instance", &["password"]),
+    ("aws_rds_cluster", &["master_password"]),
+    ("datadog_api_key", &["key"]),
+    ("datadog_application_key", &["key"]),
+    ("github_actions_secret", &["plaintext_value", "encrypted_value"]),
+    ("github_actions_organization_secret", &["plaintext_value", "encrypted_value"]),
+    ("kubernetes_secret", &["data", "binary_data"]),
+    ("kubernetes_secret_v1", &["data", "binary_data"]),
+    ("google_service_account_key", &["private_key"]),
+    (
+        "azurerm_storage_account",
+        &["primary_access_key", "secondary_access_key", "primary_connection_string", "secondary_connection_string"],
+    ),
+    ("vault_generic_secret", &["data_json", "data"]),
+    ("tfe_team_token", &["token"]),
+    ("tfe_organization_token", &["token"]),
+];
+
 /// JSON-document keys whose lists are sets (IAM policy grammar).
 const POLICY_SETS: &[&str] =
     &["Statement", "Action", "NotAction", "Resource", "NotResource", "AWS", "Service", "Federated"];
@@ -152,6 +180,20 @@ impl Fields {
     }
 }
 
+/// The prefix of the addresses of a state that is not the environment's only one: its folder and
+/// its name, without the environment token and Terraform's default name (`network/terraform.tfstate`
+/// → `network`, `app.tfstate` → `app`; `terraform.tfstate` and `production.tfstate` → none).
+pub(crate) fn scope_prefix(scope: &str) -> Option<String> {
+    let scope = scope.strip_suffix(".tfstate").or_else(|| scope.strip_suffix(".json")).unwrap_or(scope);
+    let parts: Vec<&str> = scope
+        .split('/')
+        .filter(|p| {
+            !p.is_empty() && !matches!(*p, "terraform" | "{env}" | "state" | "plan" | "show" | "tfplan" | "default")
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 /// Reads a parsed Terraform document into entities.
 pub(crate) fn entities(file: &Arc<str>, root: Node, kind: Kind, ctx: &Context<'_>) -> Result<Vec<Entity>> {
     let bad = |line: u32, message: String| Error::input(file, line, format!("invalid Terraform state: {message}"));
@@ -165,7 +207,7 @@ pub(crate) fn entities(file: &Arc<str>, root: Node, kind: Kind, ctx: &Context<'_
         Kind::Show | Kind::Plan => {
             let version = root.text("format_version").unwrap_or_default();
             if !version.starts_with("0.") && !version.starts_with("1.") {
-                return Err(bad(1, "show -json format_version is not supported (0.x or 1.x)".into()));
+                return Err(bad(1, "this show -json format_version is not supported (0.x or 1.x)".into()));
             }
             entities.push(state_entity(file, terraform_version));
             let values = root.take(if kind == Kind::Plan { "planned_values" } else { "values" });
@@ -226,6 +268,9 @@ fn show_resource(file: &Arc<str>, resource: Node, module: Option<&str>, ctx: &Co
     if let Some(marks) = resource.take("sensitive_values") {
         body = protect_marked(body, &marks, ctx);
     }
+    if let Some(kind) = resource.text("type") {
+        body = protect_by_schema(body, &kind, ctx);
+    }
     let body = finish(body, resource.flag("tainted"), false);
     Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), line, body)
 }
@@ -270,10 +315,22 @@ fn raw_resource(file: &Arc<str>, resource: Node, ctx: &Context<'_>, out: &mut Ve
             ),
             _ => Node::map(Vec::new()),
         };
-        let body = match instance.take("sensitive_attributes") {
-            Some(paths) => protect_paths(body, &paths, ctx),
-            None => body,
+        // `sensitive_attributes`, and any other `sensitive_…` list a state format may write: paths
+        // (a list) or marks like `sensitive_values` (`{"password": true}`).
+        let mut body = body;
+        let marks: Vec<Node> = {
+            let keys: Vec<String> =
+                instance.0.iter().map(|f| f.key().to_owned()).filter(|k| k.starts_with("sensitive")).collect();
+            keys.iter().filter_map(|k| instance.take(k)).collect()
         };
+        for mark in marks {
+            body = match mark {
+                paths @ Node::List(_) => protect_paths(body, &paths, ctx),
+                marks @ Node::Map(_) => protect_marked(body, &marks, ctx),
+                _ => body,
+            };
+        }
+        let body = protect_by_schema(body, &kind, ctx);
         let tainted = instance.text("status").as_deref() == Some("tainted");
         let body = finish(body, tainted, instance.flag("create_before_destroy"));
         out.push(Entity::new(EntityId::new(Domain::Terraform, address), file.clone(), line, body));
@@ -324,10 +381,16 @@ fn secret(node: Node, ctx: &Context<'_>) -> Node {
 fn protect_paths(body: Node, paths: &Node, ctx: &Context<'_>) -> Node {
     let mut body = body;
     for path in paths.as_list().map(|l| l.items()).unwrap_or_default() {
-        let steps: Vec<Step> = match path.as_list() {
-            Some(steps) => steps.items().iter().map(Step::of).collect(),
-            // Another shape (a newer state format): protect the whole value.
-            None => vec![Step::Unknown],
+        let steps: Vec<Step> = match path {
+            Node::List(steps) => steps.items().iter().map(Step::of).collect(),
+            // A dotted path (`{"path": "a.b"}`, `"a.b"`).
+            Node::Map(map) if map.get("path").and_then(Node::as_str).is_some() => {
+                let dotted = map.get("path").and_then(Node::as_str).unwrap_or_default();
+                dotted.split('.').map(|s| Step::Attribute(s.to_owned())).collect()
+            }
+            Node::String(dotted) => dotted.split('.').map(|s| Step::Attribute(s.to_owned())).collect(),
+            // Another shape: protect the whole value.
+            _ => vec![Step::Unknown],
         };
         if !steps.is_empty() {
             body = protect_at(body, &steps, ctx);
@@ -377,6 +440,17 @@ fn protect_at(node: Node, steps: &[Step], ctx: &Context<'_>) -> Node {
         (Node::Null, _) => Node::Null,
         (other, _) => secret(other, ctx),
     }
+}
+
+/// Protects the attributes a resource type's schema marks sensitive ([`SENSITIVE_BY_SCHEMA`]).
+fn protect_by_schema(body: Node, kind: &str, ctx: &Context<'_>) -> Node {
+    let Some((_, attributes)) = SENSITIVE_BY_SCHEMA.iter().find(|(k, _)| *k == kind) else { return body };
+    let Node::Map(map) = body else { return body };
+    Node::Map(map.map_values(|k, v| match v {
+        Node::Secret(_) => v,
+        other if attributes.contains(&k) => secret(other, ctx),
+        other => other,
+    }))
 }
 
 /// Applies show-json `sensitive_values`: the values' shape with `true` at sensitive parts.
