@@ -1,0 +1,192 @@
+//! A raw change judged: its category, severity and status (drift, expected by substitution,
+//! ignored as noise or as an identifier), and the message a person reads.
+
+use std::borrow::Cow;
+
+use crate::diff::{ChangeKind, Diff};
+use crate::model::{Domain, Entity, EntityId, Node, Snapshot};
+use crate::path::Segment;
+use crate::report::{Category, Finding, FindingKind, Locations, Severity, Status};
+
+use super::finding::{Draft, Names, finish, item_keys, setting_label, shown};
+use super::{Policy, RuleId, classify, k8s, substitution, terraform};
+
+pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &Names<'_>, policy: &Policy) -> Finding {
+    let entity = change.entity();
+    let path = change.path();
+    let label = setting_label(entity, path);
+    let name = classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned();
+    let (l, r) = (change.left(), change.right());
+    let k8s_kind = (entity.domain() == Domain::K8s).then(|| k8s::kind_of(entity.address()));
+    let tf_kind = (entity.domain() == Domain::Terraform).then(|| terraform::resource_type(entity.address()));
+    let k8s_category = k8s_kind
+        .and_then(|kind| k8s::category(kind, path))
+        .or_else(|| tf_kind.and_then(|kind| terraform::category(kind, path)));
+    let category = match k8s_category {
+        _ if entity.domain() == Domain::Flag => Category::FeatureFlag,
+        Some(category) if !matches!((l, r), (Some(Node::Secret(_)), _) | (_, Some(Node::Secret(_)))) => category,
+        _ if path.is_root() => Category::Other,
+        _ => classify::category(&name, l, r),
+    };
+    let mut status = Status::Drift;
+    let mut rule = None;
+    let mut reason = None;
+    if let Some(kind) = k8s_kind {
+        // Noise: bookkeeping anywhere, server defaults where only one side has the field.
+        let (one_sided, body) = match change.kind() {
+            ChangeKind::Added => (r, diff.right().entity(entity).map(Entity::body)),
+            ChangeKind::Removed => (l, diff.left().entity(entity).map(Entity::body)),
+            _ => (None, None),
+        };
+        if let Some(why) = k8s::noise(kind, path, one_sided, body) {
+            status = Status::Ignored;
+            rule = Some(RuleId::K8sNoise);
+            reason = Some(Cow::Borrowed(why));
+        }
+    }
+    if tf_kind.is_some() {
+        let families = names.left_family.zip(names.right_family).filter(|_| policy.substitutions);
+        let tags_differ = |key: &str| {
+            fn tag<'s>(side: &'s Snapshot, entity: &EntityId, key: &str) -> Option<&'s Node> {
+                side.entity(entity)?.body().as_map()?.get("tags")?.as_map()?.get(key)
+            }
+            tag(diff.left(), entity, key) != tag(diff.right(), entity, key)
+        };
+        if let Some((ignored, why)) = terraform::not_drift(entity.address(), path, (l, r), families, &tags_differ) {
+            status = if ignored { Status::Ignored } else { Status::Expected };
+            rule = Some(RuleId::TfIdentifier);
+            reason = Some(Cow::Borrowed(why));
+        }
+    }
+    let (kind, base, message) = match change.kind() {
+        ChangeKind::Added => {
+            (FindingKind::Added, Severity::Medium, format!("{label} is only in {}: {}", names.right, shown(r)))
+        }
+        ChangeKind::Removed => (
+            FindingKind::Removed,
+            Severity::High,
+            format!("{label} is missing in {} ({} in {})", names.right, shown(l), names.left),
+        ),
+        ChangeKind::Reordered => (
+            FindingKind::Changed,
+            Severity::Medium,
+            format!(
+                "{label} is in another order: {} ({}) vs {} ({})",
+                item_keys(l).join(", "),
+                names.left,
+                item_keys(r).join(", "),
+                names.right
+            ),
+        ),
+        ChangeKind::Incomparable => {
+            status = Status::Expected;
+            rule = Some(RuleId::SecretNotComparable);
+            reason = Some(Cow::Borrowed(
+                "secret not comparable: a snapshot was saved without DRIFT_FINGERPRINT_KEY, or with another key",
+            ));
+            (FindingKind::Changed, Severity::Info, format!("{label}: secret not comparable"))
+        }
+        ChangeKind::Changed => {
+            let message = format!("{label} differs: {} ({}) vs {} ({})", shown(l), names.left, shown(r), names.right);
+            if let (Some(Node::Secret(a)), Some(Node::Secret(b))) = (l, r) {
+                let explained = match (a.redacted(), b.redacted()) {
+                    (Some(x), Some(y)) => x == y || substituted(x, y, names, policy),
+                    _ => true,
+                };
+                if explained && status == Status::Drift {
+                    status = Status::Expected;
+                    rule = Some(RuleId::SecretsDiffer);
+                    reason = Some(Cow::Borrowed("secret values differ between environments, as they should"));
+                }
+                (FindingKind::Changed, Severity::Medium, message)
+            } else {
+                if let (Some(Node::String(a)), Some(Node::String(b))) = (l, r)
+                    && status == Status::Drift
+                    && substituted(a, b, names, policy)
+                {
+                    status = Status::Expected;
+                    rule = Some(RuleId::EnvSubstitution);
+                    reason = Some(Cow::Owned(format!(
+                        "differs only by the environment's name ({} → {})",
+                        names.left, names.right
+                    )));
+                }
+                (FindingKind::Changed, Severity::Medium, message)
+            }
+        }
+    };
+    let domain_severity = match entity.domain() {
+        Domain::Terraform => terraform::severity(category),
+        // A flag on one side only, or serving another default, changes what users get.
+        Domain::Flag => Some(match path.segments().first() {
+            Some(Segment::Key(k)) if matches!(&**k, "enabled" | "default" | "off") => Severity::High,
+            Some(Segment::Key(k)) if &**k == "metadata" => Severity::Low,
+            _ => Severity::Medium,
+        }),
+        _ => k8s::severity(category),
+    };
+    let base = match (change.kind(), domain_severity) {
+        (ChangeKind::Changed, Some(severity)) => severity,
+        _ => base,
+    };
+    let mut severity = match (change.kind(), rule) {
+        (ChangeKind::Incomparable, _) | (_, Some(RuleId::K8sNoise | RuleId::TfIdentifier)) => Severity::Info,
+        _ if entity.address() == "state" && tf_kind.is_some() => Severity::Info,
+        _ if entity.domain() == Domain::Flag => base,
+        _ => classify::severity(&name, category, base),
+    };
+    let mut message = message;
+    if entity.domain() == Domain::Flag && path.last_key() == Some("rollout") && change.kind() == ChangeKind::Changed {
+        let percent = |n: Option<&Node>| match n {
+            Some(Node::Number(n)) => format!("{}%", n.as_str()),
+            Some(Node::String(s)) => s.to_string(),
+            other => shown(other),
+        };
+        message =
+            format!("{} rollout: {} → {} ({} → {})", entity.address(), percent(l), percent(r), names.left, names.right);
+    }
+    if let (Some(_), ChangeKind::Added, Some(added)) = (tf_kind, change.kind(), r)
+        && status == Status::Drift
+        && terraform::opens_to_world(path, added)
+    {
+        severity = Severity::High;
+        rule = Some(RuleId::OpenToWorld);
+        message = format!("{label} opens ingress to the internet (0.0.0.0/0) in {} only", names.right);
+    }
+    let mut finding = finish(Draft {
+        entity,
+        path: path.clone(),
+        change: kind,
+        left: l,
+        right: r,
+        category,
+        severity,
+        status,
+        message,
+        rule,
+        reason,
+        location: Locations { left: change.left_location().cloned(), right: change.right_location().cloned() },
+    });
+    if change.kind() == ChangeKind::Reordered {
+        // The order is the difference: show it, not two copies of every item.
+        let order = |node| serde_json::Value::from(item_keys(node));
+        (finding.left, finding.right) = (Some(order(l)), Some(order(r)));
+    }
+    finding
+}
+
+pub(super) fn substituted(a: &str, b: &str, names: &Names<'_>, policy: &Policy) -> bool {
+    let families = match (policy.default_substitutions(), names.left_family, names.right_family) {
+        (true, Some(from), Some(to)) => substitution::only_environment_differs(a, b, from, to),
+        _ => false,
+    };
+    // A team's own pairs (`[substitute]`): the left value with them replaced is the right one.
+    let pairs = policy.config.as_ref().is_some_and(|c| {
+        let mut replaced = a.to_owned();
+        for substitution in &c.substitute {
+            replaced = substitution.apply(&replaced);
+        }
+        !c.substitute.is_empty() && replaced == b
+    });
+    families || pairs
+}
