@@ -155,7 +155,7 @@ fn manifests_on_stdin() {
 
 #[test]
 fn one_export_two_environments() {
-    let export = root().join("../shared/realworld/unleash/variantsexport_v3.json");
+    let export = root().join("fixtures/realworld/unleash/variantsexport_v3.json");
     let at = |env: &str| format!("{}@{env}", export.display());
     let output = run(&["diff", &at("development"), &at("production")]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));

@@ -1,6 +1,6 @@
 //! Feature flags: flagd (with `$evaluators`, fractional rollouts, renamed and reordered variants),
 //! plain maps (JSON, YAML, TOML), Unleash and LaunchDarkly exports with several environments, and
-//! the real samples in `../shared/realworld`.
+//! the real samples in `fixtures/realworld`.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ fn root() -> PathBuf {
 }
 
 fn realworld() -> PathBuf {
-    root().join("../shared/realworld")
+    root().join("fixtures/realworld")
 }
 
 fn options() -> LoadOptions {

@@ -1,6 +1,6 @@
 //! Kubernetes: quantities against the Kubernetes test vectors, list semantics, YAML 1.1, noise and
 //! defaults of live exports, the fixtures' real changes, and real manifests from
-//! `../shared/realworld`.
+//! `fixtures/realworld`.
 
 use std::path::{Path, PathBuf};
 
@@ -36,7 +36,7 @@ fn paths(report: &Report) -> Vec<String> {
 
 #[test]
 fn quantity_vectors_from_kubernetes() {
-    let file = root().join("../shared/realworld/k8s-apimachinery-quantity/quantity_vectors.json");
+    let file = root().join("fixtures/realworld/k8s-apimachinery-quantity/quantity_vectors.json");
     let vectors: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap_or_default()).unwrap_or_default();
     let value = |text: &str| Quantity::parse(text).map(|q| q.value().clone());
     let decimal = |text: &str| Decimal::parse(text).unwrap_or_else(|| panic!("{text}"));
@@ -309,7 +309,7 @@ fn malformed_yaml_names_file_and_line() {
 
 #[test]
 fn real_manifests_parse() {
-    let realworld = root().join("../shared/realworld");
+    let realworld = root().join("fixtures/realworld");
     let mut objects = 0;
     // kubectl-neat's folder holds one Pod twice (raw and neat): a folder may define an object once,
     // so its files are read one by one.

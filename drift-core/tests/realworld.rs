@@ -1,4 +1,4 @@
-//! Real files from the reference dotenv implementations (`../shared/realworld`, see SOURCE.txt in
+//! Real files from the reference dotenv implementations (`fixtures/realworld`, see SOURCE.txt in
 //! each folder): drift must read each library's own fixtures as that library's tests say, except
 //! where the libraries disagree and drift chose otherwise (listed below with the reason).
 
@@ -8,7 +8,7 @@ use drift_core::{EntityId, Fingerprinter, Format, LoadOptions, Node, SecretRules
 use serde_json::Value;
 
 fn realworld() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/realworld")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/realworld")
 }
 
 fn options() -> LoadOptions {

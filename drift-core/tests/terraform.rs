@@ -1,5 +1,5 @@
 //! Terraform: addresses, set semantics, JSON inside strings, sensitive values, both state formats,
-//! errors, and real states from `../shared/realworld`.
+//! errors, and real states from `fixtures/realworld`.
 
 use std::path::{Path, PathBuf};
 
@@ -204,7 +204,7 @@ fn bad_states_exit_with_the_file_named() {
 
 #[test]
 fn real_states_parse() {
-    let dir = root().join("../shared/realworld/terraform-json-testdata");
+    let dir = root().join("fixtures/realworld/terraform-json-testdata");
     let options = options();
     for file in [
         "110_sensitive_values/terraform.tfstate",

@@ -25,6 +25,13 @@ impl fmt::Display for Markdown<'_> {
         let mut out = String::new();
         let _ = writeln!(out, "## drift: {} → {}\n", cell(left), cell(right));
         let s = &report.summary.by_status;
+        let notes = super::input_notes(report, 20);
+        if !notes.is_empty() {
+            for note in &notes {
+                let _ = writeln!(out, "> {}", cell(note));
+            }
+            out.push('\n');
+        }
         if drift.is_empty() {
             let _ = writeln!(
                 out,

@@ -56,6 +56,23 @@ pub fn write(out: &mut impl Write, doc: &Document<'_>, format: OutputFormat, tex
     }
 }
 
+/// What a reader must know about the inputs, one line each: notes (a Terraform plan was compared)
+/// and the files that were skipped as not configuration (at most `max`, then how many more).
+pub(crate) fn input_notes(report: &Report, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for side in [&report.left, &report.right] {
+        out.extend(side.notes.iter().cloned());
+    }
+    let skipped: Vec<&drift_core::Skipped> = report.left.skipped.iter().chain(&report.right.skipped).collect();
+    for skip in skipped.iter().take(max) {
+        out.push(format!("skipped {} ({})", skip.file, skip.reason));
+    }
+    if skipped.len() > max {
+        out.push(format!("skipped {} more files that are not configuration", skipped.len() - max));
+    }
+    out
+}
+
 /// A value on one line: strings bare unless empty or spaced, secrets as their fingerprint.
 pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
     let Some(value) = value else {

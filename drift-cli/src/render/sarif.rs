@@ -89,6 +89,8 @@ struct Sarif<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     automation_details: Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Value>,
     results: Results<'a>,
     tool: Value,
 }
@@ -157,6 +159,18 @@ pub(super) fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         runs: [Run {
             automation_details: json!({ "id": format!("drift/{}-{}/", report.left.name, report.right.name) }),
+            // Skipped inputs and notes: `toolExecutionNotifications`, which code scanning shows
+            // with the run.
+            invocations: {
+                let notes = super::input_notes(report, 100);
+                if notes.is_empty() {
+                    Vec::new()
+                } else {
+                    let notifications: Vec<Value> =
+                        notes.iter().map(|n| json!({ "level": "note", "message": { "text": n } })).collect();
+                    vec![json!({ "executionSuccessful": true, "toolExecutionNotifications": notifications })]
+                }
+            },
             results: Results { drift: &drift, index: &index },
             tool: json!({ "driver": {
                 "name": "drift",

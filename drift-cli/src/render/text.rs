@@ -100,6 +100,9 @@ impl fmt::Display for Text<'_> {
             }
         }
         writeln!(f)?;
+        for note in super::input_notes(report, 10) {
+            writeln!(f, "{}", self.paint("2", &format!("note: {note}")))?;
+        }
         self.summary(f)
     }
 }

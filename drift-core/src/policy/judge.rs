@@ -15,7 +15,16 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     let entity = change.entity();
     let path = change.path();
     let label = setting_label(entity, path);
-    let name = classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned();
+    // A configuration file's setting is named by its whole key path (`payment.sandbox`), as the
+    // runtimes that read it name it; elsewhere by its last key (`PAYMENT_SANDBOX`, an env var).
+    let name = if entity.domain() == Domain::Cfg {
+        path.segments().iter().filter_map(|s| match s {
+            Segment::Key(k) => Some(&**k),
+            _ => None,
+        }).collect::<Vec<_>>().join(".")
+    } else {
+        classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned()
+    };
     let (l, r) = (change.left(), change.right());
     let k8s_kind = (entity.domain() == Domain::K8s).then(|| k8s::kind_of(entity.address()));
     let tf_kind = (entity.domain() == Domain::Terraform).then(|| terraform::resource_type(entity.address()));

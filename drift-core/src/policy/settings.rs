@@ -10,7 +10,7 @@ use super::k8s;
 /// Calls `f` with each setting of an entity that guards look at: a lazily built path (most settings
 /// pass every guard, and their paths are never needed), the setting's name, its value and its line.
 /// Settings are `.env` keys, ConfigMap data and container env values.
-pub(super) fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn() -> Path, &'a str, &'a Node, u32)) {
+pub(super) fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn() -> Path, &str, &'a Node, u32)) {
     match (entity.id().domain(), entity.body()) {
         (Domain::Env, Node::Map(map)) => {
             for field in map.fields() {
@@ -54,7 +54,34 @@ pub(super) fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn
                 }
             }
         }
+        (Domain::Cfg, body) => {
+            // Every leaf of a configuration file is a setting named by its dotted path
+            // (`payment.sandbox`), as the runtimes that read such files name them.
+            let mut keys: Vec<&'a str> = Vec::new();
+            config_leaves(body, &mut keys, &mut f);
+        }
         _ => {}
+    }
+}
+
+/// The scalar leaves under the maps of a configuration file (lists are data, not settings).
+fn config_leaves<'a>(node: &'a Node, keys: &mut Vec<&'a str>, f: &mut impl FnMut(&dyn Fn() -> Path, &str, &'a Node, u32)) {
+    let Node::Map(map) = node else { return };
+    if keys.len() > 32 {
+        return;
+    }
+    for field in map.fields() {
+        keys.push(field.key());
+        match field.node() {
+            Node::Map(_) => config_leaves(field.node(), keys, f),
+            Node::List(_) => {}
+            leaf => {
+                let name = keys.join(".");
+                let path = || Path::from_segments(keys.iter().map(|k| Segment::Key((*k).into())).collect());
+                f(&path, &name, leaf, field.line());
+            }
+        }
+        keys.pop();
     }
 }
 
