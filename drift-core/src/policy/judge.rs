@@ -18,10 +18,14 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     // A configuration file's setting is named by its whole key path (`payment.sandbox`), as the
     // runtimes that read it name it; elsewhere by its last key (`PAYMENT_SANDBOX`, an env var).
     let name = if entity.domain() == Domain::Cfg {
-        path.segments().iter().filter_map(|s| match s {
-            Segment::Key(k) => Some(&**k),
-            _ => None,
-        }).collect::<Vec<_>>().join(".")
+        path.segments()
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Key(k) => Some(&**k),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(".")
     } else {
         classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned()
     };

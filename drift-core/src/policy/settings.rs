@@ -65,7 +65,11 @@ pub(super) fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn
 }
 
 /// The scalar leaves under the maps of a configuration file (lists are data, not settings).
-fn config_leaves<'a>(node: &'a Node, keys: &mut Vec<&'a str>, f: &mut impl FnMut(&dyn Fn() -> Path, &str, &'a Node, u32)) {
+fn config_leaves<'a>(
+    node: &'a Node,
+    keys: &mut Vec<&'a str>,
+    f: &mut impl FnMut(&dyn Fn() -> Path, &str, &'a Node, u32),
+) {
     let Node::Map(map) = node else { return };
     if keys.len() > 32 {
         return;
