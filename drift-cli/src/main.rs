@@ -16,6 +16,11 @@ use drift_cli::render::{self, Document, OutputFormat, Style, TextOptions};
 
 use crate::args::{Args, Color, Command, Compare, Shown};
 
+/// A model is millions of small nodes: mimalloc allocates and frees them faster than the system
+/// allocator (README, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
@@ -152,8 +157,9 @@ fn build_report(
     if let Some(config) = &config {
         config.map_entities(&mut right);
     }
-    print_notes(&left);
-    print_notes(&right);
+    // The report lists skipped files and notes; stderr keeps only the warnings.
+    print_warnings(&left);
+    print_warnings(&right);
     let baseline = match &compare.baseline {
         Some(path) => {
             let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
@@ -250,11 +256,16 @@ fn write_output(output: &std::path::Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Warnings about the inputs and the files that were skipped, on stderr.
-fn print_notes(snapshot: &Snapshot) {
+/// Warnings about the inputs, on stderr.
+fn print_warnings(snapshot: &Snapshot) {
     for warning in snapshot.warnings() {
         eprintln!("warning: {warning}");
     }
+}
+
+/// Warnings about the inputs, notes and the files that were skipped, on stderr.
+fn print_notes(snapshot: &Snapshot) {
+    print_warnings(snapshot);
     for note in snapshot.notes() {
         eprintln!("note: {note}");
     }

@@ -334,6 +334,10 @@ pub(crate) fn pgpass(text: &str) -> Vec<Range<usize>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
+        if content.bytes().filter(|&b| b == b':').count() != 4 {
+            offset += line.len();
+            continue;
+        }
         let fields: Vec<&str> = content.split(':').collect();
         let port = fields
             .get(1)

@@ -34,6 +34,24 @@ pub(crate) fn secret_values(text: &str, hint: Option<&str>, rules: &SecretRules)
     out
 }
 
+/// Whether a document could hold a value secret by name: some word in it (a key, a pair's name) is
+/// a secret's name or a command's key. Parsing is what costs; a document with no such word holds
+/// nothing the walk of its tree could find that the value-shape search of the whole text does not.
+pub(crate) fn may_name_secrets(text: &str, rules: &SecretRules) -> bool {
+    if rules.has_extra_fragments() {
+        // A team's fragment may span characters that split words here.
+        return true;
+    }
+    let word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    text.as_bytes().split(|&b| !word(b)).filter(|w| w.len() >= 2).any(|w| {
+        let Ok(w) = std::str::from_utf8(w) else { return false };
+        let w = w.trim_matches(['-', '.']);
+        super::is_command_key(w)
+            || (super::names::has_trigger(w)
+                && (rules.is_secret_in(w, super::Context::Setting) || rules.is_secret_in(w, super::Context::Field)))
+    })
+}
+
 fn yaml(text: &str) -> Option<Node> {
     let (documents, _) = crate::source::yaml::documents_with("", text, crate::source::yaml::Schema::Yaml11).ok()?;
     let mut documents = documents.into_iter();
@@ -103,6 +121,13 @@ mod tests {
         let kubeconfig = "users:\n- name: u\n  user:\n    client-key-data: hunter6\n";
         assert_eq!(secret_values(kubeconfig, None, &rules), ["hunter6"]);
         assert!(secret_values("worker_processes auto;\nevents {}\n", Some("nginx.conf"), &rules).is_empty());
+        // Only documents with a secret's name (or a command) in them are parsed.
+        assert!(!may_name_secrets("server:\n  port: 8080\n  keepalive: 30\n", &rules));
+        for named in
+            [yaml, ini, kubeconfig, "env:\n- name: STRIPE_API_KEY\n  value: x\n", "{\"args\": [\"--x\", \"y\"]}"]
+        {
+            assert!(may_name_secrets(named, &rules), "{named}");
+        }
         let found = spans("a: hunter2\nb: xhunter2\n", &["hunter2".into()]);
         assert_eq!((found.len(), found.first().map(|r| (r.start, r.end))), (1, Some((3, 10))));
     }

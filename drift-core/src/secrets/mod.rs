@@ -74,6 +74,11 @@ impl SecretRules {
         self.extra.as_ref().is_some_and(|a| a.is_match(name)).then_some(true)
     }
 
+    /// Whether a team's `[secrets]` fragments add names to the defaults.
+    pub(crate) fn has_extra_fragments(&self) -> bool {
+        self.extra.is_some()
+    }
+
     /// Whether a setting's name marks its value secret (`DB_PASSWORD`, `STRIPE_API_KEY`, `KEY`).
     pub fn is_secret_name(&self, name: &str) -> bool {
         self.is_secret_in(name, Context::Setting)
@@ -459,7 +464,7 @@ impl Walk<'_> {
             Node::String(s) => {
                 let mut spans = shapes::find(s, self.rules, tool);
                 let document = s.contains('\n') || s.trim_start().starts_with(['{', '[']);
-                if self.embedded && document && names::has_trigger(s) {
+                if self.embedded && document && embedded::may_name_secrets(s, self.rules) {
                     let values = embedded::secret_values(s, hint, self.rules);
                     if !values.is_empty() {
                         spans.extend(embedded::spans(s, &values));

@@ -18,7 +18,40 @@
 //!
 //! Most names hold none of the trigger fragments; one quick scan rules them out.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::model::Key;
+
+/// A list of words looked up by hash: the long lists are consulted for every new name.
+struct WordSet {
+    words: &'static [&'static str],
+    set: OnceLock<rustc_hash::FxHashSet<&'static str>>,
+}
+
+impl WordSet {
+    const fn new(words: &'static [&'static str]) -> WordSet {
+        WordSet { words, set: OnceLock::new() }
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        self.set.get_or_init(|| self.words.iter().copied().collect()).contains(word)
+    }
+}
+
+static ABOUT_LAST_SET: WordSet = WordSet::new(ABOUT_LAST);
+static QUALIFIER_SET: WordSet = WordSet::new(QUALIFIERS);
+static NOT_SECRET_KEY_SET: WordSet = WordSet::new(NOT_SECRET_KEYS);
+
+/// Whether a (lower-case) word holds a [`STRONG`] fragment: one automaton pass.
+fn has_strong_fragment(word: &str) -> bool {
+    static STRONG_FRAGMENTS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    match STRONG_FRAGMENTS.get_or_init(|| AhoCorasick::new(STRONG).ok()) {
+        Some(automaton) => automaton.is_match(word),
+        None => STRONG.iter().any(|s| word.contains(s)),
+    }
+}
 
 /// Where a name was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,20 +69,62 @@ pub(crate) fn has_trigger(name: &str) -> bool {
     let bytes = name.as_bytes();
     let at =
         |i: usize, word: &[u8]| bytes.len() >= i + word.len() && bytes[i..i + word.len()].eq_ignore_ascii_case(word);
-    (0..bytes.len()).any(|i| match bytes[i].to_ascii_lowercase() {
-        b'p' => at(i, b"pass") || at(i, b"pw") || at(i, b"private") || at(i, b"pin"),
-        b's' => at(i, b"secret") || at(i, b"salt"),
-        b't' => at(i, b"token") || at(i, b"totp"),
-        b'o' => at(i, b"otp"),
-        b'j' => at(i, b"jaas"),
-        b'b' => at(i, b"bearer"),
-        b'r' => at(i, b"referer"),
-        b'c' => at(i, b"cred") || at(i, b"connection"),
-        b'k' => at(i, b"key"),
-        b'a' => at(i, b"auth"),
-        _ => false,
+    // The first two letters of a trigger, as a bit per second letter, by first letter: most bytes
+    // of a name are rejected by one lookup.
+    let pair = |i: usize| {
+        let second = bytes[i + 1] | 0x20;
+        TRIGGER_PAIRS[usize::from(bytes[i])] & (1u32 << (second.wrapping_sub(b'a') & 31)) != 0
+            && second.is_ascii_lowercase()
+    };
+    (0..bytes.len().saturating_sub(1)).any(|i| {
+        pair(i)
+            && match bytes[i].to_ascii_lowercase() {
+                b'p' => at(i, b"pass") || at(i, b"pw") || at(i, b"private") || at(i, b"pin"),
+                b's' => at(i, b"secret") || at(i, b"salt"),
+                b't' => at(i, b"token") || at(i, b"totp"),
+                b'o' => at(i, b"otp"),
+                b'j' => at(i, b"jaas"),
+                b'b' => at(i, b"bearer"),
+                b'r' => at(i, b"referer"),
+                b'c' => at(i, b"cred") || at(i, b"connection"),
+                b'k' => at(i, b"key"),
+                b'a' => at(i, b"auth"),
+                _ => false,
+            }
     })
 }
+
+/// The triggers of [`has_trigger`], by the first two letters (either case).
+const TRIGGER_PAIRS: [u32; 256] = {
+    const TRIGGERS: &[&[u8]] = &[
+        b"pass",
+        b"pw",
+        b"private",
+        b"pin",
+        b"secret",
+        b"salt",
+        b"token",
+        b"totp",
+        b"otp",
+        b"jaas",
+        b"bearer",
+        b"referer",
+        b"cred",
+        b"connection",
+        b"key",
+        b"auth",
+    ];
+    let mut table = [0u32; 256];
+    let mut t = 0;
+    while t < TRIGGERS.len() {
+        let (first, second) = (TRIGGERS[t][0], TRIGGERS[t][1]);
+        let bit = 1u32 << (second - b'a');
+        table[first as usize] |= bit;
+        table[first.to_ascii_uppercase() as usize] |= bit;
+        t += 1;
+    }
+    table
+};
 
 /// Words (or parts of concatenated words) that make a name secret wherever they stand.
 const STRONG: &[&str] = &[
@@ -268,32 +343,31 @@ pub(crate) fn is_secret(name: &str, context: Context) -> bool {
     if !has_trigger(name) {
         return false;
     }
-    cached(name, context)
+    cached(name).holds_in(context)
 }
 
-/// [`is_secret`] for a map key: keys are shared strings (`model/key.rs`), so the decision is cached
-/// by the key's address. The cache holds a clone of each key, so an address cannot be reused by
-/// another string while its decision is cached.
+/// [`is_secret`] for a map key, with whether the key itself looks like a credential. Cached per
+/// thread by the key's text (a key parsed in another file is another allocation).
 pub(crate) fn key_verdict(key: &Key, context: Context) -> Verdict {
     const KEY_SLOTS: usize = 1024;
     thread_local! {
-        static KEYS: std::cell::RefCell<Vec<Option<Decisions<Key, Verdict>>>> = std::cell::RefCell::new(vec![None; KEY_SLOTS]);
+        /// A key, what was decided of it, and whether it looks like a credential itself.
+        static KEYS: std::cell::RefCell<Vec<Option<(Key, Decision, bool)>>> = std::cell::RefCell::new(vec![None; KEY_SLOTS]);
     }
-    let address = key.as_str().as_ptr() as usize;
-    let slot = (address >> 3 ^ address >> 13) & (KEY_SLOTS - 1);
-    let index = usize::from(context == Context::Field);
-    KEYS.with_borrow_mut(|cache| match &cache[slot] {
-        Some((cached, verdicts))
-            if std::ptr::eq(cached.as_str().as_ptr(), key.as_str().as_ptr()) && cached.len() == key.len() =>
-        {
-            verdicts[index]
-        }
+    use std::hash::BuildHasher;
+    let slot = (rustc_hash::FxBuildHasher.hash_one(key.as_str()) >> 32) as usize & (KEY_SLOTS - 1);
+    let (decision, credential) = KEYS.with_borrow_mut(|cache| match &cache[slot] {
+        Some((cached, decision, credential)) if cached == key => (*decision, *credential),
         _ => {
-            let verdicts = [Verdict::of(key, Context::Setting), Verdict::of(key, Context::Field)];
-            cache[slot] = Some((key.clone(), verdicts));
-            verdicts[index]
+            let decision = if has_trigger(key) { cached(key) } else { Decision::No };
+            // Most keys are words: a token is long and has digits.
+            let could_be_token = key.len() >= 16 && key.bytes().any(|b| b.is_ascii_digit());
+            let credential = could_be_token && super::looks_like_credential(key);
+            cache[slot] = Some((key.clone(), decision, credential));
+            (decision, credential)
         }
-    })
+    });
+    Verdict { secret: decision.holds_in(context), credential }
 }
 
 /// What a map key says of its value.
@@ -305,41 +379,56 @@ pub(crate) struct Verdict {
     pub(crate) credential: bool,
 }
 
-impl Verdict {
-    fn of(name: &str, context: Context) -> Verdict {
-        // Most keys are words: a token is long and has digits.
-        let could_be_token = name.len() >= 16 && name.bytes().any(|b| b.is_ascii_digit());
-        let credential = could_be_token && super::looks_like_credential(name);
-        Verdict { secret: is_secret(name, context), credential }
+/// What the default rules say of a name, in either context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decision {
+    No,
+    Yes,
+    /// A bare `KEY`: secret among settings (`.env`), not as a field (`metadata.key`).
+    SettingOnly,
+}
+
+impl Decision {
+    fn holds_in(self, context: Context) -> bool {
+        match self {
+            Decision::No => false,
+            Decision::Yes => true,
+            Decision::SettingOnly => context == Context::Setting,
+        }
     }
 }
 
-/// A cached name and what was decided of it as a setting and as a field.
-type Decisions<K, D = bool> = (K, [D; 2]);
+impl From<bool> for Decision {
+    fn from(secret: bool) -> Decision {
+        if secret { Decision::Yes } else { Decision::No }
+    }
+}
 
 /// Slots of each thread's cache of decisions (a power of two).
 const SLOTS: usize = 2048;
 
+/// One slot: a name and what was decided of it.
+type Slot = Option<(Box<str>, Decision)>;
+
 thread_local! {
     /// Names repeat: a manifest's `secretKeyRef` or a state's `kms_key_id` thousands of times.
-    static DECISIONS: std::cell::RefCell<Vec<Option<Decisions<Box<str>>>>> = std::cell::RefCell::new(vec![None; SLOTS]);
+    static DECISIONS: std::cell::RefCell<Vec<Slot>> = std::cell::RefCell::new(vec![None; SLOTS]);
 }
 
-fn cached(name: &str, context: Context) -> bool {
+fn cached(name: &str) -> Decision {
     use std::hash::BuildHasher;
     let slot = (rustc_hash::FxBuildHasher.hash_one(name) >> 32) as usize & (SLOTS - 1);
-    let index = usize::from(context == Context::Field);
     DECISIONS.with_borrow_mut(|cache| match &cache[slot] {
-        Some((cached, decisions)) if &**cached == name => decisions[index],
+        Some((cached, decision)) if &**cached == name => *decision,
         _ => {
-            let decisions = [decide(name, Context::Setting), decide(name, Context::Field)];
-            cache[slot] = Some((name.into(), decisions));
-            decisions[index]
+            let decision = decide(name);
+            cache[slot] = Some((name.into(), decision));
+            decision
         }
     })
 }
 
-fn decide(name: &str, context: Context) -> bool {
+fn decide(name: &str) -> Decision {
     let lower: String;
     let owned: Vec<String>;
     let words: Vec<&str> = if name.is_ascii() {
@@ -352,15 +441,32 @@ fn decide(name: &str, context: Context) -> bool {
     };
     // `accounts-auth-896-0`, `db.auth.1.2`: a host or an instance, not a setting.
     let hostlike = name.contains(['-', '.']) && !name.contains('_');
-    let joined: String = words.concat();
-    if REFERENCE_NAMES.iter().any(|r| joined.ends_with(r)) {
-        return false;
+    if REFERENCE_NAMES.iter().any(|r| ends_with_joined(&words, r)) {
+        return Decision::No;
     }
     // A Kubernetes annotation that names a Secret object (`nginx.ingress.kubernetes.io/auth-secret`).
     if name.contains('/') && words.last().is_some_and(|w| *w == "secret" || *w == "secrets") {
-        return false;
+        return Decision::No;
     }
-    decide_words(words, context, hostlike)
+    decide_words(words, hostlike)
+}
+
+/// Whether the words, joined, end with `suffix` (without joining them).
+fn ends_with_joined(words: &[&str], suffix: &str) -> bool {
+    let mut rest = suffix;
+    for word in words.iter().rev() {
+        if rest.is_empty() {
+            return true;
+        }
+        if word.len() >= rest.len() {
+            return word.ends_with(rest);
+        }
+        match rest.strip_suffix(word) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// Names (words joined, lower case) that hold the name of a key or a Secret, not a secret: the Helm
@@ -411,32 +517,32 @@ const QUALIFIERS: &[&str] = &[
 /// injection annotations).
 const ABOUT_ANYWHERE: &[&str] = &["checksum", "digest", "sha256"];
 
-fn decide_words(mut words: Vec<&str>, context: Context, hostlike: bool) -> bool {
+fn decide_words(mut words: Vec<&str>, hostlike: bool) -> Decision {
     // Versions, counters, dates and qualifiers after the secret word (`password_v4`,
     // `JWT_SECRET_2024_01`, `API_KEY_OLD`); a name that ends in several numbers and reads like a
     // host is one (`accounts-auth-896-0`).
     let mut numbers = 0;
-    while words.len() > 1 && words.last().is_some_and(|w| is_version_word(w) || QUALIFIERS.contains(w)) {
+    while words.len() > 1 && words.last().is_some_and(|w| is_version_word(w) || QUALIFIER_SET.contains(w)) {
         numbers += usize::from(words.last().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())));
         words.pop();
     }
     if numbers >= 2 && hostlike {
-        return false;
+        return Decision::No;
     }
-    let Some(&last) = words.last() else { return false };
+    let Some(&last) = words.last() else { return Decision::No };
     if last.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return Decision::No;
     }
     if words.iter().any(|w| PUBLIC.contains(w) || ABOUT_ANYWHERE.contains(w)) {
-        return false;
+        return Decision::No;
     }
     if words.len() == 1 && (last == "key" || last == "keys") {
-        return context == Context::Setting;
+        return Decision::SettingOnly;
     }
     // The Vault agent's injection annotations name paths and templates
     // (`vault.hashicorp.com/agent-inject-secret-db`), not secrets.
     if words.contains(&"inject") && words.iter().any(|w| matches!(*w, "secret" | "template" | "status" | "command")) {
-        return false;
+        return Decision::No;
     }
     let before = words.len().checked_sub(2).map(|i| words[i]);
     // Credentials whatever their last word: a Vault AppRole's `secret_id`, a service account's
@@ -452,36 +558,34 @@ fn decide_words(mut words: Vec<&str>, context: Context, hostlike: bool) -> bool 
         || words.iter().any(|w| w.starts_with("connectionstring"))
         || (before == Some("aws") && last == "referer");
     if exceptions {
-        return true;
+        return Decision::Yes;
     }
-    if ABOUT_LAST.contains(&last) {
-        return false;
+    if ABOUT_LAST_SET.contains(last) {
+        return Decision::No;
     }
     if words.len() > 1 && ABOUT_FIRST.contains(&words[0]) {
-        return false;
+        return Decision::No;
     }
     let strong = words.iter().any(|w| {
-        !STRONG_EXCEPTIONS.contains(w)
-            && (STRONG.iter().any(|s| w.contains(s)) || glued_secret_end(w))
-            && !is_about_compound(w)
+        !STRONG_EXCEPTIONS.contains(w) && (has_strong_fragment(w) || glued_secret_end(w)) && !is_about_compound(w)
     });
     // nginx's `proxy_pass`, `fastcgi_pass`…: where to pass requests to.
     let nginx_pass = last == "pass"
         && before.is_some_and(|b| matches!(b, "proxy" | "fastcgi" | "uwsgi" | "grpc" | "scgi" | "memcached"));
     if nginx_pass {
-        return false;
+        return Decision::No;
     }
     if strong || SECRET_LAST.contains(&last) {
-        return true;
+        return Decision::Yes;
     }
     if last == "key" || last == "keys" {
         let before = words[words.len() - 2];
         // RabbitMQ's `routing_key` is a topic; PagerDuty's `ROUTING_KEY` after a vendor is a credential.
         let routing_topic = before == "routing" && words.len() == 2;
-        let plain = NOT_SECRET_KEYS.contains(&before) && before != "routing";
-        return !(plain || routing_topic || ABOUT_LAST.contains(&before));
+        let plain = NOT_SECRET_KEY_SET.contains(before) && before != "routing";
+        return Decision::from(!(plain || routing_topic || ABOUT_LAST_SET.contains(before)));
     }
-    false
+    Decision::No
 }
 
 /// A word glued to a secret ending: `dbpass`, `smtppwd`, `adminpw` (not `bypass`, `compass`).
@@ -523,7 +627,7 @@ pub(crate) fn is_about(name: &str) -> bool {
     let words = words(name);
     let Some(last) = words.last() else { return false };
     REFERENCE_NAMES.iter().any(|r| words.concat().ends_with(r))
-        || ABOUT_LAST.contains(&last.as_str())
+        || ABOUT_LAST_SET.contains(last)
         || (words.len() > 1 && ABOUT_FIRST.contains(&words[0].as_str()))
         || words.iter().any(|w| PUBLIC.contains(&w.as_str()))
 }
@@ -595,6 +699,47 @@ pub(crate) fn words(name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn triggers_found_in_any_case_and_place() {
+        const TRIGGERS: &[&str] = &[
+            "pass",
+            "pw",
+            "private",
+            "pin",
+            "secret",
+            "salt",
+            "token",
+            "totp",
+            "otp",
+            "jaas",
+            "bearer",
+            "referer",
+            "cred",
+            "connection",
+            "key",
+            "auth",
+        ];
+        let naive = |name: &str| {
+            let lower = name.to_ascii_lowercase();
+            TRIGGERS.iter().any(|t| lower.contains(t))
+        };
+        let mut names = vec![String::new(), "p".into(), "x".into(), "REPLICAS".into(), "timeout".into(), "pa".into()];
+        for t in TRIGGERS {
+            for (before, after) in [("", ""), ("DB_", ""), ("", "_FILE"), ("x", "y"), ("_", "s")] {
+                names.push(format!("{before}{t}{after}"));
+                names.push(format!("{before}{}{after}", t.to_ascii_uppercase()));
+                // One letter short: no trigger unless another is left.
+                names.push(format!("{before}{}{after}", &t[..t.len() - 1]));
+            }
+        }
+        for name in ["session", "config", "retry", "topology", "replicas", "service_port", "pathPrefix", "ke", "Au"] {
+            names.push(name.into());
+        }
+        for name in &names {
+            assert_eq!(has_trigger(name), naive(name), "{name}");
+        }
+    }
 
     #[test]
     fn splits_every_style() {

@@ -307,59 +307,72 @@ struct Profile {
     colons: usize,
 }
 
+/// What each byte says for [`Profile`], one table lookup per byte.
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 4;
+/// `_ + = ~ @ :` or a blank.
+const SPECIAL: u8 = 8;
+/// `=`, `<` or a blank (a `:` is decided by its neighbours).
+const SEPARATOR: u8 = 16;
+/// Not a base64 character (`+ / - _ =` and blanks are, for this purpose).
+const NOT_BASE64: u8 = 32;
+const COLON: u8 = 64;
+
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [NOT_BASE64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'A'..=b'Z' => UPPER,
+            b'a'..=b'z' => LOWER,
+            b'0'..=b'9' => DIGIT,
+            b'/' | b'-' => 0,
+            b'_' | b'+' => SPECIAL,
+            b'=' => SEPARATOR | SPECIAL,
+            b':' => COLON | SPECIAL | NOT_BASE64,
+            b'<' => SEPARATOR | NOT_BASE64,
+            b'~' | b'@' => SPECIAL | NOT_BASE64,
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0c => SEPARATOR | SPECIAL,
+            _ => NOT_BASE64,
+        };
+        b += 1;
+    }
+    table
+};
+
 impl Profile {
     fn of(text: &str) -> Profile {
         let bytes = text.as_bytes();
         let trimmed = text.trim().as_bytes();
-        let mut p = Profile {
-            separator: false,
-            special: false,
-            base64: !trimmed.is_empty(),
-            upper: false,
-            lower: false,
-            digit: false,
-            colons: 0,
-        };
+        let mut seen = 0u8;
+        let mut colons = 0;
+        let mut colon_separator = false;
         for (i, &b) in bytes.iter().enumerate() {
-            match b {
-                b'A'..=b'Z' => p.upper = true,
-                b'a'..=b'z' => p.lower = true,
-                b'0'..=b'9' => p.digit = true,
-                b'+' | b'/' | b'-' | b'_' => {
-                    p.special |= b == b'_' || b == b'+';
-                }
-                b'=' => {
-                    p.separator = true;
-                    p.special = true;
-                }
-                b':' => {
-                    p.colons += 1;
-                    p.special = true;
-                    p.base64 = false;
-                    let quote_before = i > 0 && bytes[i - 1] == b'"';
-                    let blank_after = bytes.get(i + 1).is_none_or(|n| matches!(n, b' ' | b'\t' | b'"' | b'\''));
-                    p.separator |= quote_before || blank_after;
-                }
-                b'<' => {
-                    p.separator = true;
-                    p.base64 = false;
-                }
-                b'~' | b'@' => {
-                    p.special = true;
-                    p.base64 = false;
-                }
-                b if b.is_ascii_whitespace() => {
-                    p.separator = true;
-                    p.special = true;
-                }
-                _ => p.base64 = false,
+            let class = BYTE_CLASS[usize::from(b)];
+            seen |= class;
+            if class & COLON != 0 {
+                colons += 1;
+                let quote_before = i > 0 && bytes[i - 1] == b'"';
+                let blank_after = bytes.get(i + 1).is_none_or(|n| matches!(n, b' ' | b'\t' | b'"' | b'\''));
+                colon_separator |= quote_before || blank_after;
             }
         }
-        if p.base64 && trimmed.len() != bytes.len() {
+        let mut base64 = !trimmed.is_empty() && seen & NOT_BASE64 == 0;
+        if base64 && trimmed.len() != bytes.len() {
             // Blanks only around it: still one value.
-            p.base64 = trimmed.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b));
+            base64 = trimmed.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b));
         }
-        p
+        Profile {
+            separator: seen & SEPARATOR != 0 || colon_separator,
+            special: seen & SPECIAL != 0,
+            base64,
+            upper: seen & UPPER != 0,
+            lower: seen & LOWER != 0,
+            digit: seen & DIGIT != 0,
+            colons,
+        }
     }
 }
 
