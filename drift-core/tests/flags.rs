@@ -126,6 +126,24 @@ fn unleash_export_with_several_environments() {
     assert!(unchosen.contains("choose one with FILE@ENVIRONMENT"), "{unchosen}");
 }
 
+/// Older Unleash state exports (version 1 and 2) keep `enabled` and `strategies` on the feature.
+#[test]
+fn unleash_export_with_state_on_the_feature() {
+    let export = |enabled: bool, rollout: &str| {
+        format!(
+            r#"{{"version": 1, "features": [
+                {{"name": "checkout", "enabled": {enabled}, "strategies": [{{"name": "flexibleRollout", "parameters": {{"rollout": "{rollout}"}}}}]}},
+                {{"name": "search", "enabled": true, "strategies": [{{"name": "default", "parameters": {{}}}}]}}],
+              "strategies": [{{"name": "default", "parameters": []}}]}}"#
+        )
+    };
+    let staging = flags("staging/unleash.json", &export(false, "10"));
+    let production = flags("production/unleash.json", &export(true, "10"));
+    assert_eq!(drift(&report(&staging, &production)), ["flag:checkout enabled changed"]);
+    let wider = flags("production/unleash.json", &export(false, "50"));
+    assert_eq!(drift(&report(&staging, &wider)), ["flag:checkout rollout changed"]);
+}
+
 #[test]
 fn launchdarkly_exports() {
     let rest = r#"{"items": [{"key": "checkout", "variations": [{"value": true}, {"value": false}],

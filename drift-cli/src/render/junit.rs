@@ -77,6 +77,10 @@ impl fmt::Display for Junit<'_> {
             }
             out.push_str("    </testcase>\n");
         }
+        let notes = super::input_notes(report, 50);
+        if !notes.is_empty() {
+            let _ = writeln!(out, "    <system-out>{}</system-out>", xml(&notes.join("\n")));
+        }
         out.push_str("  </testsuite>\n</testsuites>\n");
         f.write_str(&out)
     }

@@ -439,15 +439,17 @@ fn unleash(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>> {
     for feature in items(get(root, "features")) {
         let Some(name) = text(feature, "name") else { continue };
         let env_row = feature_envs.iter().find(|f| text(f, "featureName") == Some(name) && in_env(f));
-        let enabled = matches!(env_row.and_then(|r| get(r, "enabled")), Some(Node::Bool(true)));
+        // Older exports (state `version` 1 and 2) carry `enabled` and `strategies` on the feature.
+        let enabled = match env_row {
+            Some(row) => matches!(get(row, "enabled"), Some(Node::Bool(true))),
+            None => matches!(get(feature, "enabled"), Some(Node::Bool(true))),
+        };
         let mut rollout = Vec::new();
         let active: Vec<Node> = strategies
             .iter()
-            .filter(|s| {
-                text(s, "featureName") == Some(name)
-                    && in_env(s)
-                    && !matches!(get(s, "disabled"), Some(Node::Bool(true)))
-            })
+            .filter(|s| text(s, "featureName") == Some(name) && in_env(s))
+            .chain(items(get(feature, "strategies")))
+            .filter(|s| !matches!(get(s, "disabled"), Some(Node::Bool(true))))
             .map(|s| {
                 let strategy = text(s, "strategyName").or_else(|| text(s, "name")).unwrap_or_default();
                 let parameters = get(s, "parameters").and_then(Node::as_map).map(|p| {
