@@ -35,6 +35,8 @@ pub(crate) enum Command {
         /// The environment's name (default: the directory's name).
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Record the current drift so that CI fails only on new drift (`--baseline FILE`).
     Baseline {
@@ -99,6 +101,48 @@ pub(crate) struct Compare {
     /// Print nothing on stdout: the exit code says it all.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) load: LoadArgs,
+}
+
+/// Limits on the inputs (README, Limits).
+#[derive(Debug, ClapArgs)]
+pub(crate) struct LoadArgs {
+    /// Largest file (or stdin) read, e.g. 512M, 2G.
+    #[arg(long, value_name = "SIZE", value_parser = size, default_value = "1G")]
+    pub(crate) max_input_size: u64,
+    /// What YAML aliases and flagd `$ref`s may add to one file (bytes of text plus 16 per node).
+    #[arg(long, value_name = "SIZE", value_parser = size, default_value = "64M")]
+    pub(crate) max_expansion: u64,
+    /// Nothing may be skipped: a file that is not configuration, or a link out of the
+    /// environment's folder, is an error.
+    #[arg(long)]
+    pub(crate) strict: bool,
+}
+
+impl LoadArgs {
+    pub(crate) fn limits(&self) -> drift_core::Limits {
+        let mut limits = drift_core::Limits::default();
+        limits.max_input_size = self.max_input_size;
+        limits.max_expansion = self.max_expansion;
+        limits
+    }
+}
+
+/// A size: bytes, or a number with K, M or G (powers of 1024; `KiB`, `MB`… accepted too).
+fn size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a size (e.g. 512M, 2G)"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{text}` is not a size (e.g. 512M, 2G)")),
+    };
+    number.checked_mul(1 << shift).ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// `FORMAT=PATH` for `--output`.
@@ -163,5 +207,14 @@ mod tests {
     #[test]
     fn arguments_are_consistent() {
         super::Args::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(super::size("512M"), Ok(512 << 20));
+        assert_eq!(super::size("2G"), Ok(2 << 30));
+        assert_eq!(super::size("64KiB"), Ok(64 << 10));
+        assert_eq!(super::size("1000"), Ok(1000));
+        assert!(super::size("lots").is_err() && super::size("5T").is_err() && super::size("").is_err());
     }
 }

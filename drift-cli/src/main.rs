@@ -24,17 +24,25 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
+        // Bad arguments: one line (DESIGN §7), not clap's usage block.
+        Err(err) if err.use_stderr() => {
+            let text = err.to_string();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            eprintln!("error: {} (see drift --help)", render::safe(first.trim_start_matches("error: ")));
+            return ExitCode::from(2);
+        }
         Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
+            // --help, --version.
             let _ = err.print();
-            return ExitCode::from(code);
+            return ExitCode::SUCCESS;
         }
     };
     match run(args) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // One line, whatever a file name or an argument holds.
+            eprintln!("error: {}", render::safe(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }
@@ -42,6 +50,12 @@ fn main() -> ExitCode {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+/// The input limits and `--strict` of a command.
+fn limit(options: &mut LoadOptions, load: &args::LoadArgs) {
+    options.limits = load.limits();
+    options.strict = load.strict;
 }
 
 /// The policy file: the one given, else `./drift.toml` when it exists.
@@ -62,6 +76,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut options = LoadOptions::new(Fingerprinter::from_env());
     match args.command {
         Command::Diff(compare) => {
+            limit(&mut options, &compare.load);
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
@@ -70,6 +85,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { compare, fail_on } => {
+            limit(&mut options, &compare.load);
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
@@ -77,7 +93,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let fails = compare_and_render(&compare, &options, config, fail_on.severity())?;
             Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Snapshot { env, output, name } => {
+        Command::Snapshot { env, output, name, load } => {
+            limit(&mut options, &load);
             let mut snapshot = drift_core::load(&env, &options)?;
             if let Some(name) = name {
                 snapshot.set_name(name);
@@ -104,6 +121,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Baseline { compare, to: output } => {
+            limit(&mut options, &compare.load);
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
@@ -111,10 +129,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let (report, _) = build_report(&compare, &options, config, false)?;
             let baseline = Baseline::from_report(&report);
             write_output(&output, &baseline.to_json())?;
-            eprintln!("note: {} finding(s) recorded in {}", baseline.entries.len(), output.display());
+            eprintln!(
+                "note: {} finding(s) recorded in {}",
+                baseline.entries.len(),
+                render::safe(&output.display().to_string())
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { compare, to: output } => {
+            limit(&mut options, &compare.load);
             if output.as_os_str() != "-" && output.exists() {
                 anyhow::bail!("{}: exists; not overwriting it (use -o to write elsewhere)", output.display());
             }
@@ -173,9 +196,10 @@ fn build_report(
     if let Some((baseline, origin)) = baseline {
         let stale = baseline.apply(&mut report, &origin);
         if !stale.is_empty() {
-            eprintln!("note: {} entr(ies) of {origin} match no drift any more (stale):", stale.len());
+            eprintln!("note: {} entr(ies) of {} match no drift any more (stale):", stale.len(), render::safe(&origin));
             for entry in stale.iter().take(20) {
-                eprintln!("  {} {} ({})", entry.entity, entry.path, entry.id);
+                let line = format!("{} {} ({})", entry.entity, entry.path, entry.id);
+                eprintln!("  {}", render::safe(&line));
             }
         }
     }
@@ -223,8 +247,13 @@ fn compare_and_render(
     }
     if !compare.quiet {
         let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-        render::write(&mut stdout, &doc, compare.format, &text)?;
-        stdout.flush()?;
+        let written = render::write(&mut stdout, &doc, compare.format, &text).and_then(|()| stdout.flush());
+        match written {
+            // The reader went away (`drift check … | head -1`): the report is cut short, the verdict
+            // is not; the exit code still says whether drift was found.
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
     }
     let fails = report.fails(fail_on);
     std::mem::forget(patches);
@@ -259,7 +288,7 @@ fn write_output(output: &std::path::Path, text: &str) -> anyhow::Result<()> {
 /// Warnings about the inputs, on stderr.
 fn print_warnings(snapshot: &Snapshot) {
     for warning in snapshot.warnings() {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", render::safe(&warning.to_string()));
     }
 }
 
@@ -267,13 +296,13 @@ fn print_warnings(snapshot: &Snapshot) {
 fn print_notes(snapshot: &Snapshot) {
     print_warnings(snapshot);
     for note in snapshot.notes() {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", render::safe(note));
     }
     let skipped = snapshot.skipped();
     if !skipped.is_empty() {
         eprintln!("note: skipped {} file(s) that are not configuration:", skipped.len());
         for skip in skipped.iter().take(20) {
-            eprintln!("  {} ({})", skip.file, skip.reason);
+            eprintln!("  {} ({})", render::safe(&skip.file), render::safe(&skip.reason));
         }
         if skipped.len() > 20 {
             eprintln!("  … and {} more", skipped.len() - 20);

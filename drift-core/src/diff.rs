@@ -140,6 +140,7 @@ pub struct Diff<'a> {
     right: &'a Snapshot,
     changes: Vec<Change<'a>>,
     shared_secrets: Vec<SharedSecret<'a>>,
+    notes: Vec<String>,
 }
 
 impl<'a> Diff<'a> {
@@ -161,6 +162,12 @@ impl<'a> Diff<'a> {
     /// Secrets with the same value on both sides, sorted by entity, then path.
     pub fn shared_secrets(&self) -> &[SharedSecret<'a>] {
         &self.shared_secrets
+    }
+
+    /// What the reader of a report must know about how the comparison was made (a sequence too
+    /// different to align within the budget was compared position by position).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Whether the two snapshots are semantically equal.
@@ -194,12 +201,12 @@ pub fn diff<'a>(left: &'a Snapshot, right: &'a Snapshot) -> Diff<'a> {
             Joined::Both(&l, &r) => (Some(l), Some(r)),
         })
         .collect();
-    let (mut changes, mut shared_secrets) = pairs
+    let (mut changes, mut shared_secrets, mut notes) = pairs
         .par_iter()
         .with_min_len(256)
         .fold(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(mut changes, mut shared, stack), pair| {
+            || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+            |(mut changes, mut shared, mut notes, stack), pair| {
                 let stack = match *pair {
                     (Some(l), None) => {
                         changes.push(whole(l, ChangeKind::Removed));
@@ -217,27 +224,30 @@ pub fn diff<'a>(left: &'a Snapshot, right: &'a Snapshot) -> Diff<'a> {
                             comparable_secrets,
                             changes: &mut changes,
                             shared: &mut shared,
+                            notes: &mut notes,
                         };
                         walker.node(l.body(), r.body(), 0, 0);
                         walker.stack
                     }
                     (None, None) => stack,
                 };
-                (changes, shared, stack)
+                (changes, shared, notes, stack)
             },
         )
-        .map(|(changes, shared, _)| (changes, shared))
+        .map(|(changes, shared, notes, _)| (changes, shared, notes))
         .reduce(
-            || (Vec::new(), Vec::new()),
-            |(mut changes, mut shared), (more_changes, more_shared)| {
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(mut changes, mut shared, mut notes), (more_changes, more_shared, more_notes)| {
                 changes.extend(more_changes);
                 shared.extend(more_shared);
-                (changes, shared)
+                notes.extend(more_notes);
+                (changes, shared, notes)
             },
         );
     changes.sort_by(|a, b| (a.entity, &a.path, a.kind).cmp(&(b.entity, &b.path, b.kind)));
     shared_secrets.sort_by(|a, b| (a.entity, &a.path).cmp(&(b.entity, &b.path)));
-    Diff { left, right, changes, shared_secrets }
+    notes.sort();
+    Diff { left, right, changes, shared_secrets, notes }
 }
 
 fn whole(entity: &Entity, kind: ChangeKind) -> Change<'_> {
@@ -272,6 +282,7 @@ struct Walker<'a, 'w> {
     comparable_secrets: bool,
     changes: &'w mut Vec<Change<'a>>,
     shared: &'w mut Vec<SharedSecret<'a>>,
+    notes: &'w mut Vec<String>,
 }
 
 impl<'a> Walker<'a, '_> {
@@ -444,7 +455,17 @@ impl<'a> Walker<'a, '_> {
             }
             return;
         }
-        for op in align(a, b) {
+        let ops = align(a, b).unwrap_or_else(|| {
+            self.notes.push(format!(
+                "{} {}: sequences of {} and {} items too different to align within the budget; compared position by position",
+                self.left.id(),
+                self.path(),
+                a.len(),
+                b.len()
+            ));
+            vec![DiffOp::Replace { old_index: 0, old_len: a.len(), new_index: 0, new_len: b.len() }]
+        });
+        for op in ops {
             match op {
                 DiffOp::Equal { old_index, new_index, len } => {
                     for k in 0..len {
@@ -504,14 +525,62 @@ fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// Aligns two sequences with Myers' algorithm; adjacent deletions and insertions become replacements.
-fn align(a: &[Node], b: &[Node]) -> Vec<DiffOp> {
+/// Comparisons of items that aligning one pair of sequences may make (Myers' algorithm costs
+/// about (n + m) × d for d differences).
+const ALIGN_BUDGET: usize = 20_000_000;
+
+/// Aligns two sequences with Myers' algorithm; adjacent deletions and insertions become
+/// replacements. `None` when they differ too much to align within [`ALIGN_BUDGET`].
+fn align(a: &[Node], b: &[Node]) -> Option<Vec<DiffOp>> {
+    let total = a.len() + b.len();
+    if total.saturating_mul(total) > ALIGN_BUDGET && !within_distance(a, b, ALIGN_BUDGET / total.max(1)) {
+        return None;
+    }
     let mut hook = Replace::new(Capture::new());
     // The hook never fails, and myers only fails when the hook does.
     if myers::diff(&mut hook, a, 0..a.len(), b, 0..b.len()).is_err() || hook.finish().is_err() {
-        return vec![DiffOp::Replace { old_index: 0, old_len: a.len(), new_index: 0, new_len: b.len() }];
+        return Some(vec![DiffOp::Replace { old_index: 0, old_len: a.len(), new_index: 0, new_len: b.len() }]);
     }
-    hook.into_inner().into_ops()
+    Some(hook.into_inner().into_ops())
+}
+
+/// Whether at most `max` insertions and deletions turn `a` into `b` (Myers' greedy forward pass,
+/// stopped at `max`: at most (n + m) × `max` comparisons, linear memory).
+fn within_distance(a: &[Node], b: &[Node], max: usize) -> bool {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > max {
+        return false;
+    }
+    let max = max.min(n + m);
+    // v[k + offset]: the furthest x on diagonal k = x - y.
+    let offset = max + 1;
+    let mut v = vec![0usize; 2 * max + 3];
+    for d in 0..=max {
+        let mut k = -(d as isize);
+        while k <= d as isize {
+            let at = (k + offset as isize) as usize;
+            let mut x = if k == -(d as isize) || (k != d as isize && v[at - 1] < v[at + 1]) {
+                v[at + 1]
+            } else {
+                v[at - 1] + 1
+            };
+            let mut y = (x as isize - k) as usize;
+            while x < n && y < m && a[x] == b[y] {
+                x += 1;
+                y += 1;
+            }
+            v[at] = x;
+            if x >= n && y >= m {
+                return true;
+            }
+            k += 2;
+        }
+    }
+    false
 }
 
 fn render(step: Step<'_>) -> Segment {

@@ -57,7 +57,7 @@ pub use crate::{
         Summary, elide, value_json,
     },
     secrets::SecretRules,
-    source::{Format, LoadOptions, load, parse},
+    source::{Format, Limits, LoadOptions, load, parse},
 };
 
 /// Serializes a snapshot as a `drift/snapshot/v1` JSON document.

@@ -317,6 +317,10 @@ pub struct Report {
     pub summary: Summary,
     /// Findings sorted by entity, then path.
     pub findings: Vec<Finding>,
+    /// What a reader must know about how the comparison was made (a sequence too different to
+    /// align within the budget was compared position by position). Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -325,7 +329,8 @@ impl Report {
         findings.sort_by(|a, b| {
             (&a.entity, &a.path, a.change, &a.rule, &a.id).cmp(&(&b.entity, &b.path, b.change, &b.rule, &b.id))
         });
-        let mut report = Report { schema: SCHEMA.to_owned(), left, right, summary: Summary::default(), findings };
+        let mut report =
+            Report { schema: SCHEMA.to_owned(), left, right, summary: Summary::default(), findings, notes: Vec::new() };
         report.recount();
         report
     }

@@ -470,6 +470,58 @@ spec:
     );
 }
 
+/// A CRD that claims a built-in kind does not change how the real ones compare: `args` stays a
+/// sequence (order matters) and containers stay keyed by name.
+#[test]
+fn a_crd_claiming_a_built_in_kind_is_not_applied() {
+    let stream = |args: &str| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: deployments.apps}}
+spec:
+  group: apps
+  names: {{kind: Deployment, plural: deployments}}
+  versions:
+  - name: v1
+    storage: true
+    schema:
+      openAPIV3Schema:
+        properties:
+          spec:
+            properties:
+              template:
+                properties:
+                  spec:
+                    properties:
+                      containers:
+                        type: array
+                        x-kubernetes-list-type: set
+                        items:
+                          properties:
+                            args: {{type: array, x-kubernetes-list-type: set, items: {{type: string}}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: shop}}
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        args: [{args}]
+"
+        )
+    };
+    let (a, b) = (yaml("a.yaml", &stream("--a, --b")), yaml("b.yaml", &stream("--b, --a")));
+    let found = paths(&compare(&a, &b));
+    assert!(
+        !found.is_empty() && found.iter().all(|p| p.starts_with("spec.template.spec.containers[name=web].args")),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn a_v1beta1_crd_in_the_same_file_applies_too() {
     // Helm output: the CRD and its resources in one stream; the older CRD form with one schema.

@@ -14,7 +14,8 @@ const NOW: i64 = 1_780_272_000;
 
 fn report(config: &str, left: &str, right: &str) -> Report {
     let config = Config::parse("drift.toml", config).unwrap_or_else(|e| panic!("{e}"));
-    let options = LoadOptions { fingerprinter: Fingerprinter::with_key(b"p"), secrets: config.secret_rules() };
+    let mut options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+    options.secrets = config.secret_rules();
     let (l, r) = (env("staging", left, &options), env("production", right, &options));
     let policy = Policy { now: Some(NOW), ..Policy::with_config(config) };
     drift_core::report(&drift_core::diff(&l, &r), &policy)

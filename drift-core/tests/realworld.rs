@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use drift_core::{EntityId, Fingerprinter, Format, LoadOptions, Node, SecretRules};
+use drift_core::{EntityId, Fingerprinter, Format, LoadOptions, Node};
 use serde_json::Value;
 
 fn realworld() -> PathBuf {
@@ -12,7 +12,7 @@ fn realworld() -> PathBuf {
 }
 
 fn options() -> LoadOptions {
-    LoadOptions { fingerprinter: fingerprinter(), secrets: SecretRules::default() }
+    LoadOptions::new(fingerprinter())
 }
 
 fn fingerprinter() -> Fingerprinter {

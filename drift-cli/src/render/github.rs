@@ -9,9 +9,10 @@ use super::{path_label, primary_location, values};
 
 pub(super) struct Github<'a>(pub(super) &'a Report);
 
-/// A command's message: `%`, CR and LF escaped.
+/// A command's message: `%`, CR and LF escaped (after other control characters are made visible;
+/// drift writes no line breaks of its own in a message).
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    super::safe(text).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// A command's property: also `:` and `,` escaped.

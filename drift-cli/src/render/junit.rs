@@ -5,14 +5,15 @@ use std::fmt::{self, Write as _};
 
 use drift_core::{Report, Severity, Status};
 
-use super::{path_label, primary_location, values};
+use super::{path_label, primary_location, safe, values};
 
 pub(super) struct Junit<'a> {
     pub(super) report: &'a Report,
     pub(super) fail_on: Severity,
 }
 
-/// XML text: the five entities escaped, characters XML 1.0 forbids replaced.
+/// XML text: the five entities escaped, characters XML 1.0 forbids replaced (text from the inputs
+/// has been through `safe` first).
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -43,7 +44,7 @@ impl fmt::Display for Junit<'_> {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
-            xml(&suite),
+            xml(&safe(&suite)),
             entities.len()
         );
         // Findings are sorted by entity: one group per test case.
@@ -54,7 +55,7 @@ impl fmt::Display for Junit<'_> {
                 out,
                 "    <testcase classname=\"drift.{}\" name=\"{}\"",
                 entity.domain(),
-                xml(&entity.to_string())
+                xml(&safe(&entity.to_string()))
             );
             if findings.is_empty() {
                 out.push_str("/>\n");
@@ -62,12 +63,12 @@ impl fmt::Display for Junit<'_> {
             }
             out.push_str(">\n");
             for x in findings {
-                let place = primary_location(x).map(|l| format!("\n{l}")).unwrap_or_default();
+                let place = primary_location(x).map(|l| format!("\n{}", safe(&l.to_string()))).unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "      <failure type=\"{}\" message=\"{}\">{} {} {}: {}{}</failure>",
                     x.severity,
-                    xml(&x.message),
+                    xml(&safe(&x.message)),
                     x.severity,
                     x.change,
                     xml(&path_label(x)),

@@ -14,7 +14,12 @@ const LIMIT: usize = 64_000;
 
 /// Text in a table cell: no line breaks, no column breaks, no inline HTML.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ").replace('<', "&lt;").replace('>', "&gt;")
+    super::safe(text)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 impl fmt::Display for Markdown<'_> {

@@ -8,6 +8,8 @@ mod patch;
 mod sarif;
 mod text;
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use drift_core::{EntityPatch, Finding, FindingKind, Report, Severity};
@@ -56,16 +58,43 @@ pub fn write(out: &mut impl Write, doc: &Document<'_>, format: OutputFormat, tex
     }
 }
 
+/// Text from the inputs (a file name, a key, a value, an environment's name) made safe to print:
+/// control characters (line breaks, ESC, C1), bidirectional overrides and line separators are
+/// written as escapes (`\n`, `\u{1b}`), so no input can start a line of its own (a GitHub
+/// workflow command) or drive a terminal.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// What a reader must know about the inputs, one line each: notes (a Terraform plan was compared)
 /// and the files that were skipped as not configuration (at most `max`, then how many more).
 pub(crate) fn input_notes(report: &Report, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = report.notes.iter().map(|n| safe(n).into_owned()).collect();
     for side in [&report.left, &report.right] {
-        out.extend(side.notes.iter().cloned());
+        out.extend(side.notes.iter().map(|n| safe(n).into_owned()));
     }
     let skipped: Vec<&drift_core::Skipped> = report.left.skipped.iter().chain(&report.right.skipped).collect();
     for skip in skipped.iter().take(max) {
-        out.push(format!("skipped {} ({})", skip.file, skip.reason));
+        out.push(format!("skipped {} ({})", safe(&skip.file), safe(&skip.reason)));
     }
     if skipped.len() > max {
         out.push(format!("skipped {} more files that are not configuration", skipped.len() - max));
@@ -90,7 +119,7 @@ pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
         }
         other => other.to_string(),
     };
-    drift_core::elide(&text, max)
+    safe(&drift_core::elide(&text, max)).into_owned()
 }
 
 /// The values a finding is about: `left → right`, or the one value a guard or reuse concerns.
@@ -113,7 +142,7 @@ pub(crate) fn values(x: &Finding, max: usize) -> String {
 fn around(text: &str, at: usize, max: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= max {
-        return Value::from(text).to_string();
+        return safe(&Value::from(text).to_string()).into_owned();
     }
     let context = max / 3;
     let start = at.saturating_sub(context).min(chars.len().saturating_sub(max));
@@ -126,12 +155,12 @@ fn around(text: &str, at: usize, max: usize) -> String {
     if end < chars.len() {
         out.push('…');
     }
-    Value::from(out).to_string()
+    safe(&Value::from(out).to_string()).into_owned()
 }
 
 /// The finding's path, or `(entity)` for a whole entity.
 pub(crate) fn path_label(finding: &Finding) -> String {
-    if finding.path.is_root() { "(entity)".to_owned() } else { finding.path.to_string() }
+    if finding.path.is_root() { "(entity)".to_owned() } else { safe(&finding.path.to_string()).into_owned() }
 }
 
 /// Where the finding is best shown: the right side's location, else the left's.

@@ -6,6 +6,6 @@ use std::io::{self, Write};
 use drift_core::EntityPatch;
 
 pub(super) fn write(out: &mut impl Write, patches: &[EntityPatch]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, patches)?;
+    super::json::to_writer(&mut *out, patches)?;
     writeln!(out)
 }

@@ -181,6 +181,6 @@ pub(super) fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
         }],
         version: "2.1.0",
     };
-    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    super::json::to_writer(&mut *out, &sarif)?;
     writeln!(out)
 }

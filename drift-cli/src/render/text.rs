@@ -5,7 +5,7 @@ use std::fmt;
 
 use drift_core::{Finding, FindingKind, Report, Severity, Status};
 
-use super::{path_label, values};
+use super::{path_label, safe, values};
 
 /// Plain text or ANSI colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,10 +81,10 @@ impl fmt::Display for Text<'_> {
         writeln!(
             f,
             "drift: {} ({}) → {} ({})",
-            self.paint("1", &left.name),
-            left.inputs.join(", "),
-            self.paint("1", &right.name),
-            right.inputs.join(", ")
+            self.paint("1", &safe(&left.name)),
+            safe(&left.inputs.join(", ")),
+            self.paint("1", &safe(&right.name)),
+            safe(&right.inputs.join(", "))
         )?;
         let shown: Vec<&Finding> = report.findings().iter().filter(|x| self.shown(x)).collect();
         let mut i = 0;
@@ -93,7 +93,7 @@ impl fmt::Display for Text<'_> {
             let group: Vec<&Finding> = shown[i..].iter().take_while(|x| &x.entity == entity).copied().collect();
             i += group.len();
             writeln!(f)?;
-            writeln!(f, "{}", self.paint("1", &entity.to_string()))?;
+            writeln!(f, "{}", self.paint("1", &safe(&entity.to_string())))?;
             let path_width = group.iter().map(|x| path_label(x).chars().count()).max().unwrap_or(0).min(MAX_PATH);
             for finding in group {
                 self.line(f, finding, path_width)?;
@@ -120,17 +120,19 @@ impl Text<'_> {
         let max_value =
             self.options.width.map_or(MAX_VALUE, |w| (w.saturating_sub(width + 24) / 2).clamp(12, MAX_VALUE));
         let values = values(x, max_value);
-        let why = match (x.status, x.change) {
-            (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => x.message.clone(),
-            (Status::Drift, _) => x.reason.as_deref().unwrap_or_default().to_owned(),
-            _ => x.reason.as_deref().unwrap_or(&x.message).to_owned(),
-        };
+        let why = safe(match (x.status, x.change) {
+            (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => &x.message,
+            (Status::Drift, _) => x.reason.as_deref().unwrap_or_default(),
+            _ => x.reason.as_deref().unwrap_or(&x.message),
+        })
+        .into_owned();
         let locations = match (&x.location.left, &x.location.right) {
             (Some(l), Some(r)) => format!("{l} ↔ {r}"),
             (Some(l), None) => l.to_string(),
             (None, Some(r)) => r.to_string(),
             (None, None) => String::new(),
         };
+        let locations = safe(&locations).into_owned();
         let mut line = format!(
             "  {} {:<8}  {}{}  {values}",
             self.paint(severity_color(x.severity), &severity),
@@ -160,7 +162,7 @@ impl Text<'_> {
         let summary = &self.report.summary;
         let s = &summary.by_status;
         if s.drift == 0 {
-            write!(f, "no drift between {} and {}", self.report.left.name, self.report.right.name)?;
+            write!(f, "no drift between {} and {}", safe(&self.report.left.name), safe(&self.report.right.name))?;
         } else {
             let drift: Vec<&Finding> = self.report.findings().iter().filter(|x| x.status == Status::Drift).collect();
             let count = |sev: Severity| drift.iter().filter(|x| x.severity == sev).count();

@@ -333,9 +333,10 @@ pub struct List {
 static SEQUENCE: ListKind = ListKind::Sequence;
 static SET: ListKind = ListKind::Set;
 
-/// The keyed kinds met so far, one shared copy each: a few dozen (the Kubernetes merge keys, the
-/// configured ones), kept for the life of the process.
-static KEYED: Mutex<Vec<&'static ListKind>> = Mutex::new(Vec::new());
+/// The keyed kinds met so far, one shared copy each: usually a few dozen (the Kubernetes merge
+/// keys, the configured ones), kept for the life of the process, found by hash (a snapshot may name
+/// thousands).
+static KEYED: Mutex<Option<rustc_hash::FxHashSet<&'static ListKind>>> = Mutex::new(None);
 
 /// The shared copy of a kind.
 fn shared_kind(kind: ListKind) -> &'static ListKind {
@@ -345,11 +346,12 @@ fn shared_kind(kind: ListKind) -> &'static ListKind {
         keyed => {
             // A poisoned registry still holds only complete entries: keep using it.
             let mut known = KEYED.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(&shared) = known.iter().find(|k| ***k == keyed) {
+            let known = known.get_or_insert_with(Default::default);
+            if let Some(&shared) = known.get(&keyed) {
                 return shared;
             }
             let shared: &'static ListKind = Box::leak(Box::new(keyed));
-            known.push(shared);
+            known.insert(shared);
             shared
         }
     }

@@ -43,13 +43,15 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, Result};
 use crate::model::Domain;
 use crate::report::{Category, FindingKind, Severity};
+
+pub(crate) use super::rule_set::{Pattern, RuleSet, Selector};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,16 +205,6 @@ struct SecretsSpec {
     not_secret: Vec<Spanned<String>>,
 }
 
-/// What selects findings: globs over the entity and path, and optional exact fields.
-#[derive(Clone, Debug)]
-pub(crate) struct Selector {
-    pub(crate) domain: Option<Domain>,
-    pub(crate) category: Option<Category>,
-    pub(crate) change: Option<FindingKind>,
-    /// More literal characters in the globs: a more specific rule.
-    pub(crate) specificity: usize,
-}
-
 /// One `[substitute]` rewrite of left values.
 #[derive(Clone, Debug)]
 pub(crate) enum Substitution {
@@ -262,60 +254,6 @@ impl ValueCondition {
     }
 }
 
-/// Rules of one kind with their globs compiled into two regex sets, so that a finding is matched
-/// against all of them in one pass.
-#[derive(Clone, Debug)]
-pub(crate) struct RuleSet<T> {
-    pub(crate) rules: Vec<(Selector, T)>,
-    entities: RegexSet,
-    paths: RegexSet,
-}
-
-impl<T> RuleSet<T> {
-    fn new(
-        rules: Vec<(Selector, T)>,
-        entity_globs: Vec<String>,
-        path_globs: Vec<String>,
-    ) -> std::result::Result<Self, regex::Error> {
-        Ok(RuleSet { rules, entities: RegexSet::new(entity_globs)?, paths: RegexSet::new(path_globs)? })
-    }
-
-    /// The rules whose globs and fields match, most specific first.
-    pub(crate) fn matching(
-        &self,
-        entity: &str,
-        path: &str,
-        domain: Domain,
-        category: Category,
-        change: FindingKind,
-    ) -> Vec<&(Selector, T)> {
-        if self.rules.is_empty() {
-            return Vec::new();
-        }
-        let entities = self.entities.matches(entity);
-        if !entities.matched_any() {
-            return Vec::new();
-        }
-        let paths = self.paths.matches(path);
-        let mut out: Vec<&(Selector, T)> = entities
-            .iter()
-            .filter(|&i| paths.matched(i))
-            .map(|i| &self.rules[i])
-            .filter(|(s, _)| {
-                s.domain.is_none_or(|d| d == domain)
-                    && s.category.is_none_or(|c| c == category)
-                    && s.change.is_none_or(|c| c == change)
-            })
-            .collect();
-        out.sort_by_key(|r| std::cmp::Reverse(r.0.specificity));
-        out
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-}
-
 /// A loaded `drift.toml`.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -342,24 +280,31 @@ impl Config {
     /// The file is not valid TOML, has an unknown key or a wrong type, or a glob, regex or date
     /// does not parse: the error names the line.
     pub fn parse(origin: &str, text: &str) -> Result<Self> {
+        // Where each line starts: a span's line is one binary search (a file of 100,000 rules is
+        // not scanned once per rule).
+        let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         let line_of = |span: Range<usize>| -> u32 {
-            u32::try_from(text[..span.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0)
+            let line = line_starts.partition_point(|&start| start <= span.start.min(text.len()));
+            u32::try_from(line).unwrap_or(u32::MAX)
         };
         let file: File = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(0, line_of);
             Error::input(origin, line, one_line(e.message()))
         })?;
         let bad = |span: Range<usize>, message: String| Error::input(origin, line_of(span), message);
-        let glob = |g: &Option<Spanned<String>>, kind: Glob| -> Result<(String, usize)> {
-            match g {
+        // A glob always makes a valid regex (everything but `*` is escaped); a glob without `*` is
+        // an exact text, looked up by hash.
+        let glob = |g: &Option<Spanned<String>>, kind: Glob| -> Result<(Pattern, usize)> {
+            Ok(match g {
+                Some(g) if !g.get_ref().contains('*') => {
+                    (Pattern::Exact(g.get_ref().clone()), g.get_ref().chars().count())
+                }
                 Some(g) => {
                     let (re, literal) = glob_regex(g.get_ref(), kind);
-                    Regex::new(&re)
-                        .map_err(|e| bad(g.span(), format!("bad glob `{}`: {}", g.get_ref(), regex_error(&e))))?;
-                    Ok((re, literal))
+                    (Pattern::Regex(re), literal)
                 }
-                None => Ok(("(?s).*".to_owned(), 0)),
-            }
+                None => (Pattern::Regex("(?s).*".to_owned()), 0),
+            })
         };
         let regex = |r: &Option<Spanned<String>>| -> Result<Option<Regex>> {
             r.as_ref()
@@ -668,14 +613,27 @@ fn glob_regex(glob: &str, kind: Glob) -> (String, usize) {
     (out, literal)
 }
 
+/// A calendar date `YYYY-MM-DD` that exists (`2027-02-30` does not; `2028-02-29` does).
 fn is_date(text: &str) -> bool {
     let b = text.as_bytes();
-    b.len() == 10
+    let shaped = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&text[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&text[8..10].parse::<u32>().unwrap_or(0))
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return false;
+    }
+    let number = |range: Range<usize>| text[range].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 #[cfg(test)]
@@ -684,6 +642,16 @@ mod tests {
 
     fn matches(glob: &str, kind: Glob, text: &str) -> bool {
         Regex::new(&glob_regex(glob, kind).0).is_ok_and(|re| re.is_match(text))
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        for good in ["2027-02-28", "2028-02-29", "2000-02-29", "2027-12-31", "2027-04-30"] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in ["2027-02-30", "2027-02-29", "1900-02-29", "2027-04-31", "2027-13-01", "2027-00-10", "2027-1-01"] {
+            assert!(!is_date(bad), "{bad}");
+        }
     }
 
     #[test]

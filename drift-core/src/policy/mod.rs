@@ -14,6 +14,7 @@ mod judge;
 mod k8s;
 mod production;
 mod renamed;
+mod rule_set;
 mod rules;
 mod settings;
 mod substitution;
@@ -286,7 +287,9 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         skipped: s.skipped().to_vec(),
         notes: s.notes().to_vec(),
     };
-    Report::new(side(left), side(right), findings)
+    let mut report = Report::new(side(left), side(right), findings);
+    report.notes = diff.notes().to_vec();
+    report
 }
 
 #[cfg(test)]

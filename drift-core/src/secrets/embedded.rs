@@ -53,7 +53,13 @@ pub(crate) fn may_name_secrets(text: &str, rules: &SecretRules) -> bool {
 }
 
 fn yaml(text: &str) -> Option<Node> {
-    let (documents, _) = crate::source::yaml::documents_with("", text, crate::source::yaml::Schema::Yaml11).ok()?;
+    let (documents, _) = crate::source::yaml::documents_with(
+        "",
+        text,
+        crate::source::yaml::Schema::Yaml11,
+        crate::source::yaml::EMBEDDED_BUDGET,
+    )
+    .ok()?;
     let mut documents = documents.into_iter();
     let first = documents.next()?.node;
     // A single plain scalar is text, not a document.

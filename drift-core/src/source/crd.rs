@@ -73,6 +73,11 @@ fn crd_shape(entity: &Entity) -> Option<(String, Shape)> {
     }
     let spec = entity.body().as_map()?.get("spec")?.as_map()?;
     let group = spec.get("group")?.as_str()?;
+    // A CRD that claims a built-in kind (`apps/Deployment`) would change how every real one
+    // compares; the API server would not accept it either.
+    if !super::k8s::is_custom_group(group) {
+        return None;
+    }
     let kind = spec.get("names")?.as_map()?.get("kind")?.as_str()?;
     // apiextensions.k8s.io/v1: a schema per version (the stored one is what the server keeps);
     // v1beta1 could also give one for all versions under `validation`.

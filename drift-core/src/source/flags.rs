@@ -162,7 +162,7 @@ pub(crate) fn parse(
     let flags = match kind {
         Kind::Flagd => {
             single_environment(file, env, "flagd flag definitions")?;
-            flagd(&root)
+            flagd(file, &root, options)?
         }
         Kind::Plain => {
             single_environment(file, env, "plain flag maps")?;
@@ -253,14 +253,16 @@ fn choose<'a>(file: &str, env: Option<&'a str>, present: &[String]) -> Result<&'
 // ---------------------------------------------------------------------------------------------
 // flagd / OpenFeature
 
-fn flagd(root: &Node) -> Vec<Flag> {
+fn flagd(file: &str, root: &Node, options: &LoadOptions) -> Result<Vec<Flag>> {
     let evaluators = get(root, "$evaluators").and_then(Node::as_map);
+    let mut budget = options.limits.max_expansion;
     // `flags` is a map by key, or (flagd's import format) a list of flags with a `key` each.
     let definitions: Vec<(&str, &Node)> = match get(root, "flags") {
         Some(Node::Map(map)) => map.fields().iter().map(|f| (f.key(), f.node())).collect(),
         Some(Node::List(list)) => list.items().iter().filter_map(|f| Some((text(f, "key")?, f))).collect(),
         _ => Vec::new(),
     };
+    let flags_line = root.as_map().and_then(|m| m.field("flags")).map_or(0, Field::line);
     definitions
         .into_iter()
         .map(|(key, def)| {
@@ -269,44 +271,78 @@ fn flagd(root: &Node) -> Vec<Flag> {
             let enabled = text(def, "state") != Some("DISABLED");
             let default = text(def, "defaultVariant").and_then(value_of);
             let variant_values = variants.map(|v| set(v.fields().iter().map(|f| f.node().clone()).collect()));
-            let targeting = get(def, "targeting").map(|t| {
-                let resolved = resolve_refs(t, evaluators, 0);
-                json_logic(&resolved, &|name| value_of(name))
-            });
-            Flag::new(key)
+            let targeting = match def.as_map().and_then(|m| m.field("targeting")) {
+                Some(field) => {
+                    let resolved =
+                        resolve_refs(field.node(), evaluators, &mut Vec::new(), &mut budget, 0).map_err(|why| {
+                            let line = if field.line() > 0 { field.line() } else { flags_line };
+                            Error::input(file, line, format!("flag `{key}`: {why}"))
+                        })?;
+                    Some(json_logic(&resolved, &|name| value_of(name)))
+                }
+                None => None,
+            };
+            Ok(Flag::new(key)
                 .with("enabled", Node::Bool(enabled))
                 .with("default", default.unwrap_or(Node::Null))
                 .maybe("variants", variant_values)
                 .maybe("targeting", targeting.filter(|t| !matches!(t, Node::Null)))
-                .maybe("metadata", get(def, "metadata").cloned())
+                .maybe("metadata", get(def, "metadata").cloned()))
         })
         .collect()
 }
 
-/// Replaces `{"$ref": "name"}` with the shared evaluator it names (refs may nest, to a limit).
-fn resolve_refs(node: &Node, evaluators: Option<&Map>, depth: usize) -> Node {
-    if depth > 32 {
-        return node.clone();
+/// Replaces `{"$ref": "name"}` with the shared evaluator it names (refs may nest). What the
+/// references add is bounded by `budget` (bytes of text plus 16 per node, shared by the whole
+/// file); a reference to an evaluator being expanded is a cycle. Both are errors.
+fn resolve_refs<'e>(
+    node: &Node,
+    evaluators: Option<&'e Map>,
+    expanding: &mut Vec<&'e str>,
+    budget: &mut u64,
+    depth: usize,
+) -> std::result::Result<Node, String> {
+    if depth > super::MAX_DEPTH {
+        return Err(format!("targeting nested deeper than {} levels", super::MAX_DEPTH));
+    }
+    let cost = 16 + node.as_str().map_or(0, |s| s.len() as u64);
+    if !expanding.is_empty() {
+        // Only what references add counts: the file's own text is paid for already.
+        *budget = budget.checked_sub(cost).ok_or("`$ref`s expand to more than the limit (--max-expansion)")?;
     }
     match node {
         Node::Map(map) => {
             if let (1, Some(name)) = (map.len(), map.get("$ref").and_then(Node::as_str))
-                && let Some(target) = evaluators.and_then(|e| e.get(name))
+                && let Some(evaluators) = evaluators
+                && let Some(field) = evaluators.field(name)
             {
-                return resolve_refs(target, evaluators, depth + 1);
+                let name = field.key();
+                if expanding.contains(&name) {
+                    return Err(format!("evaluator `{name}` refers to itself through `$ref`"));
+                }
+                expanding.push(name);
+                let resolved = resolve_refs(field.node(), Some(evaluators), expanding, budget, depth + 1);
+                expanding.pop();
+                return resolved;
             }
-            Node::map(
-                map.fields()
-                    .iter()
-                    .map(|f| Field::new(f.key(), f.line(), resolve_refs(f.node(), evaluators, depth + 1)))
-                    .collect(),
-            )
+            let fields = map
+                .fields()
+                .iter()
+                .map(|f| {
+                    Ok(Field::new(f.key(), f.line(), resolve_refs(f.node(), evaluators, expanding, budget, depth + 1)?))
+                })
+                .collect::<std::result::Result<Vec<_>, String>>()?;
+            Ok(Node::map(fields))
         }
-        Node::List(list) => Node::List(List::with_kind(
-            list.kind().clone(),
-            list.items().iter().map(|i| resolve_refs(i, evaluators, depth + 1)).collect(),
-        )),
-        other => other.clone(),
+        Node::List(list) => {
+            let items = list
+                .items()
+                .iter()
+                .map(|i| resolve_refs(i, evaluators, expanding, budget, depth + 1))
+                .collect::<std::result::Result<Vec<_>, String>>()?;
+            Ok(Node::List(List::with_kind(list.kind().clone(), items)))
+        }
+        other => Ok(other.clone()),
     }
 }
 
@@ -431,23 +467,38 @@ fn unleash(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>> {
     let env =
         if present.len() > 1 || get(root, "environments").is_some() { Some(choose(file, env, &present)?) } else { env };
     let in_env = |node: &Node| env.is_none_or(|e| text(node, "environment").is_none_or(|x| x == e));
-    let segment_names: Vec<(String, String)> = items(get(root, "segments"))
+    let segment_names: std::collections::HashMap<String, String> = items(get(root, "segments"))
         .iter()
         .filter_map(|s| Some((get(s, "id")?.to_string(), text(s, "name")?.to_owned())))
         .collect();
+    // Rows by feature, so that an export of many features is read in one pass over each table.
+    let mut env_rows: std::collections::HashMap<&str, &Node> = std::collections::HashMap::new();
+    for row in feature_envs.iter().filter(|r| in_env(r)) {
+        if let Some(feature) = text(row, "featureName") {
+            env_rows.entry(feature).or_insert(row);
+        }
+    }
+    let mut strategies_of: std::collections::HashMap<&str, Vec<&Node>> = std::collections::HashMap::new();
+    for strategy in strategies.iter().filter(|s| in_env(s)) {
+        if let Some(feature) = text(strategy, "featureName") {
+            strategies_of.entry(feature).or_default().push(strategy);
+        }
+    }
     let mut flags = Vec::new();
     for feature in items(get(root, "features")) {
         let Some(name) = text(feature, "name") else { continue };
-        let env_row = feature_envs.iter().find(|f| text(f, "featureName") == Some(name) && in_env(f));
+        let env_row = env_rows.get(name).copied();
         // Older exports (state `version` 1 and 2) carry `enabled` and `strategies` on the feature.
         let enabled = match env_row {
             Some(row) => matches!(get(row, "enabled"), Some(Node::Bool(true))),
             None => matches!(get(feature, "enabled"), Some(Node::Bool(true))),
         };
         let mut rollout = Vec::new();
-        let active: Vec<Node> = strategies
-            .iter()
-            .filter(|s| text(s, "featureName") == Some(name) && in_env(s))
+        let active: Vec<Node> = strategies_of
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
             .chain(items(get(feature, "strategies")))
             .filter(|s| !matches!(get(s, "disabled"), Some(Node::Bool(true))))
             .map(|s| {
@@ -482,7 +533,7 @@ fn unleash(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>> {
                     .iter()
                     .map(|id| {
                         let id = id.to_string();
-                        Node::string(segment_names.iter().find(|(i, _)| *i == id).map_or(id, |(_, n)| n.clone()))
+                        Node::string(segment_names.get(&id).cloned().unwrap_or(id))
                     })
                     .collect();
                 Node::map(vec![

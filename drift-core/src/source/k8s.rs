@@ -71,6 +71,12 @@ pub(crate) struct Objects {
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
+/// Kubernetes' own groups are `core`, one word (`apps`, `batch`) or `….k8s.io`; any other is a
+/// custom resource's (the API server refuses a CRD for a group without a dot).
+pub(crate) fn is_custom_group(group: &str) -> bool {
+    group.contains('.') && !group.ends_with(".k8s.io")
+}
+
 /// Whether a parsed document is a Kubernetes object (a string `apiVersion` and `kind`), whatever
 /// the order of its keys.
 pub(crate) fn is_object(node: &Node) -> bool {
@@ -145,9 +151,7 @@ fn object(file: &Arc<str>, document: Document, index: usize, ctx: &Context<'_>, 
     };
     let hashed = matches!(kind.as_str(), "ConfigMap" | "Secret");
     let name = if hashed { strip_hash(&name).to_owned() } else { name };
-    // Kubernetes' own groups are `core`, one word (`apps`, `batch`) or `….k8s.io`; any other is a
-    // custom resource's.
-    let custom = group.contains('.') && !group.ends_with(".k8s.io");
+    let custom = is_custom_group(&group);
     let normalizer = Normalizer { kind: &kind, custom, file, ctx };
     let mut body = normalizer.object(map)?;
     if hashed {

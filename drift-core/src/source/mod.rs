@@ -61,19 +61,56 @@ impl fmt::Display for Format {
     }
 }
 
-/// How to load: the fingerprint key and which settings are secret.
+/// How to load: the fingerprint key, which settings are secret, and the limits on what an input
+/// may cost.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LoadOptions {
     /// Hashes secret values.
     pub fingerprinter: Fingerprinter,
     /// Decides which settings are secret.
     pub secrets: SecretRules,
+    /// Bounds on one input's size and expansions.
+    pub limits: Limits,
+    /// Nothing may be skipped: a file that is not configuration, or a link that leaves the
+    /// environment's root, is an error instead of a listed skip.
+    pub strict: bool,
 }
 
 impl LoadOptions {
-    /// Options with this fingerprinter and the default secret rules.
+    /// Options with this fingerprinter, the default secret rules and the default limits.
     pub fn new(fingerprinter: Fingerprinter) -> Self {
-        LoadOptions { fingerprinter, secrets: SecretRules::default() }
+        LoadOptions { fingerprinter, ..LoadOptions::default() }
+    }
+}
+
+/// Bounds on what one input may cost, so that a hostile file fails quickly with an error instead of
+/// exhausting memory or time. Inputs drift reads are far below them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Bytes one file (or stdin) may hold. Default: 1 GiB.
+    pub max_input_size: u64,
+    /// What expansions (YAML aliases and the merge keys that use them, flagd `$ref`s) may add to
+    /// one file: bytes of text plus 16 per node. Default: 64 MiB.
+    pub max_expansion: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_input_size: 1 << 30, max_expansion: 64 << 20 }
+    }
+}
+
+impl Limits {
+    /// A size for people: `64 MiB`, `2 GiB`, `1500 bytes`.
+    pub fn bytes(size: u64) -> String {
+        match size {
+            s if s >= 1 << 30 && s % (1 << 30) == 0 => format!("{} GiB", s >> 30),
+            s if s >= 1 << 20 && s % (1 << 20) == 0 => format!("{} MiB", s >> 20),
+            s if s >= 1 << 10 && s % (1 << 10) == 0 => format!("{} KiB", s >> 10),
+            s => format!("{s} bytes"),
+        }
     }
 }
 
@@ -168,7 +205,15 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let shown = input.to_string_lossy().into_owned();
     if shown == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Error::read("-", e))?;
+        let limit = options.limits.max_input_size;
+        std::io::stdin()
+            .lock()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::read("-", e))?;
+        if bytes.len() as u64 > limit {
+            return Err(too_large("-", limit));
+        }
         let scope = Scope { address: ".env", in_folder: false };
         let mut snapshot = match read_file("-", &scope, &bytes, detect::sniff(&bytes), options, None)? {
             Read::Parsed(snapshot) => snapshot,
@@ -185,7 +230,7 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         && let Some((file, env)) = shown.rsplit_once('@')
         && Path::new(file).is_file()
     {
-        let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+        let bytes = read_regular(Path::new(file), &options.limits)?;
         let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
         let scope = Scope { address: name, in_folder: false };
         let mut snapshot = match read_file(file, &scope, &bytes, detect::plan(name, false, &bytes), options, Some(env))?
@@ -201,8 +246,17 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let mut snapshot = if metadata.is_dir() {
         let mut snapshot = load_dir(input, options)?;
         snapshot.name = dir_name(input);
+        if options.strict
+            && let Some(skipped) = snapshot.skipped.first()
+        {
+            return Err(Error::UnknownFormat {
+                origin: skipped.file.clone(),
+                message: format!("skipped ({}), and nothing may be skipped with --strict", skipped.reason),
+            });
+        }
         snapshot
     } else {
+        check_regular(input, &metadata, &options.limits)?;
         let mut file = std::fs::File::open(input).map_err(|e| Error::read(input, e))?;
         // A saved snapshot can be several times its environment's size: read it as a stream (our
         // own format, which drift always writes with its schema first).
@@ -231,6 +285,43 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     };
     snapshot.inputs = vec![shown];
     Ok(snapshot)
+}
+
+/// Refuses what is not a regular file (a device such as `/dev/zero`, a pipe, a socket: reading one
+/// would never end or block) and a file larger than the limit.
+fn check_regular(path: &Path, metadata: &std::fs::Metadata, limits: &Limits) -> Result<()> {
+    if !metadata.is_file() {
+        return Err(Error::Read {
+            path: path.to_path_buf(),
+            message: "not a regular file (a device, a pipe or a socket); drift reads files".to_owned(),
+            kind: std::io::ErrorKind::InvalidInput,
+        });
+    }
+    if metadata.len() > limits.max_input_size {
+        return Err(too_large(&path.to_string_lossy(), limits.max_input_size));
+    }
+    Ok(())
+}
+
+/// The whole of a regular file within the size limit.
+fn read_regular(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
+    let metadata = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+    check_regular(path, &metadata, limits)?;
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // A file that grows while it is read still stops at the limit.
+    file.take(limits.max_input_size.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::read(path, e))?;
+    if bytes.len() as u64 > limits.max_input_size {
+        return Err(too_large(&path.to_string_lossy(), limits.max_input_size));
+    }
+    Ok(bytes)
+}
+
+fn too_large(origin: &str, limit: u64) -> Error {
+    Error::UnknownFormat {
+        origin: origin.to_owned(),
+        message: format!("larger than {} (--max-input-size)", Limits::bytes(limit)),
+    }
 }
 
 /// The scope of a file compared on its own: `.env` for any `.env` file, the name without its
@@ -353,7 +444,7 @@ fn read_file(
         }
         detect::Syntax::Yaml => {
             let text = utf8(origin, unbommed)?;
-            match yaml::documents(origin, text) {
+            match yaml::documents(origin, text, options.limits.max_expansion) {
                 Ok((documents, duplicates)) => Parsed::Yaml(documents, duplicates),
                 Err(_) if tried => return Ok(Read::Skipped("not a configuration format drift reads")),
                 Err(err) => return Err(err),
@@ -419,7 +510,10 @@ fn read_file(
             } else if let Some(kind) = flag_kind {
                 // Flag tools read YAML 1.2: `on` is a string there (a variant's name), not a boolean.
                 let text = utf8(origin, unbommed)?;
-                let root = yaml::documents_with(origin, text, yaml::Schema::Yaml12)?.0.into_iter().next();
+                let root = yaml::documents_with(origin, text, yaml::Schema::Yaml12, options.limits.max_expansion)?
+                    .0
+                    .into_iter()
+                    .next();
                 flag_entities(&mut snapshot, &file, root.map_or(Node::Null, |d| d.node), kind, &ctx)?;
             } else {
                 let documents = documents.into_iter().map(|d| (d.node, d.line)).collect();
@@ -544,8 +638,22 @@ fn is_flag_name(name: &str) -> bool {
 fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let mut snapshot = Snapshot::new("");
     snapshot.key_id = Some(options.fingerprinter.key_id());
-    // Links are followed, so that a broken one is an error rather than a file silently missing.
+    // Links inside the environment are followed, so that a broken one is an error rather than a
+    // file silently missing; a link that leaves the environment's root is not (a file from a pull
+    // request must not make drift read `/etc` or a CI secret): it is listed as skipped.
+    let real_root = root.canonicalize().map_err(|e| Error::read(root, e))?;
+    let outside = std::cell::RefCell::new(Vec::new());
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        if e.depth() > 0 && e.path_is_symlink() {
+            match e.path().canonicalize() {
+                Ok(target) if !target.starts_with(&real_root) => {
+                    outside.borrow_mut().push(e.path().to_string_lossy().into_owned());
+                    return false;
+                }
+                // Inside the root, or broken (the walk reports it).
+                _ => {}
+            }
+        }
         e.depth() == 0 || !(e.file_type().is_dir() && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
     });
     let mut files = Vec::new();
@@ -567,6 +675,9 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
             continue;
         }
         files.push(entry.into_path());
+    }
+    for file in outside.into_inner() {
+        snapshot.skipped.push(Skipped { file, reason: "a link out of the environment's folder, not followed".into() });
     }
     // Each file's scope (the entity address of a .env or configuration file): its path without the
     // environment token, unless another file of this environment has that scope already (a base
@@ -594,7 +705,7 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
         .map(|((path, relative), scope)| {
             let shown = path.to_string_lossy().into_owned();
             let in_templates = relative.components().any(|c| c.as_os_str() == "templates");
-            let result = std::fs::read(path).map_err(|e| Error::read(path, e)).and_then(|bytes| {
+            let result = read_regular(path, &options.limits).and_then(|bytes| {
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let scope = Scope { address: scope, in_folder: true };
                 read_file(&shown, &scope, &bytes, detect::plan(&name, in_templates, &bytes), options, None)

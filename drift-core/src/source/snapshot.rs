@@ -178,6 +178,9 @@ fn read_with<'de, R: serde_json::de::Read<'de>>(
     let bad = |line: usize, message: String| {
         Error::input(origin, u32::try_from(line).unwrap_or(0), format!("invalid drift snapshot: {message}"))
     };
+    // The readers count nesting themselves (one limit, `MAX_DEPTH` nodes, on input and output
+    // alike); serde_json's own limit (128 JSON levels, two per node) would refuse what drift wrote.
+    de.disable_recursion_limit();
     let current = options.fingerprinter.key_id();
     let reader = FileSeed { origin, configured: options.fingerprinter.is_configured(), current: &current };
     let file = serde::de::DeserializeSeed::deserialize(reader, &mut de)
@@ -199,9 +202,8 @@ fn read_with<'de, R: serde_json::de::Read<'de>>(
     Ok(snapshot)
 }
 
-/// Deep enough for any configuration, shallow enough never to exhaust the stack (serde_json also
-/// stops at 128 levels of JSON, two per node).
-const MAX_DEPTH: usize = 200;
+/// The depth every reader accepts: a snapshot reads back whatever drift read.
+use super::MAX_DEPTH;
 
 /// A key of the encoding's objects, read without an allocation when short.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]

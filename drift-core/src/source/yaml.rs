@@ -15,8 +15,12 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use crate::error::{Error, Result};
 use crate::model::{Field, List, Map, Node, Number};
 
-/// Nodes that alias expansion may create in one file; beyond this the file is refused.
-const ALIAS_BUDGET: usize = 1_000_000;
+/// What alias expansion may add to a file of embedded text (a document inside a string), in the
+/// units of [`super::Limits::max_expansion`].
+pub(crate) const EMBEDDED_BUDGET: u64 = 16 << 20;
+
+/// The cost of a node in expansion units: its text's bytes plus this for the node itself.
+const NODE_COST: u64 = 16;
 
 pub(crate) use super::{Document, Duplicate, MAX_DEPTH};
 
@@ -31,18 +35,25 @@ pub(crate) enum Schema {
 
 /// Reads every document of a YAML stream with YAML 1.1 scalars (as Kubernetes does). Empty and
 /// comment-only documents are skipped.
-pub(crate) fn documents(file: &str, text: &str) -> Result<(Vec<Document>, Vec<Duplicate>)> {
-    documents_with(file, text, Schema::Yaml11)
+pub(crate) fn documents(file: &str, text: &str, budget: u64) -> Result<(Vec<Document>, Vec<Duplicate>)> {
+    documents_with(file, text, Schema::Yaml11, budget)
 }
 
-/// Reads every document of a YAML stream with the given scalar schema.
-pub(crate) fn documents_with(file: &str, text: &str, schema: Schema) -> Result<(Vec<Document>, Vec<Duplicate>)> {
+/// Reads every document of a YAML stream with the given scalar schema. Aliases (and the merge keys
+/// that use them) may add at most `budget` to the file: bytes of text plus 16 per node.
+pub(crate) fn documents_with(
+    file: &str,
+    text: &str,
+    schema: Schema,
+    budget: u64,
+) -> Result<(Vec<Document>, Vec<Duplicate>)> {
     let mut reader = Reader {
         schema,
         file,
         events: Parser::new_from_str(text),
         anchors: HashMap::new(),
-        budget: ALIAS_BUDGET,
+        budget,
+        limit: budget,
         duplicates: Vec::new(),
         last_line: 1,
     };
@@ -85,8 +96,11 @@ struct Reader<'t> {
     schema: Schema,
     file: &'t str,
     events: Parser<'t, saphyr_parser::StrInput<'t>>,
-    anchors: HashMap<usize, (Node, usize)>,
-    budget: usize,
+    /// Each anchor's node and its cost (bytes of text plus [`NODE_COST`] per node).
+    anchors: HashMap<usize, (Node, u64)>,
+    /// What aliases may still add.
+    budget: u64,
+    limit: u64,
     duplicates: Vec<Duplicate>,
     last_line: u32,
 }
@@ -114,24 +128,29 @@ impl<'t> Reader<'t> {
         Error::input(self.file, self.last_line, message)
     }
 
-    /// Builds the node that starts with `event`; returns it and the number of nodes in it.
+    /// Builds the node that starts with `event`.
     fn node(&mut self, event: Event<'t>, span: Span, depth: usize) -> Result<Node> {
         Ok(self.counted(event, span, depth)?.0)
     }
 
-    fn counted(&mut self, event: Event<'t>, span: Span, depth: usize) -> Result<(Node, usize)> {
+    /// Builds the node that starts with `event`; returns it and its cost.
+    fn counted(&mut self, event: Event<'t>, span: Span, depth: usize) -> Result<(Node, u64)> {
         if depth > MAX_DEPTH {
             return Err(self.error(&format!("nested deeper than {MAX_DEPTH} levels")));
         }
         let (node, size, anchor) = match event {
-            Event::Scalar(value, style, anchor, tag) => (scalar(value, style, tag.as_deref(), self.schema), 1, anchor),
+            Event::Scalar(value, style, anchor, tag) => {
+                let cost = NODE_COST + value.len() as u64;
+                (scalar(value, style, tag.as_deref(), self.schema), cost, anchor)
+            }
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
                     return Err(self.error("alias to an unknown anchor"));
                 };
                 if *size > self.budget {
                     return Err(self.error(&format!(
-                        "aliases expand to more than {ALIAS_BUDGET} nodes (a YAML alias bomb?); refusing to expand"
+                        "aliases expand to more than {} (a YAML alias bomb?); refusing to expand (--max-expansion)",
+                        super::Limits::bytes(self.limit)
                     )));
                 }
                 self.budget -= size;
@@ -139,7 +158,7 @@ impl<'t> Reader<'t> {
             }
             Event::SequenceStart(anchor, _) => {
                 let mut items = Vec::new();
-                let mut size = 1;
+                let mut size = NODE_COST;
                 loop {
                     let (event, span) = self.next()?;
                     if matches!(event, Event::SequenceEnd) {
@@ -163,10 +182,10 @@ impl<'t> Reader<'t> {
         Ok((node, size))
     }
 
-    fn mapping(&mut self, depth: usize) -> Result<(Map, usize)> {
+    fn mapping(&mut self, depth: usize) -> Result<(Map, u64)> {
         let mut fields: Vec<Field> = Vec::new();
         let mut merged: Vec<Field> = Vec::new();
-        let mut size = 1;
+        let mut size = NODE_COST;
         loop {
             let (event, span) = self.next()?;
             let key = match event {
@@ -184,7 +203,7 @@ impl<'t> Reader<'t> {
             let line = line_of(&span);
             let (event, span) = self.next()?;
             let (value, n) = self.counted(event, span, depth + 1)?;
-            size += n;
+            size += n + NODE_COST + key.len() as u64;
             if key == "<<" {
                 // YAML 1.1 merge key: the fields of one map, or of a list of maps, unless set here.
                 match value {
@@ -337,8 +356,10 @@ fn number(text: &str) -> Option<Number> {
 mod tests {
     use super::*;
 
+    const BUDGET: u64 = 64 << 20;
+
     fn one(text: &str) -> Node {
-        let (mut docs, _) = documents("t.yaml", text).unwrap_or_else(|e| panic!("{e}"));
+        let (mut docs, _) = documents("t.yaml", text, BUDGET).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(docs.len(), 1, "{text}");
         docs.remove(0).node
     }
@@ -379,8 +400,9 @@ mod tests {
 
     #[test]
     fn yaml_1_2_core_schema() {
-        let (docs, _) = documents_with("t.yaml", "a: on\nb: yes\nc: true\nd: 0644\ne: 0x1F\nf: 1.5\n", Schema::Yaml12)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (docs, _) =
+            documents_with("t.yaml", "a: on\nb: yes\nc: true\nd: 0644\ne: 0x1F\nf: 1.5\n", Schema::Yaml12, BUDGET)
+                .unwrap_or_else(|e| panic!("{e}"));
         let node = &docs[0].node;
         assert_eq!(get(node, "a"), &Node::string("on"));
         assert_eq!(get(node, "b"), &Node::string("yes"));
@@ -392,8 +414,9 @@ mod tests {
 
     #[test]
     fn lines_and_documents() {
-        let (docs, _) = documents("t.yaml", "# Source: chart/a.yaml\n---\na: 1\nb:\n  c: 2\n---\n# empty\n---\nx: 1\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (docs, _) =
+            documents("t.yaml", "# Source: chart/a.yaml\n---\na: 1\nb:\n  c: 2\n---\n# empty\n---\nx: 1\n", BUDGET)
+                .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].line, 3);
         let map = docs[0].node.as_map().unwrap_or_else(|| panic!("map"));
@@ -424,11 +447,22 @@ mod tests {
             prev = name;
         }
         let start = std::time::Instant::now();
-        let err = documents("bomb.yaml", &bomb).map(|_| ()).unwrap_err().to_string();
+        let err = documents("bomb.yaml", &bomb, BUDGET).map(|_| ()).unwrap_err().to_string();
         assert!(err.contains("alias bomb"), "{err}");
         assert!(err.starts_with("bomb.yaml:"), "{err}");
         // Generous bound: this only guards against expanding the bomb (which takes minutes).
         assert!(start.elapsed().as_secs() < 5);
+    }
+
+    /// A few aliases of one long string: the budget counts bytes, not only nodes.
+    #[test]
+    fn aliases_of_long_text_are_refused() {
+        let text = format!("a: &big {}\nitems:\n{}", "x".repeat(1 << 20), "  - *big\n".repeat(100));
+        let err = documents("big.yaml", &text, BUDGET).map(|_| ()).unwrap_err().to_string();
+        assert!(err.starts_with("big.yaml:") && err.contains("64 MiB"), "{err}");
+        // Within the budget, the same aliases are read.
+        let fewer = format!("a: &big {}\nitems:\n{}", "x".repeat(1 << 20), "  - *big\n".repeat(10));
+        assert!(documents("big.yaml", &fewer, BUDGET).is_ok());
     }
 
     #[test]
@@ -436,10 +470,10 @@ mod tests {
         for (text, line) in
             [("a: [1, 2\n", 2), ("a: b\n c: d\n  - e\n", 2), ("key: \"unterminated\n", 1), ("a:\n\t- b\n", 2)]
         {
-            let err = documents("bad.yaml", text).map(|_| ()).unwrap_err().to_string();
+            let err = documents("bad.yaml", text, BUDGET).map(|_| ()).unwrap_err().to_string();
             assert!(err.starts_with(&format!("bad.yaml:{line}: invalid YAML")), "{text:?}: {err}");
         }
         let deep = "[".repeat(1000) + &"]".repeat(1000);
-        assert!(documents("deep.yaml", &deep).is_err());
+        assert!(documents("deep.yaml", &deep, BUDGET).is_err());
     }
 }
