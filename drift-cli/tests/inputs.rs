@@ -218,3 +218,81 @@ fn configuration_files_are_compared_and_guarded() {
         assert!(String::from_utf8_lossy(&output.stdout).contains("README.md"), "{format} lists the skipped file");
     }
 }
+
+/// A YAML stream of Kubernetes objects and other documents (a kustomization, a profile): the
+/// objects compare as objects, the rest as configuration; nothing is dropped.
+#[test]
+fn documents_beside_objects_are_compared_as_configuration() {
+    let dir = scratch("mixed-documents");
+    for (side, sandbox) in [("staging", "true"), ("production", "true")] {
+        let env = if side == "staging" { "staging" } else { "production" };
+        write(
+            &dir.join(side).join("app.yaml"),
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app, namespace: shop}}\ndata: {{LOG: info}}\n---\n\
+                 spring:\n  profiles: {env}\npayment:\n  sandbox: {sandbox}\n"
+            ),
+        );
+    }
+    let report = json(&dir);
+    let guards: Vec<&serde_json::Value> =
+        report["findings"].as_array().into_iter().flatten().filter(|f| f["change"] == "guard").collect();
+    assert!(
+        guards.iter().any(|f| f["path"] == "payment.sandbox" && f["severity"] == "critical"),
+        "the non-object document is guarded: {report}"
+    );
+    assert!(report["left"]["skipped"].as_array().is_none_or(|s| s.is_empty()), "{report}");
+}
+
+/// Lists of `{name, value}` pairs (container env in Helm values, Spring lists) are guarded by the
+/// pair's name: `PAYMENT_SANDBOX` in a list is the same guard as in a `.env` file.
+#[test]
+fn name_value_pairs_in_lists_are_guarded_by_name() {
+    let dir = scratch("name-value-pairs");
+    for side in ["staging", "production"] {
+        write(
+            &dir.join(side).join(format!("values-{side}.yaml")),
+            "app:\n  env:\n    - name: LOG_LEVEL\n      value: info\n    - name: PAYMENT_SANDBOX\n      value: \"true\"\n",
+        );
+    }
+    let report = json(&dir);
+    let guard = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["change"] == "guard")
+        .cloned()
+        .unwrap_or_else(|| panic!("no guard: {report}"));
+    assert_eq!(guard["severity"], "critical", "{guard}");
+    assert!(guard["path"].as_str().is_some_and(|p| p.contains("PAYMENT_SANDBOX")), "{guard}");
+}
+
+/// A folder with nothing drift reads (an empty checkout, a wrong path) is an error, not "no drift".
+#[test]
+fn a_folder_with_nothing_to_read_is_an_error() {
+    let dir = scratch("nothing-to-read");
+    write(&dir.join("staging").join(".env"), "A=1\n");
+    write(&dir.join("production").join("README.md"), "# notes\n");
+    let output = drift(&dir, &["check", "staging", "production"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: production") && stderr.contains("nothing to compare"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// A snapshot keeps the files its environment skipped, so a later comparison still lists them.
+#[test]
+fn snapshots_keep_what_was_skipped() {
+    let dir = scratch("snapshot-skipped");
+    for side in ["staging", "production"] {
+        write(&dir.join(side).join(".env"), "A=1\n");
+        write(&dir.join(side).join("README.md"), "# notes\n");
+    }
+    let output = drift(&dir, &["snapshot", "production", "-o", "saved.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = drift(&dir, &["diff", "staging", "saved.json", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let skipped = report["right"]["skipped"].as_array().cloned().unwrap_or_default();
+    assert!(skipped.iter().any(|s| s["file"].as_str().is_some_and(|f| f.ends_with("README.md"))), "{report}");
+}

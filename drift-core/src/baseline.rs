@@ -25,11 +25,11 @@ pub struct BaselineEntry {
     pub entity: String,
     /// Its path, for people reading the file.
     pub path: String,
-    /// The left value when accepted.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The left value when accepted (`None`: the finding had none; `Some(Null)`: a JSON null).
+    #[serde(skip_serializing_if = "Option::is_none", default, deserialize_with = "present")]
     pub left: Option<Value>,
     /// The right value when accepted.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(skip_serializing_if = "Option::is_none", default, deserialize_with = "present")]
     pub right: Option<Value>,
 }
 
@@ -108,6 +108,13 @@ impl Baseline {
         report.recount();
         stale
     }
+}
+
+/// A field that is present is `Some`, even when it is `null` (a setting whose value is null): only
+/// an absent field is `None`. Serde's default for `Option` reads `null` as `None`, so an accepted
+/// change to or from null never matched its finding again.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 /// A value with secret fingerprints removed: without a configured key they change every run, and a

@@ -268,19 +268,21 @@ fn yaml_1_1_as_kubernetes_reads_it() {
     assert_eq!(drift(&compare(&octal, &string)).len(), 2, "quoted values are strings");
 }
 
+/// Documents beside the objects that are not Kubernetes objects (no `kind`, or an `apiVersion` and
+/// `kind` without a name: a kustomization, a tool's config) are compared as configuration, never
+/// dropped.
 #[test]
-fn documents_that_are_not_objects_are_reported() {
-    let s = yaml(
-        "mixed.yaml",
-        "# Source: chart/templates/empty.yaml\n---\nfoo: bar\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
-    );
-    assert_eq!(s.entities().len(), 1);
-    assert_eq!(s.warnings().len(), 1);
-    assert!(
-        s.warnings()[0].to_string().starts_with("mixed.yaml:3: document 1 has no apiVersion and kind"),
-        "{}",
-        s.warnings()[0]
-    );
+fn documents_that_are_not_objects_are_compared_as_configuration() {
+    let stream = |sandbox: bool| {
+        format!(
+            "# Source: chart/templates/empty.yaml\n---\nfoo: bar\npayment: {{sandbox: {sandbox}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\n---\napiVersion: k3d.io/v1alpha5\nkind: Simple\nservers: 1\n"
+        )
+    };
+    let (a, b) = (yaml("mixed.yaml", &stream(false)), yaml("mixed.yaml", &stream(true)));
+    let ids: Vec<String> = b.entities().map(|e| e.id().to_string()).collect();
+    assert_eq!(ids, ["cfg:mixed.yaml", "k8s:core/ConfigMap/default/c"]);
+    assert!(b.warnings().is_empty(), "{:?}", b.warnings());
+    assert_eq!(paths(&compare(&a, &b)), ["[0].payment.sandbox changed"]);
 }
 
 #[test]

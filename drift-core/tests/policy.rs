@@ -259,6 +259,28 @@ fn baselines_accept_known_drift_only() {
 }
 
 #[test]
+fn baselines_accept_a_change_to_or_from_null() {
+    // Found by the fuzzer (fuzz/regressions/engine): `"right": null` was read back as no value.
+    let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+    let parse = |name: &str, text: &str| {
+        let mut s = drift_core::parse(Format::Config, &format!("{name}/values.yaml"), text.as_bytes(), &options)
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let (l, r) = (parse("staging", "a: 1\nb: null\n"), parse("production", "a: null\nb: 2\n"));
+    let mut report = drift_core::report(&drift_core::diff(&l, &r), &Policy::default());
+    let baseline = drift_core::Baseline::from_report(&report);
+    assert_eq!(baseline.entries.len(), 2);
+    let text = baseline.to_json();
+    let read = drift_core::Baseline::parse("b.json", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read, baseline, "null values read back as null, not as no value");
+    let stale = read.apply(&mut report, "b.json");
+    assert!(stale.is_empty());
+    assert!(report.findings().iter().all(|f| f.status == Status::Baselined), "{:?}", report.findings());
+}
+
+#[test]
 fn init_writes_a_starter_that_parses() {
     let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
     let manifest = |ns: &str| {

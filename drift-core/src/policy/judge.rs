@@ -17,7 +17,17 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     let label = setting_label(entity, path);
     // A configuration file's setting is named by its whole key path (`payment.sandbox`), as the
     // runtimes that read it name it; elsewhere by its last key (`PAYMENT_SANDBOX`, an env var).
-    let name = if entity.domain() == Domain::Cfg {
+    let segments = path.segments();
+    let pair_name = match segments {
+        // `env: [{name: PAYMENT_SANDBOX, value: …}]` in a configuration file: named by the pair.
+        [.., Segment::Keyed(inner), Segment::Key(last)] if matches!(&**last, "value" | "Value") => {
+            inner.strip_prefix("name=").or_else(|| inner.strip_prefix("key="))
+        }
+        _ => None,
+    };
+    let name = if let (Domain::Cfg, Some(pair)) = (entity.domain(), pair_name) {
+        pair.to_owned()
+    } else if entity.domain() == Domain::Cfg {
         path.segments()
             .iter()
             .filter_map(|s| match s {

@@ -56,36 +56,88 @@ pub(super) fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn
         }
         (Domain::Cfg, body) => {
             // Every leaf of a configuration file is a setting named by its dotted path
-            // (`payment.sandbox`), as the runtimes that read such files name them.
-            let mut keys: Vec<&'a str> = Vec::new();
-            config_leaves(body, &mut keys, &mut f);
+            // (`payment.sandbox`), as the runtimes that read such files name them; inside lists too
+            // (`providers[name=stripe].sandbox` is `providers.sandbox`, `env: [{name: X, value: Y}]`
+            // is `X`), and in every document of a multi-document file.
+            config_leaves(body, &mut Vec::new(), &mut Vec::new(), &mut f);
         }
         _ => {}
     }
 }
 
-/// The scalar leaves under the maps of a configuration file (lists are data, not settings).
+/// A step into a configuration file, kept borrowed until a finding needs its path.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Keyed(&'a [Box<str>], &'a Node),
+    Index(usize),
+}
+
+fn path_of(steps: &[Step<'_>]) -> Path {
+    Path::from_segments(
+        steps
+            .iter()
+            .map(|step| match *step {
+                Step::Key(k) => Segment::Key(k.into()),
+                Step::Keyed(key, item) => Segment::Keyed(crate::diff::keyed_text(key, item).into()),
+                Step::Index(i) => Segment::Index(i),
+            })
+            .collect(),
+    )
+}
+
+/// The scalar leaves of a configuration file. `names` are the map keys on the way (a setting's
+/// dotted name), `steps` the whole path.
 fn config_leaves<'a>(
     node: &'a Node,
-    keys: &mut Vec<&'a str>,
+    names: &mut Vec<&'a str>,
+    steps: &mut Vec<Step<'a>>,
     f: &mut impl FnMut(&dyn Fn() -> Path, &str, &'a Node, u32),
 ) {
-    let Node::Map(map) = node else { return };
-    if keys.len() > 32 {
+    if steps.len() > 64 {
         return;
     }
-    for field in map.fields() {
-        keys.push(field.key());
-        match field.node() {
-            Node::Map(_) => config_leaves(field.node(), keys, f),
-            Node::List(_) => {}
-            leaf => {
-                let name = keys.join(".");
-                let path = || Path::from_segments(keys.iter().map(|k| Segment::Key((*k).into())).collect());
-                f(&path, &name, leaf, field.line());
+    match node {
+        Node::Map(map) => {
+            for field in map.fields() {
+                names.push(field.key());
+                steps.push(Step::Key(field.key()));
+                match field.node() {
+                    Node::Map(_) | Node::List(_) => config_leaves(field.node(), names, steps, f),
+                    leaf => {
+                        let name = names.join(".");
+                        f(&|| path_of(steps), &name, leaf, field.line());
+                    }
+                }
+                steps.pop();
+                names.pop();
             }
         }
-        keys.pop();
+        Node::List(list) => {
+            let key = list.kind().key();
+            for (i, item) in list.items().iter().enumerate() {
+                let Some(map) = item.as_map() else { continue };
+                steps.push(match key {
+                    Some(key) => Step::Keyed(key, item),
+                    None => Step::Index(i),
+                });
+                // `{name: PAYMENT_SANDBOX, value: "true"}`: a setting named by its pair's name.
+                let pair_name = ["name", "key", "Name", "Key"].iter().find_map(|k| map.get(k)).and_then(Node::as_str);
+                let pair_value = ["value", "Value"].iter().find_map(|k| map.field(k));
+                match (pair_name, pair_value) {
+                    (Some(name), Some(value))
+                        if map.len() == 2 && !matches!(value.node(), Node::Map(_) | Node::List(_)) =>
+                    {
+                        steps.push(Step::Key(value.key()));
+                        f(&|| path_of(steps), name, value.node(), value.line());
+                        steps.pop();
+                    }
+                    _ => config_leaves(item, names, steps, f),
+                }
+                steps.pop();
+            }
+        }
+        _ => {}
     }
 }
 

@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use crate::model::{Domain, Entity, EntityId, Field, List, ListKind, Map, Node};
 
-/// Fields that name the items of a list, most specific first.
-const ITEM_NAMES: &[&str] = &["name", "id", "key"];
+/// Fields that name the items of a list, most specific first (.NET configuration spells them with
+/// a capital).
+const ITEM_NAMES: &[&str] = &["name", "id", "key", "Name", "Id", "Key"];
 
 /// The entity of a configuration file: its documents (one is the body; several are a sequence).
 pub(crate) fn entity(file: &Arc<str>, scope: &str, mut documents: Vec<(Node, u32)>) -> Entity {

@@ -160,9 +160,11 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// `.env`, `.env.*` and `*.env`.
+/// `.env`, `.env.*` and `*.env` (in any case: `APP.ENV`).
 pub(crate) fn is_env_name(name: &str) -> bool {
-    name == ".env" || name.starts_with(".env.") || (name.ends_with(".env") && name.len() > 4)
+    let starts = |prefix: &str| name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    let ends = name.len() > 4 && name.get(name.len() - 4..).is_some_and(|s| s.eq_ignore_ascii_case(".env"));
+    name.eq_ignore_ascii_case(".env") || starts(".env.") || ends
 }
 
 /// The entity scope of a file: its path under the root with environment tokens removed from the

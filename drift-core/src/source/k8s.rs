@@ -77,10 +77,22 @@ pub(crate) fn is_custom_group(group: &str) -> bool {
     group.contains('.') && !group.ends_with(".k8s.io")
 }
 
-/// Whether a parsed document is a Kubernetes object (a string `apiVersion` and `kind`), whatever
-/// the order of its keys.
+/// Whether a parsed document is a Kubernetes object, whatever the order of its keys: a string
+/// `apiVersion` and `kind`, and a `metadata.name` (or `generateName`), or a `…List` of `items`.
+/// Other documents with an `apiVersion` and a `kind` (a kustomization, a k3d or skaffold config, a
+/// kubeconfig, an app's own settings) are configuration, compared as such.
 pub(crate) fn is_object(node: &Node) -> bool {
-    node.as_map().is_some_and(|m| text(m, "apiVersion").is_some() && text(m, "kind").is_some())
+    let Some(map) = node.as_map() else { return false };
+    let (Some(api_version), Some(kind)) = (text(map, "apiVersion"), text(map, "kind")) else { return false };
+    if api_version.starts_with("kustomize.config.k8s.io/") {
+        return false;
+    }
+    let list = kind.ends_with("List") && map.get("items").and_then(Node::as_list).is_some();
+    let named = map
+        .get("metadata")
+        .and_then(Node::as_map)
+        .is_some_and(|m| text(m, "name").is_some_and(|n| !n.is_empty()) || text(m, "generateName").is_some());
+    list || named
 }
 
 /// Reads every object of a file's documents (YAML, or JSON).

@@ -246,6 +246,17 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let mut snapshot = if metadata.is_dir() {
         let mut snapshot = load_dir(input, options)?;
         snapshot.name = dir_name(input);
+        // An empty checkout or a wrong path must not pass as an environment with nothing in it.
+        if snapshot.files.is_empty() {
+            let skipped = match snapshot.skipped.len() {
+                0 => String::new(),
+                n => format!(" ({n} skipped: {})", snapshot.skipped[0].reason),
+            };
+            return Err(Error::UnknownFormat {
+                origin: shown,
+                message: format!("holds no file drift reads{skipped}: nothing to compare"),
+            });
+        }
         if options.strict
             && let Some(skipped) = snapshot.skipped.first()
         {
@@ -506,7 +517,15 @@ fn read_file(
                 _ => None,
             };
             if documents.is_empty() || documents.iter().any(|d| k8s::is_object(&d.node)) {
-                k8s_objects(&mut snapshot, &file, documents, &ctx)?;
+                // Documents that are not Kubernetes objects (a Spring profile beside a ConfigMap, a
+                // kustomization) are compared as configuration, never dropped.
+                let (objects, rest): (Vec<Document>, Vec<Document>) =
+                    documents.into_iter().partition(|d| k8s::is_object(&d.node));
+                if !rest.is_empty() {
+                    let rest = rest.into_iter().map(|d| (d.node, d.line)).collect();
+                    config(&mut snapshot, &file, scope.address, rest, env)?;
+                }
+                k8s_objects(&mut snapshot, &file, objects, &ctx)?;
             } else if let Some(kind) = flag_kind {
                 // Flag tools read YAML 1.2: `on` is a string there (a variant's name), not a boolean.
                 let text = utf8(origin, unbommed)?;

@@ -37,6 +37,12 @@ pub(crate) struct File<'a> {
     name: &'a str,
     inputs: &'a [String],
     fingerprint_key: Option<&'a str>,
+    /// The files skipped (with why) and the notes of the saved environment, so a comparison with
+    /// the snapshot still says what it left out.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    skipped: &'a [crate::model::Skipped],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [String],
     entities: Entities<'a>,
 }
 
@@ -151,6 +157,8 @@ pub(crate) fn to_json(snapshot: &Snapshot, keep_fingerprints: bool) -> File<'_> 
         name: snapshot.name(),
         inputs: snapshot.inputs(),
         fingerprint_key: if keep_fingerprints { snapshot.key_id.as_deref() } else { None },
+        skipped: snapshot.skipped(),
+        notes: snapshot.notes(),
         entities: Entities(snapshot, keep_fingerprints),
     }
 }
@@ -193,6 +201,8 @@ fn read_with<'de, R: serde_json::de::Read<'de>>(
     let keep = options.fingerprinter.is_configured() && file.fingerprint_key.as_deref() == Some(current.as_str());
     let mut snapshot = Snapshot::new(file.name.unwrap_or_default());
     snapshot.key_id = Some(current);
+    snapshot.skipped = file.skipped;
+    snapshot.notes = file.notes;
     for entity in entities.items {
         // Fingerprints were kept while reading when the key was not known yet (it comes first in
         // the files drift writes): drop them now if they belong to another key.
@@ -238,6 +248,8 @@ struct FileParts {
     schema: Option<String>,
     name: Option<String>,
     fingerprint_key: Option<String>,
+    skipped: Vec<crate::model::Skipped>,
+    notes: Vec<String>,
     entities: Option<EntitiesRead>,
 }
 
@@ -269,7 +281,14 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<FileParts, A::Error> {
-        let mut parts = FileParts { schema: None, name: None, fingerprint_key: None, entities: None };
+        let mut parts = FileParts {
+            schema: None,
+            name: None,
+            fingerprint_key: None,
+            skipped: Vec::new(),
+            notes: Vec::new(),
+            entities: None,
+        };
         let mut key_seen = false;
         while let Some(key) = map.next_key::<Name>()? {
             match key.0.as_str() {
@@ -283,6 +302,8 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
                     parts.schema = Some(schema);
                 }
                 "name" => parts.name = map.next_value()?,
+                "skipped" => parts.skipped = map.next_value()?,
+                "notes" => parts.notes = map.next_value()?,
                 "fingerprint_key" => {
                     parts.fingerprint_key = map.next_value()?;
                     key_seen = true;
