@@ -89,6 +89,10 @@ pub(crate) struct Compare {
     /// The policy file (default: ./drift.toml when it exists).
     #[arg(long)]
     pub(crate) config: Option<PathBuf>,
+    /// A run in which no side is production (so no built-in guard ran) is an error (exit 2), not
+    /// a warning; drift.toml's `[environments] require_guards = true` says the same.
+    #[arg(long)]
+    pub(crate) require_guards: bool,
     /// Findings accepted in this baseline (written by `drift baseline`) are not drift.
     #[arg(long)]
     pub(crate) baseline: Option<PathBuf>,

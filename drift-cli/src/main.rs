@@ -81,7 +81,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
             }
-            compare_and_render(&compare, &options, config, drift_core::Severity::High)?;
+            compare_and_render(&compare, &options, config, None)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { compare, fail_on } => {
@@ -90,7 +90,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
             }
-            let fails = compare_and_render(&compare, &options, config, fail_on.severity())?;
+            let fails = compare_and_render(&compare, &options, config, Some(fail_on.severity()))?;
             Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Snapshot { env, output, name, load } => {
@@ -190,9 +190,13 @@ fn build_report(
         }
         None => None,
     };
+    let require_guards = compare.require_guards || config.as_ref().is_some_and(Config::require_guards);
     let diff = drift_core::diff(&left, &right);
     let policy = config.map_or_else(Policy::default, Policy::with_config);
     let mut report = drift_core::report(&diff, &policy);
+    if !report.guards.enabled && require_guards {
+        anyhow::bail!("guards are off: {}", render::safe(&report.guards.reason));
+    }
     if let Some((baseline, origin)) = baseline {
         let stale = baseline.apply(&mut report, &origin);
         if !stale.is_empty() {
@@ -216,11 +220,16 @@ fn compare_and_render(
     compare: &Compare,
     options: &LoadOptions,
     config: Option<Config>,
-    fail_on: drift_core::Severity,
+    gate: Option<drift_core::Severity>,
 ) -> anyhow::Result<bool> {
     let wants_patch =
         compare.format == OutputFormat::Patch || compare.output.iter().any(|o| o.format == OutputFormat::Patch);
     let (report, patches) = build_report(compare, options, config, wants_patch)?;
+    // A gate that guarded nothing says so where CI logs show it (the report says it too).
+    if gate.is_some() && !report.guards.enabled {
+        eprintln!("warning: guards are off: {}", render::safe(&report.guards.reason));
+    }
+    let fail_on = gate.unwrap_or(drift_core::Severity::High);
     let doc = Document { report: &report, patches: &patches, fail_on };
     let color = match compare.color {
         Color::Always => true,

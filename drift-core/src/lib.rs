@@ -43,6 +43,7 @@ mod source;
 pub use crate::{
     baseline::{Baseline, BaselineEntry},
     diff::{Change, ChangeKind, Diff, SharedSecret, diff},
+    environment::Role,
     error::{Error, Result},
     fingerprint::{Fingerprinter, KEY_VARIABLE},
     model::{
@@ -53,8 +54,8 @@ pub use crate::{
     path::{Path, PathError, Segment},
     policy::{Policy, RuleId, config::Config, init::starter_config, report},
     report::{
-        Category, Finding, FindingKind, Locations, Report, Severity, SeverityCounts, Side, Status, StatusCounts,
-        Summary, elide, value_json,
+        Category, Finding, FindingKind, GuardedSide, Guards, Locations, Report, Severity, SeverityCounts, Side, Status,
+        StatusCounts, Summary, elide, value_json,
     },
     secrets::SecretRules,
     source::{Format, Limits, LoadOptions, load, parse},

@@ -252,6 +252,9 @@ pub struct Finding {
 pub struct Side {
     /// The environment's name.
     pub name: String,
+    /// Its role, from its name and drift.toml (`production`, `non-production`, `unknown`).
+    #[serde(default)]
+    pub role: crate::environment::Role,
     /// The inputs it was loaded from, as given.
     pub inputs: Vec<String>,
     /// The files read.
@@ -263,6 +266,32 @@ pub struct Side {
     /// What a reader of the report must know about the inputs (a Terraform plan was compared).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<String>,
+}
+
+/// Whether the built-in guards ran, on which side, and why (DESIGN §6): a run whose guards are
+/// off says so in every format.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guards {
+    /// Some side is production, and the built-in guards ran on it.
+    pub enabled: bool,
+    /// The guarded environment's name (`production`; `prod-eu and prod-us` for two).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub environment: Option<String>,
+    /// The guarded sides.
+    #[serde(default)]
+    pub sides: Vec<GuardedSide>,
+    /// Why: which name says production, or why neither does.
+    pub reason: String,
+}
+
+/// A side of the comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GuardedSide {
+    /// The left environment.
+    Left,
+    /// The right environment.
+    Right,
 }
 
 /// Counts by severity, highest first.
@@ -313,6 +342,12 @@ pub struct Report {
     pub left: Side,
     /// The right environment.
     pub right: Side,
+    /// Whether the built-in guards ran, and why.
+    pub guards: Guards,
+    /// Both sides are one environment (the same name, or both production): equal secrets are not
+    /// reuse, and no value points at the other side.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub same_environment: bool,
     /// Totals.
     pub summary: Summary,
     /// Findings sorted by entity, then path.
@@ -329,8 +364,16 @@ impl Report {
         findings.sort_by(|a, b| {
             (&a.entity, &a.path, a.change, &a.rule, &a.id).cmp(&(&b.entity, &b.path, b.change, &b.rule, &b.id))
         });
-        let mut report =
-            Report { schema: SCHEMA.to_owned(), left, right, summary: Summary::default(), findings, notes: Vec::new() };
+        let mut report = Report {
+            schema: SCHEMA.to_owned(),
+            left,
+            right,
+            guards: Guards::default(),
+            same_environment: false,
+            summary: Summary::default(),
+            findings,
+            notes: Vec::new(),
+        };
         report.recount();
         report
     }

@@ -22,8 +22,13 @@ fn property(text: &str) -> String {
 
 impl fmt::Display for Github<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let guards = super::guards_line(self.0);
         for note in super::input_notes(self.0, 20) {
-            writeln!(f, "::notice title=drift inputs::{}", data(&note))?;
+            if note == guards {
+                writeln!(f, "::warning title=drift guards off::{}", data(&note))?;
+            } else {
+                writeln!(f, "::notice title=drift inputs::{}", data(&note))?;
+            }
         }
         for x in self.0.findings().iter().filter(|x| x.status == Status::Drift) {
             let command = match x.severity {

@@ -30,7 +30,13 @@ impl fmt::Display for Markdown<'_> {
         let mut out = String::new();
         let _ = writeln!(out, "## drift: {} → {}\n", cell(left), cell(right));
         let s = &report.summary.by_status;
-        let notes = super::input_notes(report, 20);
+        let guards = super::guards_line(report);
+        if report.guards.enabled {
+            let _ = writeln!(out, "{}\n", cell(&guards));
+        } else {
+            let _ = writeln!(out, "> [!WARNING]\n> {}\n", cell(&guards));
+        }
+        let notes: Vec<String> = super::input_notes(report, 20).into_iter().filter(|n| *n != guards).collect();
         if !notes.is_empty() {
             for note in &notes {
                 let _ = writeln!(out, "> {}", cell(note));

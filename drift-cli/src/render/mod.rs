@@ -88,7 +88,11 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 /// What a reader must know about the inputs, one line each: notes (a Terraform plan was compared)
 /// and the files that were skipped as not configuration (at most `max`, then how many more).
 pub(crate) fn input_notes(report: &Report, max: usize) -> Vec<String> {
-    let mut out: Vec<String> = report.notes.iter().map(|n| safe(n).into_owned()).collect();
+    let mut out: Vec<String> = Vec::new();
+    if !report.guards.enabled {
+        out.push(guards_line(report));
+    }
+    out.extend(report.notes.iter().map(|n| safe(n).into_owned()));
     for side in [&report.left, &report.right] {
         out.extend(side.notes.iter().map(|n| safe(n).into_owned()));
     }
@@ -100,6 +104,21 @@ pub(crate) fn input_notes(report: &Report, max: usize) -> Vec<String> {
         out.push(format!("skipped {} more files that are not configuration", skipped.len() - max));
     }
     out
+}
+
+/// Whether guards ran and why, for every format (DESIGN §6): `guards: on for production (…)`, or
+/// `guards: OFF: neither side is production (…)`.
+pub(crate) fn guards_line(report: &Report) -> String {
+    let guards = &report.guards;
+    let same = if report.same_environment {
+        "; one environment on both sides: equal secrets are not reuse, changed ones are rotations"
+    } else {
+        ""
+    };
+    match (&guards.environment, guards.enabled) {
+        (Some(env), true) => format!("guards: on for {} ({}){same}", safe(env), safe(&guards.reason)),
+        _ => format!("guards: OFF: {}{same}", safe(&guards.reason)),
+    }
 }
 
 /// A value on one line: strings bare unless empty or spaced, secrets as their fingerprint.

@@ -162,12 +162,19 @@ pub(super) fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
             // Skipped inputs and notes: `toolExecutionNotifications`, which code scanning shows
             // with the run.
             invocations: {
-                let notes = super::input_notes(report, 100);
+                // Whether guards ran: always said (a warning when they did not).
+                let guards = super::guards_line(report);
+                let mut notes = super::input_notes(report, 100);
+                if report.guards.enabled {
+                    notes.insert(0, guards.clone());
+                }
                 if notes.is_empty() {
                     Vec::new()
                 } else {
+                    let off = !report.guards.enabled;
+                    let level = |n: &String| if off && *n == guards { "warning" } else { "note" };
                     let notifications: Vec<Value> =
-                        notes.iter().map(|n| json!({ "level": "note", "message": { "text": n } })).collect();
+                        notes.iter().map(|n| json!({ "level": level(n), "message": { "text": n } })).collect();
                     vec![json!({ "executionSuccessful": true, "toolExecutionNotifications": notifications })]
                 }
             },

@@ -86,6 +86,8 @@ impl fmt::Display for Text<'_> {
             self.paint("1", &safe(&right.name)),
             safe(&right.inputs.join(", "))
         )?;
+        let guards = super::guards_line(report);
+        writeln!(f, "{}", if report.guards.enabled { self.paint("2", &guards) } else { self.paint("1;33", &guards) })?;
         let shown: Vec<&Finding> = report.findings().iter().filter(|x| self.shown(x)).collect();
         let mut i = 0;
         while i < shown.len() {
@@ -100,7 +102,7 @@ impl fmt::Display for Text<'_> {
             }
         }
         writeln!(f)?;
-        for note in super::input_notes(report, 10) {
+        for note in super::input_notes(report, 10).into_iter().filter(|n| *n != guards) {
             writeln!(f, "{}", self.paint("2", &format!("note: {note}")))?;
         }
         self.summary(f)

@@ -5,6 +5,8 @@
 //! [environments]
 //! left = "staging"
 //! right = "production"
+//! production = ["eu-main", "blue-*"]   # names whose role is production, beside prod/production/live…
+//! require_guards = true        # a run where no side is production is an error (exit 2)
 //!
 //! default_substitutions = true
 //! [substitute]                 # extra token pairs: a left value that equals the right one after
@@ -156,6 +158,12 @@ pub(crate) struct Guard {
 struct Environments {
     left: Option<String>,
     right: Option<String>,
+    /// Names (globs, `*` for any run) whose role is production, beside those whose name says it.
+    #[serde(default)]
+    production: Vec<String>,
+    /// A run in which no side is production is an error, not a warning.
+    #[serde(default)]
+    require_guards: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +267,8 @@ impl ValueCondition {
 pub struct Config {
     pub(crate) left_name: Option<String>,
     pub(crate) right_name: Option<String>,
+    pub(crate) production: Vec<String>,
+    pub(crate) require_guards: bool,
     pub(crate) default_substitutions: bool,
     pub(crate) substitute: Vec<Substitution>,
     pub(crate) ignore: RuleSet<Rule>,
@@ -463,6 +473,8 @@ impl Config {
         Ok(Config {
             left_name: file.environments.as_ref().and_then(|e| e.left.clone()),
             right_name: file.environments.as_ref().and_then(|e| e.right.clone()),
+            production: file.environments.as_ref().map(|e| e.production.clone()).unwrap_or_default(),
+            require_guards: file.environments.as_ref().is_some_and(|e| e.require_guards),
             default_substitutions: file.default_substitutions.unwrap_or(true),
             substitute,
             ignore,
@@ -544,6 +556,11 @@ impl Config {
     /// The right environment's name, if the file sets one.
     pub fn right_name(&self) -> Option<&str> {
         self.right_name.as_deref()
+    }
+
+    /// Whether the file says a run with no production side is an error (`require_guards`).
+    pub fn require_guards(&self) -> bool {
+        self.require_guards
     }
 
     /// One line per configured rule, for `drift rules`.

@@ -16,6 +16,9 @@ pub(super) struct Names<'a> {
     pub(super) right: &'a str,
     pub(super) left_family: Option<&'static Family>,
     pub(super) right_family: Option<&'static Family>,
+    /// The sides are known to be different environments (`environment::role`): equal secrets
+    /// are reuse, changed ones expected; otherwise a changed secret is a rotation.
+    pub(super) distinct: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -43,7 +46,11 @@ pub(super) struct Draft<'a> {
 pub(super) fn finish(d: Draft<'_>) -> Finding {
     let rule = d.rule.map(RuleId::as_str);
     // Guards and reuse are about a rule, not a difference: two guards on one setting are two findings.
-    let id_rule = if matches!(d.change, FindingKind::Guard) { rule } else { None };
+    // A guard on the left side (production on the left, or both sides production) has an id of
+    // its own: the same rule on the right is another finding.
+    let left_guard = d.location.right.is_none() && d.location.left.is_some();
+    let sided = rule.filter(|_| left_guard).map(|r| format!("{r}@left"));
+    let id_rule = if matches!(d.change, FindingKind::Guard) { sided.as_deref().or(rule) } else { None };
     Finding {
         id: report::finding_id(d.entity, &d.path, d.change, id_rule),
         domain: d.entity.domain(),

@@ -116,10 +116,14 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
                     (Some(x), Some(y)) => x == y || substituted(x, y, names, policy),
                     _ => true,
                 };
-                if explained && status == Status::Drift {
+                if explained && status == Status::Drift && names.distinct {
                     status = Status::Expected;
                     rule = Some(RuleId::SecretsDiffer);
                     reason = Some(Cow::Borrowed("secret values differ between environments, as they should"));
+                } else if explained && status == Status::Drift {
+                    // One environment on both sides (over time, git and live): a rotation.
+                    rule = Some(RuleId::SecretRotated);
+                    reason = Some(Cow::Borrowed("the same environment on both sides: the secret was rotated"));
                 }
                 (FindingKind::Changed, Severity::Medium, message)
             } else {
@@ -155,10 +159,14 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     let mut severity = match (change.kind(), rule) {
         (ChangeKind::Incomparable, _) | (_, Some(RuleId::K8sNoise | RuleId::TfIdentifier)) => Severity::Info,
         _ if entity.address() == "state" && tf_kind.is_some() => Severity::Info,
+        (_, Some(RuleId::SecretRotated)) => Severity::Info,
         _ if entity.domain() == Domain::Flag => base,
         _ => classify::severity(&name, category, base),
     };
     let mut message = message;
+    if rule == Some(RuleId::SecretRotated) {
+        message = format!("{label} was rotated ({} → {})", names.left, names.right);
+    }
     if entity.domain() == Domain::Flag && path.last_key() == Some("rollout") && change.kind() == ChangeKind::Changed {
         let percent = |n: Option<&Node>| match n {
             Some(Node::Number(n)) => format!("{}%", n.as_str()),

@@ -25,7 +25,8 @@ use std::fmt;
 use rayon::prelude::*;
 
 use crate::diff::Diff;
-use crate::environment::{self};
+use crate::environment::Role;
+use crate::environment::role::Comparison;
 use crate::model::Snapshot;
 use crate::report::{self, Category, FindingKind, Locations, Report, Severity, Status};
 
@@ -46,6 +47,8 @@ pub enum RuleId {
     SecretNotComparable,
     /// The same secret value in both environments.
     SecretReuse,
+    /// A secret changed within one environment (over time, git and live): info.
+    SecretRotated,
     /// A sandbox / debug / test-mode / dry-run / mock switch is on in production.
     ProductionSwitch,
     /// A production value holds another environment's name.
@@ -76,11 +79,12 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every built-in rule.
-    pub const ALL: [RuleId; 17] = [
+    pub const ALL: [RuleId; 18] = [
         RuleId::EnvSubstitution,
         RuleId::SecretsDiffer,
         RuleId::SecretNotComparable,
         RuleId::SecretReuse,
+        RuleId::SecretRotated,
         RuleId::ProductionSwitch,
         RuleId::PointsAtOtherEnvironment,
         RuleId::PointsAtLocalhost,
@@ -103,6 +107,7 @@ impl RuleId {
             RuleId::SecretsDiffer => "secrets-differ",
             RuleId::SecretNotComparable => "secret-not-comparable",
             RuleId::SecretReuse => "secret-reuse",
+            RuleId::SecretRotated => "secret-rotated",
             RuleId::ProductionSwitch => "production-switch",
             RuleId::PointsAtOtherEnvironment => "points-at-other-environment",
             RuleId::PointsAtLocalhost => "points-at-localhost",
@@ -127,7 +132,10 @@ impl RuleId {
             RuleId::SecretNotComparable => {
                 "a secret from a snapshot saved without the fingerprint key cannot be compared"
             }
-            RuleId::SecretReuse => "the same secret value in both environments is a finding",
+            RuleId::SecretReuse => "the same secret value in two different environments is a finding",
+            RuleId::SecretRotated => {
+                "a secret that changed within one environment (over time, git and live) is a rotation (info)"
+            }
             RuleId::ProductionSwitch => {
                 "sandbox, debug, test-mode, dry-run, mock and fake switches must be off in production"
             }
@@ -212,29 +220,35 @@ impl Policy {
 /// Applies a policy to a diff.
 pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     let (left, right) = (diff.left(), diff.right());
+    let production = policy.config.as_ref().map_or(&[][..], |c| c.production.as_slice());
+    let comparison = Comparison::new(left.name(), right.name(), production);
     let names = Names {
         left: left.name(),
         right: right.name(),
-        left_family: environment::family_of(left.name()),
-        right_family: environment::family_of(right.name()),
+        left_family: comparison.left.family,
+        right_family: comparison.right.family,
+        distinct: comparison.distinct(),
     };
-    // Judging the changes and guarding the production side are independent: run them side by side.
+    // Judging the changes and guarding the production sides are independent: run them side by side.
     let (mut findings, guarded) = rayon::join(
         || diff.changes().par_iter().map(|change| judge(change, diff, &names, policy)).collect::<Vec<_>>(),
         || {
             let mut out = Vec::new();
             if policy.guards {
-                if environment::is_production(names.right) {
-                    guard(right, Some(left), names.right, names.left_family, Side::Right, policy, &mut out);
+                // Every production side: both, for two production regions or production over time.
+                if comparison.right.role == Role::Production {
+                    let other = comparison.other_family(true);
+                    guard(right, Some(left), names.right, other, Side::Right, policy, &mut out);
                 }
-                if environment::is_production(names.left) && !environment::is_production(names.right) {
-                    guard(left, Some(right), names.left, names.right_family, Side::Left, policy, &mut out);
+                if comparison.left.role == Role::Production {
+                    let other = comparison.other_family(false);
+                    guard(left, Some(right), names.left, other, Side::Left, policy, &mut out);
                 }
             }
             out
         },
     );
-    findings.extend(guarded);
+    findings.extend(dedupe_guards(guarded));
     if policy.default_substitutions()
         && let (Some(from), Some(to)) = (names.left_family, names.right_family)
     {
@@ -252,11 +266,10 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         let today = crate::source::certificate::rfc3339(policy.now());
         rules::apply(&mut findings, config, &today[..10]);
     }
-    // Reuse means something only between two different environments: a snapshot of staging
-    // compared with today's staging shares every secret, as it should.
-    let distinct =
-        names.left != names.right && !matches!((names.left_family, names.right_family), (Some(a), Some(b)) if a == b);
-    for shared in diff.shared_secrets().iter().filter(|_| distinct) {
+    // Reuse means something only between two environments known to differ: a snapshot of
+    // staging compared with today's staging, or production's manifests in git with the live
+    // export, share every secret, as they should.
+    for shared in diff.shared_secrets().iter().filter(|_| names.distinct) {
         let empty = shared.secret.as_secret().is_some_and(|s| s.hints().empty);
         if empty {
             continue;
@@ -280,16 +293,44 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
             },
         }));
     }
-    let side = |s: &Snapshot| report::Side {
+    let side = |s: &Snapshot, role: Role| report::Side {
         name: s.name().to_owned(),
+        role,
         inputs: s.inputs().to_vec(),
         read: s.files().to_vec(),
         skipped: s.skipped().to_vec(),
         notes: s.notes().to_vec(),
     };
-    let mut report = Report::new(side(left), side(right), findings);
+    let mut report = Report::new(side(left, comparison.left.role), side(right, comparison.right.role), findings);
+    report.guards = if policy.guards {
+        comparison.guards()
+    } else {
+        report::Guards { reason: "the built-in guards are turned off".to_owned(), ..report::Guards::default() }
+    };
+    report.same_environment = comparison.same_environment();
     report.notes = diff.notes().to_vec();
     report
+}
+
+/// With both sides production, a guard that fails on both with the same value is one finding (on
+/// the right), not two.
+fn dedupe_guards(mut guarded: Vec<report::Finding>) -> Vec<report::Finding> {
+    let on_right: std::collections::HashSet<(&crate::model::EntityId, String, Option<&str>)> = guarded
+        .iter()
+        .filter(|f| f.location.right.is_some())
+        .map(|f| (&f.entity, f.path.to_string(), f.rule.as_deref()))
+        .collect();
+    let twins: Vec<bool> = guarded
+        .iter()
+        .map(|f| {
+            f.location.right.is_none()
+                && f.left == f.right
+                && on_right.contains(&(&f.entity, f.path.to_string(), f.rule.as_deref()))
+        })
+        .collect();
+    let mut twin = twins.into_iter();
+    guarded.retain(|_| !twin.next().unwrap_or(false));
+    guarded
 }
 
 #[cfg(test)]
@@ -335,6 +376,28 @@ mod tests {
         // A production left side is guarded too.
         let swapped = findings(("production", "DEBUG=true\n"), ("staging", "DEBUG=true\n"));
         assert_eq!(swapped[0].1, FindingKind::Guard);
+    }
+
+    #[test]
+    fn one_environment_on_both_sides() {
+        // Production against last week's production, git against live, two production regions:
+        // no reuse, a changed secret is a rotation, nothing points at production, both guarded.
+        for (left, right) in [("production", "production"), ("prod-eu", "prod-us"), ("git", "production")] {
+            let same =
+                findings((left, "API_TOKEN=abc\nAPP_ENV=production\n"), (right, "API_TOKEN=abc\nAPP_ENV=production\n"));
+            assert!(same.is_empty(), "{left} vs {right}: {same:?}");
+            let rotated = findings((left, "API_TOKEN=abc\n"), (right, "API_TOKEN=xyz\n"));
+            assert_eq!(rotated, [("API_TOKEN".into(), FindingKind::Changed, Status::Drift, rule("secret-rotated"))]);
+        }
+        let both = findings(("prod-eu", "DEBUG=true\n"), ("prod-us", "DEBUG=true\n"));
+        assert_eq!(both.len(), 1, "one finding for a switch on in both: {both:?}");
+        let left = findings(("prod-eu", "DEBUG=true\n"), ("prod-us", "DEBUG=false\n"));
+        assert_eq!(left.iter().filter(|f| f.1 == FindingKind::Guard).count(), 1, "the left side is guarded: {left:?}");
+        // Staging against production: still reuse, and staging's name in production still points.
+        let across =
+            findings(("staging", "API_TOKEN=abc\n"), ("production", "API_TOKEN=abc\nAPI=https://api.staging.x\n"));
+        let rules: Vec<_> = across.iter().filter_map(|f| f.3.clone()).collect();
+        assert_eq!(rules, ["points-at-other-environment", "secret-reuse"], "{across:?}");
     }
 
     #[test]

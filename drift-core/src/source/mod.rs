@@ -158,8 +158,9 @@ impl LineIndex {
 }
 
 /// Loads an environment: a file, a directory (walked recursively), `-` for stdin, or a snapshot
-/// saved by `drift snapshot`. The snapshot's name is the directory's name (for a file, the
-/// environment named in the file name, e.g. `.env.production`, else its directory's name).
+/// saved by `drift snapshot`. The snapshot's name is the environment token nearest the leaf of
+/// the path (`.env.production`, `envs/production/app`), else the directory's name (README, "Names
+/// and roles").
 ///
 /// # Errors
 ///
@@ -245,7 +246,7 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     let metadata = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
     let mut snapshot = if metadata.is_dir() {
         let mut snapshot = load_dir(input, options)?;
-        snapshot.name = dir_name(input);
+        snapshot.name = environment::name::from_path(input, false);
         // An empty checkout or a wrong path must not pass as an environment with nothing in it.
         if snapshot.files.is_empty() {
             let skipped = match snapshot.skipped.len() {
@@ -289,7 +290,10 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
             };
             let scope = single_scope(&name);
             match read_file(&shown, &Scope { address: &scope, in_folder: false }, &bytes, plan, options, None)? {
-                Read::Parsed(snapshot) => snapshot,
+                Read::Parsed(mut snapshot) => {
+                    snapshot.name = environment::name::from_path(input, true);
+                    snapshot
+                }
                 Read::Skipped(why) => return Err(unknown(&shown, why)),
             }
         }
@@ -373,6 +377,12 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
         _ => return Err(not()),
     };
     crd::apply(&crd::shapes(&[&snapshot]), &mut snapshot);
+    if snapshot.name.is_empty() {
+        snapshot.name = environment::name::from_path(Path::new(origin), true);
+    }
+    if snapshot.name.is_empty() {
+        snapshot.name = environment::name::from_path(Path::new(origin), true);
+    }
     Ok(snapshot)
 }
 
@@ -429,8 +439,8 @@ fn read_file(
     }
     let file: Arc<str> = origin.into();
     let ctx = Context { options, env };
-    let name = if origin == "-" { String::new() } else { file_env_name(Path::new(origin)) };
-    let mut snapshot = Snapshot::new(name);
+    // The environment's name is decided once per input, by whoever read it (`read_input`, `parse`).
+    let mut snapshot = Snapshot::new(String::new());
     snapshot.key_id = Some(options.fingerprinter.key_id());
     if origin != "-" {
         snapshot.files.push(origin.to_owned());
@@ -741,38 +751,9 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
     Ok(snapshot)
 }
 
-/// The last component of a directory, resolving `.` and `..`.
-fn dir_name(dir: &Path) -> String {
-    let named = dir.file_name().map(|n| n.to_string_lossy().into_owned());
-    named
-        .filter(|n| n != "." && n != "..")
-        .or_else(|| dir.canonicalize().ok()?.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| dir.to_string_lossy().into_owned())
-}
-
-/// A file's environment: the token in its name (`.env.production` → `production`), else its
-/// directory's name.
-fn file_env_name(file: &Path) -> String {
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if let Some(token) = name.split(['.', '-', '_']).find(|part| environment::family_of_word(part).is_some()) {
-        return token.to_owned();
-    }
-    match file.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => dir_name(parent),
-        _ => dir_name(Path::new(".")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(file_env_name(Path::new("x/.env.production")), "production");
-        assert_eq!(file_env_name(Path::new("x/staging/.env")), "staging");
-        assert_eq!(file_env_name(Path::new("chart/values-prod.yaml")), "prod");
-    }
 
     #[test]
     fn lines_of_offsets() {

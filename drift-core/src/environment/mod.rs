@@ -3,6 +3,11 @@
 //! (`.env.production` → `.env`); the policy uses them to recognise values that differ only by the
 //! environment's name and values that point at another environment.
 
+pub(crate) mod name;
+pub(crate) mod role;
+
+pub use role::Role;
+
 /// A family of names for one kind of environment; the first token is the canonical name.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Family {
@@ -54,11 +59,6 @@ pub(crate) fn family_of(name: &str) -> Option<&'static Family> {
     words(name).find_map(|(_, w)| family_of_word(w))
 }
 
-/// Whether an environment's name says production.
-pub(crate) fn is_production(name: &str) -> bool {
-    family_of(name).is_some_and(|f| f.name == "production")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,8 +69,7 @@ mod tests {
         assert_eq!(family_of("prod-eu-1").map(|f| f.name), Some("production"));
         assert_eq!(family_of("STG").map(|f| f.name), Some("staging"));
         assert_eq!(family_of("shop"), None);
-        assert!(is_production("live"));
-        assert!(!is_production("staging"));
+        assert_eq!(family_of("live").map(|f| f.name), Some("production"));
     }
 
     #[test]

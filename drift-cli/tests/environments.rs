@@ -1,0 +1,138 @@
+//! Environment identity (issue 14): names from the path, roles, whether guards ran, and
+//! comparisons of one environment with itself.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("environments").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+fn drift(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drift"))
+        .args(args)
+        .current_dir(dir)
+        .env("DRIFT_FINGERPRINT_KEY", "k")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["diff"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let output = drift(dir, &all);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap_or_default()
+}
+
+const ENV: &str = "PAYMENT_SANDBOX=true\nAPI_TOKEN=tok-4f9a8b7c6d5e\nAPP_ENV=production\n";
+
+/// `envs/staging/app` vs `envs/production/app`: the names come from the token nearest the leaf,
+/// not from the last folder, so the sandbox switch is guarded.
+#[test]
+fn names_come_from_the_nearest_environment_token() {
+    let dir = scratch("nested");
+    for env in ["staging", "production"] {
+        write(&dir.join("envs").join(env).join("app/.env"), ENV);
+        write(&dir.join("clusters").join(format!("{env}-eu")).join("apps/web/.env"), ENV);
+    }
+    for (left, right, name) in [
+        ("envs/staging/app", "envs/production/app", "production"),
+        ("clusters/staging-eu/apps/web", "clusters/production-eu/apps/web", "production-eu"),
+        ("envs/staging/app/.env", "envs/production/app/.env", "production"),
+    ] {
+        let output = drift(&dir, &["check", left, right]);
+        assert_eq!(output.status.code(), Some(1), "{left} vs {right}");
+        let report = json(&dir, &[left, right]);
+        assert_eq!(report["right"]["name"], name);
+        assert_eq!(report["right"]["role"], "production");
+        assert_eq!(report["left"]["role"], "non-production");
+        assert_eq!(report["guards"]["enabled"], true);
+        assert_eq!(report["guards"]["sides"], serde_json::json!(["right"]));
+        let guard = report["findings"].as_array().into_iter().flatten().find(|f| f["change"] == "guard");
+        assert!(guard.is_some_and(|g| g["severity"] == "critical"), "{report}");
+    }
+}
+
+/// No side named like production: the gate says guards are off (report, stderr), and
+/// `--require-guards` or drift.toml makes that an error.
+#[test]
+fn guards_off_is_said_and_can_be_required() {
+    let dir = scratch("guards-off");
+    write(&dir.join("a/app/.env"), ENV);
+    write(&dir.join("b/app/.env"), ENV);
+    let output = drift(&dir, &["check", "a/app", "b/app"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning: guards are off: neither side is production"), "{stderr}");
+    let report = json(&dir, &["a/app", "b/app"]);
+    assert_eq!(report["guards"]["enabled"], false);
+    assert!(report["guards"]["reason"].as_str().is_some_and(|r| r.contains("--right-name")), "{report}");
+    for format in ["text", "markdown", "sarif", "github", "junit"] {
+        let output = drift(&dir, &["diff", "a/app", "b/app", "--format", format]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("guards: OFF"), "{format}: {stdout}");
+    }
+    let output = drift(&dir, &["check", "a/app", "b/app", "--require-guards"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: guards are off") && stderr.lines().count() == 1, "{stderr}");
+    write(&dir.join("drift.toml"), "[environments]\nrequire_guards = true\n");
+    let output = drift(&dir, &["check", "a/app", "b/app", "--config", "drift.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    // Naming a side, by flag or by drift.toml's list, turns them on.
+    let output = drift(&dir, &["check", "a/app", "b/app", "--right-name", "prod"]);
+    assert_eq!(output.status.code(), Some(1));
+    write(&dir.join("drift.toml"), "[environments]\nright = \"blue\"\nproduction = [\"blue\", \"green\"]\n");
+    let report = json(&dir, &["a/app", "b/app", "--config", "drift.toml"]);
+    assert_eq!(report["right"]["name"], "blue");
+    assert_eq!(report["guards"]["enabled"], true, "{report}");
+}
+
+/// Production against itself (a snapshot from last week, git against live, two regions): no
+/// reuse, no "points at production", a changed secret is a rotation; both sides guarded.
+#[test]
+fn one_environment_on_both_sides() {
+    let dir = scratch("same");
+    write(&dir.join("production/.env"), ENV);
+    write(&dir.join("prod-eu/.env"), ENV);
+    write(&dir.join("prod-us/.env"), &ENV.replace("tok-4f9a8b7c6d5e", "tok-rotated-000111"));
+    let output = drift(&dir, &["snapshot", "production", "-o", "last-week.json", "--name", "last-week"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    for (left, right) in [("last-week.json", "production"), ("production", "production")] {
+        let report = json(&dir, &[left, right]);
+        let kinds: Vec<(&str, &str)> = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| (f["change"].as_str().unwrap_or_default(), f["path"].as_str().unwrap_or_default()))
+            .collect();
+        assert_eq!(kinds, [("guard", "PAYMENT_SANDBOX")], "{left} vs {right}: {report}");
+    }
+    let report = json(&dir, &["prod-eu", "prod-us"]);
+    assert_eq!(report["same_environment"], true);
+    assert_eq!(report["guards"]["sides"], serde_json::json!(["left", "right"]));
+    let rotated = report["findings"].as_array().into_iter().flatten().find(|f| f["path"] == "API_TOKEN").cloned();
+    let rotated = rotated.unwrap_or_else(|| panic!("{report}"));
+    assert_eq!((rotated["rule"].as_str(), rotated["severity"].as_str()), (Some("secret-rotated"), Some("info")));
+    // The switch is on in both regions: one finding, not one per side.
+    let guards = report["findings"].as_array().into_iter().flatten().filter(|f| f["change"] == "guard").count();
+    assert_eq!(guards, 1, "{report}");
+    // On only in the left region: the left side is guarded too.
+    write(&dir.join("prod-us/.env"), "PAYMENT_SANDBOX=false\n");
+    let report = json(&dir, &["prod-eu", "prod-us"]);
+    let guard = report["findings"].as_array().into_iter().flatten().find(|f| f["change"] == "guard").cloned();
+    let guard = guard.unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(guard["location"]["left"]["file"], "prod-eu/.env", "{guard}");
+}
