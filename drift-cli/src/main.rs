@@ -180,6 +180,9 @@ fn build_report(
     if let Some(config) = &config {
         config.map_entities(&mut right);
     }
+    // After drift.toml's maps, which override it: objects whose namespace or name differ only by
+    // the environment (`api-staging` / `api-production`) compare.
+    drift_core::match_by_environment(&left, &mut right);
     // The report lists skipped files and notes; stderr keeps only the warnings.
     print_warnings(&left);
     print_warnings(&right);

@@ -136,3 +136,45 @@ fn one_environment_on_both_sides() {
     let guard = guard.unwrap_or_else(|| panic!("{report}"));
     assert_eq!(guard["location"]["left"]["file"], "prod-eu/.env", "{guard}");
 }
+
+/// Namespaces and names that differ only by environment tokens match, with a note; drift.toml's
+/// `[[map]]` still decides when it says otherwise.
+#[test]
+fn objects_match_across_environment_tokens() {
+    let dir = scratch("identity");
+    let deployment = |ns: &str, name: &str, replicas: u32| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  replicas: {replicas}\n---\n"
+        )
+    };
+    write(
+        &dir.join("staging/app.yaml"),
+        &(deployment("shop-stg", "web", 2) + &deployment("api-staging", "worker-staging", 1)),
+    );
+    write(
+        &dir.join("production/app.yaml"),
+        &(deployment("shop-prd", "web", 3) + &deployment("api-production", "worker-prod", 1)),
+    );
+    let report = json(&dir, &["staging", "production"]);
+    let drift: Vec<(&str, &str, &str)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["status"] == "drift")
+        .map(|f| {
+            (
+                f["entity"].as_str().unwrap_or_default(),
+                f["path"].as_str().unwrap_or_default(),
+                f["change"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(drift, [("k8s:apps/Deployment/shop-stg/web", "spec.replicas", "changed")], "{report}");
+    let notes = report["right"]["notes"].to_string();
+    assert!(notes.contains("matched by environment tokens") && notes.contains("1 more"), "{notes}");
+    // A map in drift.toml wins: the namespace is mapped elsewhere, so nothing is matched by tokens.
+    write(&dir.join("drift.toml"), "[[map]]\nkind = \"namespace\"\nleft = \"other\"\nright = \"shop-prd\"\n");
+    let report = json(&dir, &["staging", "production", "--config", "drift.toml"]);
+    let removed = report["findings"].as_array().into_iter().flatten().any(|f| f["change"] == "removed");
+    assert!(removed, "{report}");
+}

@@ -43,7 +43,7 @@ mod source;
 pub use crate::{
     baseline::{Baseline, BaselineEntry},
     diff::{Change, ChangeKind, Diff, SharedSecret, diff},
-    environment::Role,
+    environment::{Role, identity::match_by_environment},
     error::{Error, Result},
     fingerprint::{Fingerprinter, KEY_VARIABLE},
     model::{

@@ -192,6 +192,63 @@ must_exist = true
     assert_eq!(sandbox.map(|s| s.0), Some(Severity::Critical));
 }
 
+/// `must_exist` / `must_not_exist` on entities and fields; value conditions on an absent field
+/// fail unless `optional` (issue 14).
+#[test]
+fn guards_on_absent_values_and_whole_entities() {
+    let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+    let manifests = |kinds: &[&str]| -> Snapshot {
+        let text: String = kinds
+            .iter()
+            .map(|k| {
+                format!(
+                    "apiVersion: v1\nkind: {k}\nmetadata: {{name: web, namespace: shop}}\ndata: {{LOG: info}}\n---\n"
+                )
+            })
+            .collect();
+        let mut s = drift_core::parse(Format::Kubernetes, "x.yaml", text.as_bytes(), &options)
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.set_name("production");
+        s
+    };
+    let run = |config: &str, right: &Snapshot| -> Vec<String> {
+        let config = Config::parse("drift.toml", config).unwrap_or_else(|e| panic!("{e}"));
+        let left = manifests(&["ConfigMap"]);
+        let policy = Policy { now: Some(NOW), ..Policy::with_config(config) };
+        drift_core::report(&drift_core::diff(&left, right), &policy)
+            .findings()
+            .iter()
+            .filter(|f| f.rule.as_deref().is_some_and(|r| r.ends_with("(guard)")))
+            .map(|f| format!("{} {} | {}", f.entity, f.path, f.message))
+            .collect()
+    };
+    // A kind of object that must exist: fires when none does, not when one does.
+    let policy = "[[guard]]\nentity = \"k8s:networking.k8s.io/NetworkPolicy/*/*\"\nmust_exist = true\n";
+    let got = run(policy, &manifests(&["ConfigMap"]));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].contains("in production must exist: nothing has it"), "{got:?}");
+    let text =
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {}\n";
+    let mut with_policy =
+        drift_core::parse(Format::Kubernetes, "x.yaml", text.as_bytes(), &options).unwrap_or_else(|e| panic!("{e}"));
+    with_policy.set_name("production");
+    assert!(run(policy, &with_policy).is_empty());
+    // must_not_exist on a whole entity: one finding per entity, not one per field.
+    let got = run("[[guard]]\nentity = \"k8s:core/ConfigMap/**\"\nmust_not_exist = true\n", &manifests(&["ConfigMap"]));
+    assert_eq!(got.len(), 1, "{got:?}");
+    // must_equal on an absent field fails, unless optional.
+    let equal = "[[guard]]\nentity = \"k8s:core/ConfigMap/**\"\npath = \"data.MODE\"\nmust_equal = \"live\"\n";
+    let got = run(equal, &manifests(&["ConfigMap"]));
+    assert!(got.len() == 1 && got[0].contains("MODE in production is absent"), "{got:?}");
+    assert!(run(&format!("{equal}optional = true\n"), &manifests(&["ConfigMap"])).is_empty());
+    // must_not_match says what a value must not be: absent passes.
+    let not = "[[guard]]\nentity = \"k8s:core/ConfigMap/**\"\npath = \"data.MODE\"\nmust_not_match = \"sandbox\"\n";
+    assert!(run(not, &manifests(&["ConfigMap"])).is_empty());
+    // With no entity glob, a setting absent from some entities but present in one is fine.
+    let anywhere = "[[guard]]\npath = \"data.LOG\"\nmust_equal = \"info\"\n";
+    assert!(run(anywhere, &manifests(&["ConfigMap", "Secret"])).is_empty());
+}
+
 #[test]
 fn mapping_lets_named_environments_match() {
     let config = Config::parse(

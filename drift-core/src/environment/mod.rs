@@ -3,6 +3,7 @@
 //! (`.env.production` → `.env`); the policy uses them to recognise values that differ only by the
 //! environment's name and values that point at another environment.
 
+pub(crate) mod identity;
 pub(crate) mod name;
 pub(crate) mod role;
 

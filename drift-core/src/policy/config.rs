@@ -111,6 +111,10 @@ struct GuardSpec {
     must_exist: bool,
     #[serde(default)]
     must_not_exist: bool,
+    /// An absent value passes the value conditions (`must_equal`, `must_match`, `one_of`, `min`,
+    /// `max`, `compare`); by default it fails them.
+    #[serde(default)]
+    optional: bool,
     min: Option<f64>,
     max: Option<f64>,
     #[serde(default)]
@@ -139,6 +143,15 @@ pub(crate) struct Guard {
     pub(crate) path: Regex,
     /// The path, when the glob has no wildcard (looked up instead of searched for).
     pub(crate) exact_path: Option<crate::path::Path>,
+    /// No `path`: the guard is about whole entities (`must_exist`: one matches the entity glob;
+    /// `must_not_exist`: none does).
+    pub(crate) whole_entity: bool,
+    /// The entity glob as written, for a finding about an entity that does not exist.
+    pub(crate) entity_glob: String,
+    /// No `entity`: the guard is about a setting wherever it is, so an absent value fails it only
+    /// when no entity has it (not once per entity that lacks it).
+    pub(crate) any_entity: bool,
+    pub(crate) optional: bool,
     pub(crate) must_equal: Option<String>,
     pub(crate) must_match: Option<Regex>,
     pub(crate) must_not_match: Option<Regex>,
@@ -442,6 +455,10 @@ impl Config {
                 entity: compile(&g.entity, Glob::Entity)?,
                 path: compile(&g.path, Glob::Path)?,
                 exact_path,
+                whole_entity: g.path.is_none(),
+                entity_glob: g.entity.as_ref().map_or_else(|| "*".to_owned(), |e| e.get_ref().clone()),
+                optional: g.optional,
+                any_entity: g.entity.is_none(),
                 must_equal: g.must_equal.clone(),
                 must_match: regex(&g.must_match)?,
                 must_not_match: regex(&g.must_not_match)?,

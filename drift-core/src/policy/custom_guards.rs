@@ -132,7 +132,23 @@ fn guard_violation(guard: &config::Guard, node: &Node, other: Option<&Node>) -> 
     None
 }
 
+/// Whether a guard states what a value must be (so that an absent value fails it, unless the
+/// guard is `optional`). `must_not_match` and `must_differ` say what it must not be: absent passes.
+fn wants_value(guard: &config::Guard) -> bool {
+    guard.must_equal.is_some()
+        || guard.must_match.is_some()
+        || guard.one_of.is_some()
+        || guard.min.is_some()
+        || guard.max.is_some()
+        || guard.compare.is_some()
+}
+
 /// Runs one configured guard over one environment.
+///
+/// An absent value fails `must_exist`, and the value conditions unless the guard is `optional`:
+/// in each entity the `entity` glob selects, or, for a guard with no `entity`, when no entity has
+/// it at all. A guard with no `path` is about whole entities: `must_exist` fails when nothing
+/// matches the glob, `must_not_exist` once per entity that does.
 pub(super) fn config_guard(
     guard: &config::Guard,
     snapshot: &Snapshot,
@@ -141,31 +157,121 @@ pub(super) fn config_guard(
     side: Side,
     out: &mut Vec<Finding>,
 ) {
+    let absent_fails = guard.must_exist || (wants_value(guard) && !guard.optional);
+    let (mut matched, mut found) = (0usize, false);
+    let mut lacking = None;
     for entity in snapshot.entities() {
         if !guard.entity.is_match(&entity.id().to_string()) {
             continue;
         }
+        matched += 1;
         let other_entity = other.entity(entity.id());
-        let nodes = guard_nodes(guard, entity.body());
         let mut violations: Vec<(Path, Option<&Node>, String)> = Vec::new();
-        if guard.must_exist && nodes.is_empty() {
-            violations.push((guard.exact_path.clone().unwrap_or_default(), None, "must exist".to_owned()));
-        }
-        for (path, node) in nodes {
-            let there = other_entity.and_then(|e| e.body().at(&path));
-            if let Some(why) = guard_violation(guard, node, there) {
-                violations.push((path, Some(node), why));
+        if guard.whole_entity && (guard.must_exist || guard.must_not_exist) {
+            // About the entity itself: it exists, which is all `must_exist` asks.
+            found = true;
+            if guard.must_not_exist {
+                violations.push((Path::default(), None, "must not exist".to_owned()));
+            }
+        } else {
+            let nodes = guard_nodes(guard, entity.body());
+            found |= !nodes.is_empty();
+            if nodes.is_empty() && absent_fails {
+                if guard.any_entity {
+                    lacking.get_or_insert(entity);
+                } else {
+                    violations.push((guard.exact_path.clone().unwrap_or_default(), None, absent(guard)));
+                }
+            }
+            for (path, node) in nodes {
+                let there = other_entity.and_then(|e| e.body().at(&path));
+                if let Some(why) = guard_violation(guard, node, there) {
+                    violations.push((path, Some(node), why));
+                }
             }
         }
-        for (path, node, why) in violations {
-            let label = setting_label(entity.id(), &path);
-            let message = match &guard.message {
-                Some(message) => format!("{message} ({label} in {env} {why})"),
-                None => format!("{label} in {env} {why}"),
-            };
-            let line = line_of(entity.body(), &path);
-            let failed = Guard { category: Category::Guard, severity: guard.severity, message };
-            out.push(guard_finding(entity, other_entity, side, (path, node), line, failed, &guard.name));
-        }
+        push(guard, entity, other_entity, env, side, violations, out);
     }
+    if found || !absent_fails {
+        return;
+    }
+    if !guard.any_entity {
+        // Each selected entity said what it lacks; only an empty selection is left to say.
+        if matched == 0 {
+            out.push(missing_entity(guard, env, side));
+        }
+        return;
+    }
+    match (lacking, matched) {
+        // One entity (a `.env` file) and it lacks the setting: the finding is about it.
+        (Some(entity), 1) => {
+            let violation = vec![(guard.exact_path.clone().unwrap_or_default(), None, absent(guard))];
+            push(guard, entity, other.entity(entity.id()), env, side, violation, out);
+        }
+        _ => out.push(missing_entity(guard, env, side)),
+    }
+}
+
+/// Why an absent value fails the guard.
+fn absent(guard: &config::Guard) -> String {
+    if guard.must_exist {
+        "must exist".to_owned()
+    } else {
+        "is absent (set `optional = true` to allow that)".to_owned()
+    }
+}
+
+/// The findings of one entity's violations.
+fn push(
+    guard: &config::Guard,
+    entity: &crate::model::Entity,
+    other_entity: Option<&crate::model::Entity>,
+    env: &str,
+    side: Side,
+    violations: Vec<(Path, Option<&Node>, String)>,
+    out: &mut Vec<Finding>,
+) {
+    for (path, node, why) in violations {
+        let label = if path.is_root() { entity.id().to_string() } else { setting_label(entity.id(), &path) };
+        let message = match &guard.message {
+            Some(message) => format!("{message} ({label} in {env} {why})"),
+            None => format!("{label} in {env} {why}"),
+        };
+        let line = line_of(entity.body(), &path);
+        let failed = Guard { category: Category::Guard, severity: guard.severity, message };
+        out.push(guard_finding(entity, other_entity, side, (path, node), line, failed, &guard.name));
+    }
+}
+
+/// A finding about an entity that a `must_exist` guard wants and the environment does not have:
+/// its entity is the glob as written.
+fn missing_entity(guard: &config::Guard, env: &str, side: Side) -> Finding {
+    let entity: crate::model::EntityId = guard
+        .entity_glob
+        .parse()
+        .unwrap_or_else(|_| crate::model::EntityId::new(crate::model::Domain::Cfg, guard.entity_glob.as_str()));
+    let path = guard.exact_path.clone().unwrap_or_default();
+    let what = if path.is_root() { guard.entity_glob.clone() } else { format!("{} {path}", guard.entity_glob) };
+    let why = format!("{what} in {env} {}: nothing has it", absent(guard));
+    let message = match &guard.message {
+        Some(message) => format!("{message} ({why})"),
+        None => why,
+    };
+    let mut finding = super::finding::finish(super::finding::Draft {
+        entity: &entity,
+        path: path.clone(),
+        change: report::FindingKind::Guard,
+        left: None,
+        right: None,
+        category: Category::Guard,
+        severity: guard.severity,
+        status: report::Status::Drift,
+        message,
+        rule: None,
+        reason: None,
+        location: report::Locations::default(),
+    });
+    finding.id = super::production::guard_id(&entity, &path, &guard.name, side);
+    finding.rule = Some(std::borrow::Cow::Owned(guard.name.clone()));
+    finding
 }

@@ -125,7 +125,21 @@ pub(super) fn guard_finding(
         reason: None,
         location,
     });
-    finding.id = report::finding_id(entity.id(), &finding.path, FindingKind::Guard, Some(rule));
+    finding.id = guard_id(entity.id(), &finding.path, rule, side);
     finding.rule = Some(Cow::Owned(rule.to_owned()));
     finding
+}
+
+/// A configured guard's finding id: its rule, and the side when it is the left one (a guard on
+/// both sides is two findings).
+pub(super) fn guard_id(
+    entity: &crate::model::EntityId,
+    path: &Path,
+    rule: &str,
+    side: Side,
+) -> compact_str::CompactString {
+    match side {
+        Side::Right => report::finding_id(entity, path, FindingKind::Guard, Some(rule)),
+        Side::Left => report::finding_id(entity, path, FindingKind::Guard, Some(&format!("{rule}@left"))),
+    }
 }
