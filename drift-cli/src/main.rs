@@ -134,6 +134,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 baseline.entries.len(),
                 render::safe(&output.display().to_string())
             );
+            let drift = report.findings().iter().filter(|f| f.status == drift_core::Status::Drift).count();
+            if drift > baseline.entries.len() {
+                eprintln!(
+                    "note: {} finding(s) not recorded: an expired certificate is never accepted by a baseline",
+                    drift - baseline.entries.len()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { compare, to: output } => {

@@ -209,16 +209,31 @@ fn a_team_policy_leaves_only_the_rest() {
     ]);
     assert_eq!(code(&bad), 2);
     assert!(stderr(&bad).contains("drift.toml:3: unknown field `reson`, expected one of"), "{}", stderr(&bad));
-    // Baselines: everything accepted today passes the gate tomorrow.
+    // Baselines: everything accepted today passes the gate tomorrow, except the expired
+    // certificate, which no baseline accepts.
     let baseline = dir.join("baseline.json");
-    assert_eq!(
-        code(&run(&["baseline", "fixtures/staging", "fixtures/production", "-o", &baseline.to_string_lossy()])),
-        0
-    );
-    assert_eq!(
-        code(&run(&["check", "fixtures/staging", "fixtures/production", "--baseline", &baseline.to_string_lossy()])),
-        0
-    );
+    let recorded = run(&["baseline", "fixtures/staging", "fixtures/production", "-o", &baseline.to_string_lossy()]);
+    assert_eq!(code(&recorded), 0);
+    assert!(stderr(&recorded).contains("1 finding(s) not recorded: an expired certificate"), "{}", stderr(&recorded));
+    let gate = run(&[
+        "check",
+        "fixtures/staging",
+        "fixtures/production",
+        "--baseline",
+        &baseline.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&gate), 1);
+    let report: serde_json::Value = serde_json::from_slice(&gate.stdout).unwrap_or_default();
+    let drift: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["status"] == "drift")
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(drift, ["certificate-expired"], "{report}");
 }
 
 #[test]

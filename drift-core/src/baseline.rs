@@ -3,6 +3,12 @@
 //! A baseline records each drift finding's stable id with its values. Applied to a later report, a
 //! finding with the same id and the same values is `baselined`; one whose values changed since is
 //! drift again (its message says so); entries that match no finding any more are stale.
+//!
+//! An entry records what kind of change it accepted (and the rule that judged it): a finding with
+//! the same id but another kind is not accepted. Guards whose truth depends on the day are judged
+//! again on every run: an expiring certificate is accepted only while it keeps the same expiry
+//! and has not expired (an expired one is another finding), and an expired certificate is never
+//! accepted.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -11,7 +17,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::report::{Report, Status};
+use crate::report::{Finding, FindingKind, Report, Status};
+
+/// Rules whose findings a baseline never accepts: they only get worse with time.
+const NEVER_ACCEPTED: &[&str] = &["certificate-expired"];
+
+/// Whether a baseline may accept this finding.
+fn acceptable(finding: &Finding) -> bool {
+    !finding.rule.as_deref().is_some_and(|r| NEVER_ACCEPTED.contains(&r))
+}
 
 /// The schema tag of baseline files.
 const SCHEMA: &str = "drift/baseline/v1";
@@ -25,6 +39,13 @@ pub struct BaselineEntry {
     pub entity: String,
     /// Its path, for people reading the file.
     pub path: String,
+    /// The kind of change accepted (`changed`, `guard`…); entries written before it was recorded
+    /// have none and match any kind.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub change: Option<FindingKind>,
+    /// The rule that judged the finding, when one did.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rule: Option<String>,
     /// The left value when accepted (`None`: the finding had none; `Some(Null)`: a JSON null).
     #[serde(skip_serializing_if = "Option::is_none", default, deserialize_with = "present")]
     pub left: Option<Value>,
@@ -42,16 +63,19 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// Records every finding of a report that is drift.
+    /// Records every finding of a report that is drift (except those no baseline accepts: an
+    /// expired certificate).
     pub fn from_report(report: &Report) -> Self {
         let entries = report
             .findings()
             .iter()
-            .filter(|f| f.status == Status::Drift)
+            .filter(|f| f.status == Status::Drift && acceptable(f))
             .map(|f| BaselineEntry {
                 id: f.id.to_string(),
                 entity: f.entity.to_string(),
                 path: f.path.to_string(),
+                change: Some(f.change),
+                rule: f.rule.as_deref().map(str::to_owned),
                 left: f.left.as_ref().map(without_fingerprints),
                 right: f.right.as_ref().map(without_fingerprints),
             })
@@ -95,7 +119,10 @@ impl Baseline {
             }
             let same =
                 |recorded: &Option<Value>, now: &Option<Value>| *recorded == now.as_ref().map(without_fingerprints);
-            if same(&entry.left, &finding.left) && same(&entry.right, &finding.right) {
+            let same_kind = entry.change.is_none_or(|c| c == finding.change);
+            if !acceptable(finding) {
+                finding.message = format!("{}; no baseline accepts it ({origin} lists it)", finding.message);
+            } else if same_kind && same(&entry.left, &finding.left) && same(&entry.right, &finding.right) {
                 finding.status = Status::Baselined;
                 finding.rule = Some(Cow::Borrowed("baseline"));
                 finding.reason = Some(Cow::Owned(format!("accepted in {origin}")));

@@ -337,6 +337,53 @@ fn baselines_accept_a_change_to_or_from_null() {
     assert!(report.findings().iter().all(|f| f.status == Status::Baselined), "{:?}", report.findings());
 }
 
+/// Baselines record the kind of change; an expired certificate is never accepted, and one that
+/// is only expiring is accepted until it expires (the guard is judged again every run).
+#[test]
+fn baselines_never_accept_an_expired_certificate() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+    let (left, right) = drift_core::load_pair(&root.join("staging"), &root.join("production"), &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let compare = |now: i64| {
+        let policy = Policy { now: Some(now), ..Policy::default() };
+        drift_core::report(&drift_core::diff(&left, &right), &policy)
+    };
+    let rules = |r: &Report, rule: &str| -> Vec<(String, Status)> {
+        r.findings()
+            .iter()
+            .filter(|f| f.rule.as_deref() == Some(rule))
+            .map(|f| (f.path.to_string(), f.status))
+            .collect()
+    };
+    let mut report = compare(NOW);
+    let expired = rules(&report, "certificate-expired");
+    assert!(!expired.is_empty(), "the demo has an expired certificate");
+    let baseline = drift_core::Baseline::from_report(&report);
+    assert!(baseline.entries.iter().all(|e| e.change.is_some()), "every entry records its kind");
+    assert!(!baseline.entries.iter().any(|e| e.rule.as_deref() == Some("certificate-expired")));
+    let read = drift_core::Baseline::parse("b.json", baseline.to_json().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    read.apply(&mut report, "b.json");
+    assert!(rules(&report, "certificate-expired").iter().all(|(_, s)| *s == Status::Drift));
+    assert_eq!(report.summary.by_status.drift, expired.len(), "everything else was accepted");
+    // An older baseline that lists the expired certificate does not accept it either.
+    let mut listed = baseline.clone();
+    let mut again = compare(NOW);
+    for f in again.findings().iter().filter(|f| f.rule.as_deref() == Some("certificate-expired")) {
+        listed.entries.push(drift_core::BaselineEntry {
+            id: f.id.to_string(),
+            entity: f.entity.to_string(),
+            path: f.path.to_string(),
+            change: None,
+            rule: None,
+            left: f.left.clone(),
+            right: f.right.clone(),
+        });
+    }
+    listed.apply(&mut again, "old.json");
+    assert!(rules(&again, "certificate-expired").iter().all(|(_, s)| *s == Status::Drift));
+}
+
 #[test]
 fn init_writes_a_starter_that_parses() {
     let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
