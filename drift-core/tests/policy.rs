@@ -417,3 +417,98 @@ fn init_writes_a_starter_that_parses() {
         .replace("default_substitutions = true\n", "");
     Config::parse("drift.toml", &uncommented).unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
 }
+
+/// Every `[[expect]]` that `drift init` proposes, uncommented as written, turns the findings it
+/// came from expected; what needs review (critical, reuse, exposure) stays drift (issue 14).
+#[test]
+fn init_rules_applied_as_written_expect_their_findings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
+    let (left, right) = drift_core::load_pair(&root.join("staging"), &root.join("production"), &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A generated pair besides the fixtures: set items labelled by IP ranges and host names,
+    // dotted configuration keys, many entities with the same drift.
+    let mut gen_left = String::new();
+    let mut gen_right = String::new();
+    for i in 0..12 {
+        for (text, cidr, host, level) in [
+            (&mut gen_left, "10.0.0.0/8", "api.stg.example.com", "debug"),
+            (&mut gen_right, "10.1.0.0/16", "api.example.com", "info"),
+        ] {
+            text.push_str(&format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np-{i}, namespace: shop}}\n\
+                 spec:\n  podSelector: {{}}\n  ingress:\n    - from: [{{ipBlock: {{cidr: {cidr}}}}}]\n---\n\
+                 apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}, namespace: shop}}\n\
+                 data: {{\"log.level\": {level}, \"upstream.host\": {host}}}\n---\n"
+            ));
+        }
+    }
+    let parse = |name: &str, text: &str| {
+        let mut s = drift_core::parse(Format::Kubernetes, &format!("{name}/all.yaml"), text.as_bytes(), &options)
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let generated = (parse("staging", &gen_left), parse("production", &gen_right));
+    // Lists of named objects whose names hold dots (host names): `upstreams[name=api.example.com]`.
+    let values = |name: &str, timeout: u32| {
+        let text: String = (0..12)
+            .map(|i| format!("  - name: svc{i}.example.com\n    timeout: {timeout}\n    address: 10.0.{i}.0/24\n"))
+            .collect();
+        let mut s = drift_core::parse(
+            Format::Config,
+            &format!("{name}/values.yaml"),
+            format!("upstreams:\n{text}").as_bytes(),
+            &options,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let config_pair = (values("staging", 5), values("production", 10));
+    for (left, right) in [(&left, &right), (&generated.0, &generated.1), (&config_pair.0, &config_pair.1)] {
+        let before =
+            drift_core::report(&drift_core::diff(left, right), &Policy { now: Some(NOW), ..Policy::default() });
+        let starter = drift_core::starter_config(&before);
+        // Uncomment the proposed rules exactly as written.
+        let mut config = String::new();
+        let mut blocks: Vec<(usize, usize)> = Vec::new(); // (line of the rule in `config`, findings)
+        let mut in_block = false;
+        for line in starter.lines() {
+            if let Some(rest) = line.strip_prefix("# [[expect]]  # ") {
+                in_block = true;
+                let n = rest.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                blocks.push((config.lines().count() + 1, n));
+                config.push_str("[[expect]]\n");
+            } else if in_block && let Some(rest) = line.strip_prefix("# ") {
+                config.push_str(rest);
+                config.push('\n');
+            } else {
+                in_block = false;
+                if !line.starts_with('#') && !line.starts_with('[') && !line.contains(" = ") {
+                    continue;
+                }
+                if line.starts_with("[[guard]]") {
+                    break;
+                }
+                config.push_str(line);
+                config.push('\n');
+            }
+        }
+        assert!(!blocks.is_empty(), "{starter}");
+        let parsed = Config::parse("drift.toml", &config).unwrap_or_else(|e| panic!("{e}\n{config}"));
+        let policy = Policy { now: Some(NOW), ..Policy::with_config(parsed) };
+        let after = drift_core::report(&drift_core::diff(left, right), &policy);
+        for (line, n) in &blocks {
+            let name = format!("drift.toml:{line} (expect)");
+            let decided = after.findings().iter().filter(|f| f.rule.as_deref() == Some(name.as_str())).count();
+            assert!(decided >= *n, "{name} expects {decided} of its {n} findings\n{config}");
+        }
+        // What needs review is never accepted by a proposed rule.
+        for f in after.findings() {
+            if f.change == drift_core::FindingKind::Reuse || f.severity == Severity::Critical {
+                assert_ne!(f.status, Status::Expected, "{} {} was accepted\n{config}", f.entity, f.path);
+            }
+        }
+    }
+}

@@ -627,18 +627,29 @@ fn glob_regex(glob: &str, kind: Glob) -> (String, usize) {
         Glob::Entity => "[^/]*",
         Glob::Path => r"[^.\[\]]*",
     };
+    // Inside a path's brackets `*` is one list item's whole label, whatever it holds: dots in an
+    // IP range or a host name (`ingress[*]` matches `ingress[=10.0.0.0/8]`).
+    let in_item = r"[^\]]*";
     let mut out = String::from("^(?s:");
     let mut literal = 0;
+    let mut brackets = 0usize;
     let mut chars = glob.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '*' {
             if chars.peek() == Some(&'*') {
                 chars.next();
                 out.push_str(".*");
+            } else if brackets > 0 && matches!(kind, Glob::Path) {
+                out.push_str(in_item);
             } else {
                 out.push_str(one);
             }
         } else {
+            match c {
+                '[' => brackets += 1,
+                ']' => brackets = brackets.saturating_sub(1),
+                _ => {}
+            }
             literal += 1;
             out.push_str(&regex::escape(&c.to_string()));
         }
@@ -700,6 +711,12 @@ mod tests {
             "spec.template.spec.containers[name=api].image"
         ));
         assert!(!matches("spec.*", Glob::Path, "spec.template.spec"));
+        // `[*]` is one item, whatever its label holds (dots, slashes, `=`).
+        for label in ["=10.0.0.0/8", "name=api.example.com", "=#40963f55", "host=a.b.c:443", "0"] {
+            assert!(matches("spec.ingress[*].from", Glob::Path, &format!("spec.ingress[{label}].from")), "{label}");
+        }
+        assert!(!matches("spec.ingress[*].from", Glob::Path, "spec.ingress[=a].x[=b].from"));
+        assert!(matches("spec.ingress[*]", Glob::Path, "spec.ingress[=10.0.0.0/8]"));
         assert!(matches("spec.**", Glob::Path, "spec.template.spec"));
         assert!(matches(
             "metadata.annotations[\"app.kubernetes.io/*\"]",

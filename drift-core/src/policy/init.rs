@@ -1,11 +1,11 @@
 //! `drift init`: a commented starter `drift.toml` from what a comparison shows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::model::Domain;
 use crate::path::Segment;
-use crate::report::{FindingKind, Report, Status};
+use crate::report::{Finding, FindingKind, Report, Severity, Status};
 
 /// A starter `drift.toml` for this comparison: the environments' names, namespaces to map, the most
 /// frequent drift paths as candidate `expect` rules, and a production guard, all commented.
@@ -48,38 +48,66 @@ pub fn starter_config(report: &Report) -> String {
         }
     }
 
-    // The most frequent drift, by path with list items generalized.
-    let mut paths: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for f in report
-        .findings()
-        .iter()
-        .filter(|f| f.status == Status::Drift && f.change != FindingKind::Guard && !f.path.is_root())
-    {
-        let glob: Vec<String> = f
-            .path
-            .segments()
+    // The most frequent drift, by path with list items generalized. What must be looked at, not
+    // accepted (a critical finding, a secret shared by both environments, an exposure to the
+    // internet), is never a candidate: it is listed for review, and no candidate rule may match it.
+    let drift = || {
+        report
+            .findings()
             .iter()
-            .map(|s| match s {
-                Segment::Key(k) if k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') => {
-                    k.to_string()
-                }
-                Segment::Key(k) => format!("[{}]", serde_json::Value::from(&**k)),
-                _ => "[*]".to_owned(),
-            })
-            .collect();
-        let glob = glob.join(".").replace(".[", "[");
-        *paths.entry((f.domain.as_str().to_owned(), glob)).or_default() += 1;
+            .filter(|f| f.status == Status::Drift && f.change != FindingKind::Guard && !f.path.is_root())
+    };
+    let review: Vec<&Finding> = drift().filter(|f| needs_review(f)).collect();
+    let unsafe_globs: BTreeSet<(String, String)> =
+        review.iter().map(|f| (f.domain.as_str().to_owned(), path_glob(f))).collect();
+    let mut paths: BTreeMap<(String, String), (usize, BTreeSet<FindingKind>)> = BTreeMap::new();
+    for f in drift().filter(|f| !needs_review(f)) {
+        let key = (f.domain.as_str().to_owned(), path_glob(f));
+        if unsafe_globs.contains(&key) {
+            continue;
+        }
+        let entry = paths.entry(key).or_default();
+        entry.0 += 1;
+        entry.1.insert(f.change);
     }
-    let mut ranked: Vec<((String, String), usize)> = paths.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut ranked: Vec<((String, String), (usize, BTreeSet<FindingKind>))> = paths.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
     if !ranked.is_empty() {
-        let _ = writeln!(out, "# The most frequent drift: uncomment what is intended, and say why.");
-        for ((domain, path), n) in ranked.into_iter().take(10) {
+        let _ =
+            writeln!(out, "# The most frequent drift: uncomment what is intended, and say why (each block is valid as");
+        let _ = writeln!(out, "# it stands once uncommented; owner and until stay optional).");
+        for ((domain, path), (n, kinds)) in ranked.into_iter().take(10) {
+            let change = match kinds.iter().collect::<Vec<_>>().as_slice() {
+                [one] => format!("# change = {:?}\n", one.as_str()),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "# [[expect]]  # {n} finding(s)\n# domain = {domain:?}\n# path = {path:?}\n# reason = \"…\"\n# owner = \"…\"\n# until = \"YYYY-MM-DD\"\n"
+                "# [[expect]]  # {n} finding(s)\n# domain = {domain:?}\n# path = {path:?}\n{change}# reason = \"TODO: why {right} differs\"\n# # owner = \"team\"\n# # until = \"2099-12-31\"\n"
             );
         }
+    }
+    if !review.is_empty() {
+        let _ = writeln!(
+            out,
+            "# To review, not to accept: drift.toml rules should not hide these ({} finding(s)).",
+            review.len()
+        );
+        for f in review.iter().take(20) {
+            let _ = writeln!(
+                out,
+                "#   {} {} {} ({}): {}",
+                f.severity.as_str(),
+                f.entity,
+                f.path,
+                f.change.as_str(),
+                one_line(&f.message)
+            );
+        }
+        if review.len() > 20 {
+            let _ = writeln!(out, "#   … and {} more", review.len() - 20);
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "# A rule about {right} alone, whatever {left} says:");
     let _ = writeln!(
@@ -88,4 +116,38 @@ pub fn starter_config(report: &Report) -> String {
     );
     let _ = writeln!(out, "message = \"sandbox switches must be off in {right}\"\nseverity = \"critical\"");
     out
+}
+
+/// Findings a starter must not propose to accept: critical ones, a secret shared by both
+/// environments, an exposure to the internet.
+fn needs_review(f: &Finding) -> bool {
+    const EXPOSURE: &[&str] = &["open-to-world", "publicly-accessible"];
+    f.severity == Severity::Critical
+        || f.change == FindingKind::Reuse
+        || f.rule.as_deref().is_some_and(|r| EXPOSURE.contains(&r))
+        || [&f.left, &f.right].into_iter().flatten().any(|v| {
+            let text = v.to_string();
+            text.contains("0.0.0.0/0") || text.contains("::/0")
+        })
+}
+
+/// A finding's path as a glob that matches it: keys as written (quoted when they hold more than
+/// letters, digits, `_` and `-`; `*` escaped by quoting too), list items as `[*]`.
+fn path_glob(f: &Finding) -> String {
+    let glob: Vec<String> = f
+        .path
+        .segments()
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) if k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') => k.to_string(),
+            Segment::Key(k) => format!("[{}]", serde_json::Value::from(&**k)),
+            _ => "[*]".to_owned(),
+        })
+        .collect();
+    glob.join(".").replace(".[", "[")
+}
+
+/// A message on one line, for a comment.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
