@@ -60,7 +60,7 @@ pub fn starter_config(report: &Report) -> String {
     let review: Vec<&Finding> = drift().filter(|f| needs_review(f)).collect();
     let unsafe_globs: BTreeSet<(String, String)> =
         review.iter().map(|f| (f.domain.as_str().to_owned(), path_glob(f))).collect();
-    let mut paths: BTreeMap<(String, String), (usize, BTreeSet<FindingKind>)> = BTreeMap::new();
+    let mut paths: BTreeMap<(String, String), Candidate> = BTreeMap::new();
     for f in drift().filter(|f| !needs_review(f)) {
         let key = (f.domain.as_str().to_owned(), path_glob(f));
         if unsafe_globs.contains(&key) {
@@ -70,7 +70,7 @@ pub fn starter_config(report: &Report) -> String {
         entry.0 += 1;
         entry.1.insert(f.change);
     }
-    let mut ranked: Vec<((String, String), (usize, BTreeSet<FindingKind>))> = paths.into_iter().collect();
+    let mut ranked: Vec<((String, String), Candidate)> = paths.into_iter().collect();
     ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
     if !ranked.is_empty() {
         let _ =
@@ -117,6 +117,9 @@ pub fn starter_config(report: &Report) -> String {
     let _ = writeln!(out, "message = \"sandbox switches must be off in {right}\"\nseverity = \"critical\"");
     out
 }
+
+/// A candidate rule's findings: how many, and their kinds of change.
+type Candidate = (usize, BTreeSet<FindingKind>);
 
 /// Findings a starter must not propose to accept: critical ones, a secret shared by both
 /// environments, an exposure to the internet.
