@@ -54,6 +54,14 @@ pub(crate) enum Command {
         #[arg(short = 'o', long = "to", default_value = "drift.toml")]
         to: PathBuf,
     },
+    /// Explain one finding: what decided it, and every drift.toml rule whose globs match it,
+    /// with why it applied or not (`drift explain ID LEFT RIGHT --config drift.toml`).
+    Explain {
+        /// The finding's id (from `--format json`, or a unique prefix of it).
+        id: String,
+        #[command(flatten)]
+        compare: Compare,
+    },
     /// List the rules: the built-in ones, then those of drift.toml.
     Rules {
         /// Only the built-in rules.

@@ -143,6 +143,37 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Explain { id, compare } => {
+            limit(&mut options, &compare.load);
+            let config = config(compare.config.as_deref())?;
+            if let Some(config) = &config {
+                options.secrets = config.secret_rules();
+            }
+            let policy_config = config.clone();
+            let (report, _) = build_report(&compare, &options, config, false)?;
+            let found: Vec<&drift_core::Finding> =
+                report.findings().iter().filter(|f| f.id.starts_with(id.as_str()) && !id.is_empty()).collect();
+            let finding = match found.as_slice() {
+                [one] => *one,
+                [] => anyhow::bail!(
+                    "no finding has the id {} ({} findings; their ids are in --format json)",
+                    render::safe(&id),
+                    report.findings().len()
+                ),
+                many => anyhow::bail!(
+                    "{} findings have an id that starts with {}: give more of it",
+                    many.len(),
+                    render::safe(&id)
+                ),
+            };
+            let policy = policy_config.map_or_else(Policy::default, Policy::with_config);
+            let mut stdout = io::stdout().lock();
+            for line in drift_core::explain(finding, &policy) {
+                writeln!(stdout, "{}", render::safe(&line))?;
+            }
+            stdout.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { compare, to: output } => {
             limit(&mut options, &compare.load);
             if output.as_os_str() != "-" && output.exists() {
@@ -206,6 +237,12 @@ fn build_report(
     let mut report = drift_core::report(&diff, &policy);
     if !report.guards.enabled && require_guards {
         anyhow::bail!("guards are off: {}", render::safe(&report.guards.reason));
+    }
+    for rule in report.unused_rules.iter().take(20) {
+        eprintln!("warning: {} matched nothing in this run", render::safe(rule));
+    }
+    if report.unused_rules.len() > 20 {
+        eprintln!("warning: {} more drift.toml rules matched nothing", report.unused_rules.len() - 20);
     }
     if let Some((baseline, origin)) = baseline {
         let stale = baseline.apply(&mut report, &origin);

@@ -178,3 +178,40 @@ fn objects_match_across_environment_tokens() {
     let removed = report["findings"].as_array().into_iter().flatten().any(|f| f["change"] == "removed");
     assert!(removed, "{report}");
 }
+
+/// Rules that do not apply say so: unused rules on stderr and in JSON, and `drift explain` shows
+/// which rules were considered for a finding and why each applied or not.
+#[test]
+fn rules_say_when_they_do_not_apply() {
+    let dir = scratch("explain");
+    write(&dir.join("staging/.env"), "LOG_LEVEL=debug\nWORKERS=2\n");
+    write(&dir.join("production/.env"), "LOG_LEVEL=info\nWORKERS=4\n");
+    write(
+        &dir.join("drift.toml"),
+        "[[expect]]\npath = \"LOG_LEVEL\"\nreason = \"quieter in production\"\n\n\
+         [[expect]]\npath = \"WORKERS\"\nright = \"8\"\nreason = \"more workers\"\n\n\
+         [[ignore]]\npath = \"LOG_LEVLE\"\nreason = \"typo\"\n",
+    );
+    let output = drift(&dir, &["check", "staging", "production", "--config", "drift.toml", "--fail-on", "low"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning: drift.toml:10 (ignore) matched nothing in this run"), "{stderr}");
+    let report = json(&dir, &["staging", "production", "--config", "drift.toml"]);
+    // The WORKERS rule matches the path, but its value condition holds for no finding.
+    assert_eq!(
+        report["unused_rules"],
+        serde_json::json!(["drift.toml:10 (ignore)", "drift.toml:5 (expect)"]),
+        "{report}"
+    );
+    let workers = report["findings"].as_array().into_iter().flatten().find(|f| f["path"] == "WORKERS").cloned();
+    let id = workers.and_then(|f| f["id"].as_str().map(str::to_owned)).unwrap_or_default();
+    let output = drift(&dir, &["explain", &id[..8], "staging", "production", "--config", "drift.toml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("decided by the built-in judgement"), "{text}");
+    assert!(
+        text.contains("drift.toml:5 (expect)") && text.contains("the right value does not meet its condition"),
+        "{text}"
+    );
+    let output = drift(&dir, &["explain", "ffffffffffff", "staging", "production"]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -52,7 +52,7 @@ pub use crate::{
     },
     patch::{EntityPatch, patches},
     path::{Path, PathError, Segment},
-    policy::{Policy, RuleId, config::Config, init::starter_config, report},
+    policy::{Policy, RuleId, config::Config, explain::explain, init::starter_config, report},
     report::{
         Category, Finding, FindingKind, GuardedSide, Guards, Locations, Report, Severity, SeverityCounts, Side, Status,
         StatusCounts, Summary, elide, value_json,

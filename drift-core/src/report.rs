@@ -356,6 +356,10 @@ pub struct Report {
     /// align within the budget was compared position by position). Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// drift.toml rules (`drift.toml:12 (expect)`) that matched nothing in this run. Absent when
+    /// empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unused_rules: Vec<String>,
 }
 
 impl Report {
@@ -373,6 +377,7 @@ impl Report {
             summary: Summary::default(),
             findings,
             notes: Vec::new(),
+            unused_rules: Vec::new(),
         };
         report.recount();
         report

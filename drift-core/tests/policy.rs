@@ -512,3 +512,20 @@ fn init_rules_applied_as_written_expect_their_findings() {
         }
     }
 }
+
+/// A rule that matched nothing in a run is listed with its file and line (issue 14).
+#[test]
+fn rules_that_match_nothing_are_listed() {
+    let config = "[[expect]]\npath = \"LOG_LEVEL\"\nreason = \"r\"\n\n[[expect]]\npath = \"LOG_LEVLE\"\nreason = \"typo\"\n\n\
+                  [[severity]]\npath = \"NOPE_*\"\nlevel = \"low\"\n\n[[guard]]\npath = \"MISSING_SWITCH\"\nmust_not_match = \"true\"\n\n\
+                  [[guard]]\npath = \"LOG_LEVEL\"\nmust_not_match = \"trace\"\n";
+    let r = report(config, "LOG_LEVEL=debug\n", "LOG_LEVEL=info\n");
+    assert_eq!(
+        r.unused_rules,
+        ["drift.toml:5 (expect)", "drift.toml:9 (severity)", "drift.toml:13 (guard)"],
+        "{:?}",
+        r.unused_rules
+    );
+    let json = serde_json::to_value(&r).unwrap_or_default();
+    assert_eq!(json["unused_rules"][0], "drift.toml:5 (expect)");
+}

@@ -360,8 +360,13 @@ impl Config {
                             (None, None) => None,
                         })
                     };
-                let select =
-                    Selector { domain: s.domain, category: s.category, change: s.change, specificity: el + pl };
+                let select = Selector {
+                    domain: s.domain,
+                    category: s.category,
+                    change: s.change,
+                    specificity: el + pl,
+                    globs: globs(&s.entity, &s.path),
+                };
                 rules.push((
                     select,
                     Rule {
@@ -386,7 +391,13 @@ impl Config {
             let s = spec.get_ref();
             let (e, el) = glob(&s.entity, Glob::Entity)?;
             let (p, pl) = glob(&s.path, Glob::Path)?;
-            let select = Selector { domain: s.domain, category: s.category, change: s.change, specificity: el + pl };
+            let select = Selector {
+                domain: s.domain,
+                category: s.category,
+                change: s.change,
+                specificity: el + pl,
+                globs: globs(&s.entity, &s.path),
+            };
             sev_rules.push((select, (format!("{origin}:{} (severity)", line_of(spec.span())), s.level)));
             sev_e.push(e);
             sev_p.push(p);
@@ -396,7 +407,13 @@ impl Config {
             let s = spec.get_ref();
             let (e, el) = glob(&s.entity, Glob::Entity)?;
             let (p, pl) = glob(&s.path, Glob::Path)?;
-            let select = Selector { domain: s.domain, category: None, change: s.change, specificity: el + pl };
+            let select = Selector {
+                domain: s.domain,
+                category: None,
+                change: s.change,
+                specificity: el + pl,
+                globs: globs(&s.entity, &s.path),
+            };
             cat_rules.push((select, (format!("{origin}:{} (category)", line_of(spec.span())), s.set)));
             cat_e.push(e);
             cat_p.push(p);
@@ -597,6 +614,16 @@ impl Config {
         out
     }
 
+    /// Every rule's name (`drift.toml:12 (expect)`), in file order within each kind.
+    pub(crate) fn rule_names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        out.extend(self.ignore.rules.iter().chain(&self.expect.rules).map(|(_, r)| r.name.as_str()));
+        out.extend(self.severity.rules.iter().map(|(_, (name, _))| name.as_str()));
+        out.extend(self.category.rules.iter().map(|(_, (name, _))| name.as_str()));
+        out.extend(self.guards.iter().map(|g| g.name.as_str()));
+        out
+    }
+
     /// The secret rules: the defaults plus the file's `[secrets]`.
     pub fn secret_rules(&self) -> crate::secrets::SecretRules {
         crate::secrets::SecretRules::new(self.secrets_extra.clone(), self.secrets_not.clone())
@@ -613,6 +640,18 @@ fn regex_error(err: &regex::Error) -> String {
     let text = err.to_string();
     let last = text.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
     last.trim_start_matches("error: ").to_owned()
+}
+
+/// A rule's entity and path globs as written, for `drift explain`.
+fn globs(entity: &Option<Spanned<String>>, path: &Option<Spanned<String>>) -> (Option<String>, Option<String>) {
+    (entity.as_ref().map(|e| e.get_ref().clone()), path.as_ref().map(|p| p.get_ref().clone()))
+}
+
+/// Whether an entity (`path` false) or path glob as written matches a text; no glob matches all.
+pub(crate) fn glob_matches(glob: Option<&str>, path: bool, text: &str) -> bool {
+    let Some(glob) = glob else { return true };
+    let (re, _) = glob_regex(glob, if path { Glob::Path } else { Glob::Entity });
+    Regex::new(&re).is_ok_and(|re| re.is_match(text))
 }
 
 #[derive(Clone, Copy)]

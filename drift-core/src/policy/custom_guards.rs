@@ -156,7 +156,7 @@ pub(super) fn config_guard(
     env: &str,
     side: Side,
     out: &mut Vec<Finding>,
-) {
+) -> bool {
     let absent_fails = guard.must_exist || (wants_value(guard) && !guard.optional);
     let (mut matched, mut found) = (0usize, false);
     let mut lacking = None;
@@ -192,15 +192,16 @@ pub(super) fn config_guard(
         }
         push(guard, entity, other_entity, env, side, violations, out);
     }
+    // Whether the guard applied to anything: it selected a value, or it failed for lack of one.
     if found || !absent_fails {
-        return;
+        return found;
     }
     if !guard.any_entity {
         // Each selected entity said what it lacks; only an empty selection is left to say.
         if matched == 0 {
             out.push(missing_entity(guard, env, side));
         }
-        return;
+        return true;
     }
     match (lacking, matched) {
         // One entity (a `.env` file) and it lacks the setting: the finding is about it.
@@ -210,6 +211,7 @@ pub(super) fn config_guard(
         }
         _ => out.push(missing_entity(guard, env, side)),
     }
+    true
 }
 
 /// Why an absent value fails the guard.

@@ -7,6 +7,7 @@
 mod classify;
 pub(crate) mod config;
 mod custom_guards;
+pub(crate) mod explain;
 mod finding;
 mod guards;
 pub(crate) mod init;
@@ -254,17 +255,30 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     {
         pair_renamed(&mut findings, from, to, &names);
     }
+    let mut unused_rules = Vec::new();
     if let Some(config) = &policy.config {
+        let mut used_guards = std::collections::HashSet::new();
         for guard in &config.guards {
+            let mut used = false;
             if matches!(guard.side, config::Side::Right | config::Side::Both) {
-                config_guard(guard, right, left, names.right, Side::Right, &mut findings);
+                used |= config_guard(guard, right, left, names.right, Side::Right, &mut findings);
             }
             if matches!(guard.side, config::Side::Left | config::Side::Both) {
-                config_guard(guard, left, right, names.left, Side::Left, &mut findings);
+                used |= config_guard(guard, left, right, names.left, Side::Left, &mut findings);
+            }
+            if used {
+                used_guards.insert(guard.name.as_str());
             }
         }
         let today = crate::source::certificate::rfc3339(policy.now());
-        rules::apply(&mut findings, config, &today[..10]);
+        let used = rules::apply(&mut findings, config, &today[..10]);
+        // Rules that matched nothing in this run: a typo, or a rule that outlived its reason.
+        unused_rules = config
+            .rule_names()
+            .into_iter()
+            .filter(|name| !used.contains(name) && !used_guards.contains(name))
+            .map(str::to_owned)
+            .collect();
     }
     // Reuse means something only between two environments known to differ: a snapshot of
     // staging compared with today's staging, or production's manifests in git with the live
@@ -308,6 +322,7 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         report::Guards { reason: "the built-in guards are turned off".to_owned(), ..report::Guards::default() }
     };
     report.same_environment = comparison.same_environment();
+    report.unused_rules = unused_rules;
     report.notes = diff.notes().to_vec();
     report
 }

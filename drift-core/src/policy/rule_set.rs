@@ -19,6 +19,8 @@ pub(crate) struct Selector {
     pub(crate) change: Option<FindingKind>,
     /// More literal characters in the globs: a more specific rule.
     pub(crate) specificity: usize,
+    /// The entity and path globs as written (none: any), for `drift explain`.
+    pub(crate) globs: (Option<String>, Option<String>),
 }
 
 /// A compiled glob: a text to equal, or an anchored regex (wildcards).
@@ -179,7 +181,7 @@ mod tests {
     use super::*;
 
     fn selector(specificity: usize) -> Selector {
-        Selector { domain: None, category: None, change: None, specificity }
+        Selector { domain: None, category: None, change: None, specificity, globs: (None, None) }
     }
 
     #[test]
