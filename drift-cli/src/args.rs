@@ -32,8 +32,8 @@ pub(crate) enum Command {
         /// Where to write the snapshot (- for stdout).
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
-        /// The environment's name (default: the directory's name).
-        #[arg(long)]
+        /// The environment's name (default: the environment token nearest the leaf of its path).
+        #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
         name: Option<String>,
         #[command(flatten)]
         load: LoadArgs,
@@ -82,11 +82,12 @@ pub(crate) struct Compare {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub(crate) format: OutputFormat,
-    /// Name of the left environment (default: its directory's name).
-    #[arg(long)]
+    /// Name of the left environment (default: the environment token nearest the leaf of its path,
+    /// else its directory's name; README, "Names and roles").
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub(crate) left_name: Option<String>,
-    /// Name of the right environment (default: its directory's name).
-    #[arg(long)]
+    /// Name of the right environment (default: as for the left).
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub(crate) right_name: Option<String>,
     /// Also show findings with these statuses in the text report.
     #[arg(long, value_enum, value_delimiter = ',')]

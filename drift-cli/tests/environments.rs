@@ -171,7 +171,12 @@ fn objects_match_across_environment_tokens() {
         .collect();
     assert_eq!(drift, [("k8s:apps/Deployment/shop-stg/web", "spec.replicas", "changed")], "{report}");
     let notes = report["right"]["notes"].to_string();
-    assert!(notes.contains("matched by environment tokens") && notes.contains("1 more"), "{notes}");
+    assert!(
+        notes.contains("matched by environment tokens")
+            && notes.contains("worker-prod with")
+            && notes.contains("web with"),
+        "{notes}"
+    );
     // A map in drift.toml wins: the namespace is mapped elsewhere, so nothing is matched by tokens.
     write(&dir.join("drift.toml"), "[[map]]\nkind = \"namespace\"\nleft = \"other\"\nright = \"shop-prd\"\n");
     let report = json(&dir, &["staging", "production", "--config", "drift.toml"]);
@@ -213,5 +218,44 @@ fn rules_say_when_they_do_not_apply() {
         "{text}"
     );
     let output = drift(&dir, &["explain", "ffffffffffff", "staging", "production"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// What a hostile tester found: a bare file name, `pre-prod` and `non-prod`, a production value
+/// naming staging when both sides are production, a drift.toml guard on a secret's text.
+#[test]
+fn names_and_roles_edge_cases() {
+    let dir = scratch("edges");
+    write(&dir.join("p/staging/.env"), "PAYMENT_SANDBOX=true\n");
+    write(&dir.join("p/production/.env"), "PAYMENT_SANDBOX=true\n");
+    // A bare file name is in the current folder, whose name says production.
+    let output = drift(&dir.join("p/production"), &["check", "../staging/.env", ".env"]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stdout));
+    // pre-prod and non-prod are not production: a secret they share with production is reuse.
+    for other in ["pre-prod", "non-prod", "nonprod"] {
+        write(&dir.join(other).join(".env"), "DB_PASSWORD=hunter2-canary-1\n");
+        write(&dir.join("prod/.env"), "DB_PASSWORD=hunter2-canary-1\n");
+        let report = json(&dir, &[other, "prod"]);
+        assert_eq!(report["left"]["role"], "non-production", "{other}");
+        assert!(
+            report["findings"].as_array().into_iter().flatten().any(|f| f["change"] == "reuse"),
+            "{other}: {report}"
+        );
+        assert!(!report.to_string().contains("hunter2-canary"));
+    }
+    // Production against itself still must not point at staging.
+    write(&dir.join("production/.env"), "ORDERS_URL=https://orders.staging.internal\n");
+    let output = drift(&dir, &["snapshot", "production", "-o", "snap.json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let output = drift(&dir, &["check", "snap.json", "production"]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stdout));
+    // A drift.toml condition on a secret's text is never a silent pass.
+    write(&dir.join("drift.toml"), "[[guard]]\npath = \"DB_PASSWORD\"\nmust_not_match = \"^hunter\"\n");
+    let output = drift(&dir, &["check", "pre-prod", "prod", "--config", "drift.toml", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let guard = report["findings"].as_array().into_iter().flatten().find(|f| f["change"] == "guard").cloned();
+    assert!(guard.is_some_and(|g| g["message"].as_str().is_some_and(|m| m.contains("is a secret"))), "{report}");
+    // An empty name is refused.
+    let output = drift(&dir, &["diff", "pre-prod", "prod", "--left-name", ""]);
     assert_eq!(output.status.code(), Some(2));
 }

@@ -346,7 +346,7 @@ pub struct Report {
     pub guards: Guards,
     /// Both sides are one environment (the same name, or both production): equal secrets are not
     /// reuse, and no value points at the other side.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub same_environment: bool,
     /// Totals.
     pub summary: Summary,

@@ -246,7 +246,10 @@ fn guards_on_absent_values_and_whole_entities() {
     assert!(run(not, &manifests(&["ConfigMap"])).is_empty());
     // With no entity glob, a setting absent from some entities but present in one is fine.
     let anywhere = "[[guard]]\npath = \"data.LOG\"\nmust_equal = \"info\"\n";
-    assert!(run(anywhere, &manifests(&["ConfigMap", "Secret"])).is_empty());
+    assert!(run(anywhere, &manifests(&["ConfigMap", "Thing"])).is_empty());
+    // A text condition on a secret cannot be checked: never a silent pass.
+    let got = run(anywhere, &manifests(&["Secret"]));
+    assert!(got.len() == 1 && got[0].contains("is a secret"), "{got:?}");
 }
 
 #[test]

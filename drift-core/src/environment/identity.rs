@@ -33,10 +33,15 @@ pub fn match_by_environment(left: &Snapshot, right: &mut Snapshot) -> usize {
         return 0;
     }
     let rights = unmatched(right, left);
+    let mut ambiguous = 0;
     let mut renames: Vec<(EntityId, EntityId)> = rights
         .into_iter()
         .filter_map(|(key, ids)| match (ids.as_slice(), lefts.get(&key).map(Vec::as_slice)) {
             ([right], Some([left])) => Some((right.clone(), left.clone())),
+            (_, Some(_)) => {
+                ambiguous += ids.len();
+                None
+            }
             _ => None,
         })
         .collect();
@@ -45,15 +50,23 @@ pub fn match_by_environment(left: &Snapshot, right: &mut Snapshot) -> usize {
         if let Some(entity) = right.entities.remove(from) {
             let renamed = Entity::new(to.clone(), entity.file().clone(), entity.line(), entity.body().clone());
             right.entities.insert(to.clone(), renamed);
+            right.renamed.insert(to.clone(), "matched to the other environment's object by environment tokens");
         }
     }
-    if let Some((from, to)) = renames.first() {
+    if !renames.is_empty() {
+        let shown: Vec<String> = renames.iter().take(3).map(|(from, to)| format!("{from} with {to}")).collect();
         let more = match renames.len() {
-            1 => String::new(),
-            n => format!(" and {} more", n - 1),
+            n if n > 3 => format!(" and {} more", n - 3),
+            _ => String::new(),
         };
         right.notes.push(format!(
-            "matched by environment tokens in namespace or name: {from} compared with {to}{more} (drift.toml [[map]] overrides)"
+            "matched by environment tokens in namespace or name: {}{more} (drift.toml [[map]] overrides)",
+            shown.join(", ")
+        ));
+    }
+    if ambiguous > 0 {
+        right.notes.push(format!(
+            "{ambiguous} object(s) differ from several of the other environment's only by environment tokens: not matched (say which with drift.toml [[map]])"
         ));
     }
     renames.len()

@@ -23,7 +23,8 @@ pub(crate) const FAMILIES: &[Family] = &[
     Family { name: "production", tokens: &["production", "prod", "prd", "live"] },
     Family { name: "staging", tokens: &["staging", "stage", "stg"] },
     Family { name: "development", tokens: &["development", "dev", "devel"] },
-    Family { name: "preprod", tokens: &["preprod", "preproduction"] },
+    Family { name: "preprod", tokens: &["preprod", "preproduction", "preprd"] },
+    Family { name: "non-production", tokens: &["nonprod", "nonproduction", "nonprd"] },
     Family { name: "qa", tokens: &["qa"] },
     Family { name: "uat", tokens: &["uat"] },
     Family { name: "test", tokens: &["test", "testing", "tst"] },
@@ -55,9 +56,33 @@ pub(crate) fn family_of_word(word: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.tokens.iter().any(|t| t.eq_ignore_ascii_case(word)))
 }
 
-/// The family an environment's name says (`prod-eu` → production, `shop-staging` → staging).
+/// The family an environment's name says (`prod-eu` → production, `shop-staging` → staging). A
+/// production token after `pre` or `non` (`pre-prod`, `non-prod`) is not production.
 pub(crate) fn family_of(name: &str) -> Option<&'static Family> {
-    words(name).find_map(|(_, w)| family_of_word(w))
+    let mut previous = "";
+    for (_, word) in words(name) {
+        if let Some(family) = family_of_word(word) {
+            return Some(qualified(previous, family));
+        }
+        previous = word;
+    }
+    None
+}
+
+/// A family as qualified by the word before its token: `pre` + production is preprod, `non` +
+/// production is non-production.
+pub(crate) fn qualified(previous: &str, family: &'static Family) -> &'static Family {
+    if family.name != "production" {
+        return family;
+    }
+    let named = |name: &str| FAMILIES.iter().find(|f| f.name == name).unwrap_or(family);
+    if previous.eq_ignore_ascii_case("pre") {
+        named("preprod")
+    } else if previous.eq_ignore_ascii_case("non") {
+        named("non-production")
+    } else {
+        family
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +96,10 @@ mod tests {
         assert_eq!(family_of("STG").map(|f| f.name), Some("staging"));
         assert_eq!(family_of("shop"), None);
         assert_eq!(family_of("live").map(|f| f.name), Some("production"));
+        assert_eq!(family_of("pre-prod").map(|f| f.name), Some("preprod"));
+        assert_eq!(family_of("non-prod").map(|f| f.name), Some("non-production"));
+        assert_eq!(family_of("nonprod").map(|f| f.name), Some("non-production"));
+        assert_eq!(family_of("Pre_Production").map(|f| f.name), Some("preprod"));
     }
 
     #[test]

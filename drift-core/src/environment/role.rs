@@ -101,11 +101,19 @@ impl<'a> Comparison<'a> {
         self.left.role != Role::Unknown && self.right.role != Role::Unknown && !self.same_environment()
     }
 
-    /// The other side's family, for "points at another environment" guards on `here`: only an
-    /// environment known to be another one, and never production itself.
-    pub(crate) fn other_family(&self, here_is_right: bool) -> Option<&'static Family> {
+    /// The environments a value on a production side must not name, for "points at another
+    /// environment" guards: staging always (one environment on both sides included: production's
+    /// snapshot against production still must not point at staging), and the other side's
+    /// family when it is known to be another, non-production environment (`qa`, `dev`).
+    pub(crate) fn other_families(&self, here_is_right: bool) -> Vec<&'static Family> {
         let other = if here_is_right { &self.left } else { &self.right };
-        other.family.filter(|f| self.distinct() && f.name != "production")
+        let mut out: Vec<&'static Family> = super::FAMILIES.iter().filter(|f| f.name == "staging").collect();
+        if let Some(family) = other.family.filter(|f| self.distinct() && f.name != "production")
+            && !out.iter().any(|f| f.name == family.name)
+        {
+            out.push(family);
+        }
+        out
     }
 
     /// What the report says of the guards.
@@ -186,9 +194,11 @@ mod tests {
         assert!(c("staging", "production").distinct());
         assert!(!c("git", "production").distinct(), "an unknown side is not known to differ");
         assert!(!c("last-week", "production").distinct());
-        assert_eq!(c("staging", "production").other_family(true).map(|f| f.name), Some("staging"));
-        assert_eq!(c("production", "production").other_family(true), None);
-        assert_eq!(c("git", "production").other_family(true), None);
+        let names = |c: Comparison<'_>| c.other_families(true).iter().map(|f| f.name).collect::<Vec<_>>();
+        assert_eq!(names(c("staging", "production")), ["staging"]);
+        assert_eq!(names(c("qa", "production")), ["staging", "qa"]);
+        assert_eq!(names(c("production", "production")), ["staging"]);
+        assert_eq!(names(c("git", "production")), ["staging"]);
     }
 
     #[test]

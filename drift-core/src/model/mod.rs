@@ -229,6 +229,9 @@ pub struct Snapshot {
     pub(crate) notes: Vec<String>,
     /// The format of the one file this snapshot was read from, when it was one file.
     pub(crate) format: Option<crate::source::Format>,
+    /// Entities renamed to match the other environment's (by environment tokens or drift.toml
+    /// `[[map]]`), with how: their differing namespace or name is expected.
+    pub(crate) renamed: BTreeMap<EntityId, &'static str>,
 }
 
 impl Snapshot {

@@ -536,12 +536,9 @@ impl Config {
             let entity = if address == id.address() {
                 entity
             } else {
-                crate::model::Entity::new(
-                    crate::model::EntityId::new(id.domain(), address),
-                    entity.file().clone(),
-                    entity.line(),
-                    entity.body().clone(),
-                )
+                let to = crate::model::EntityId::new(id.domain(), address);
+                right.renamed.insert(to.clone(), "mapped to the other environment's object by drift.toml [[map]]");
+                crate::model::Entity::new(to, entity.file().clone(), entity.line(), entity.body().clone())
             };
             right.entities.insert(entity.id().clone(), entity);
         }

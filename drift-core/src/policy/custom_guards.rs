@@ -81,6 +81,17 @@ fn guard_violation(guard: &config::Guard, node: &Node, other: Option<&Node>) -> 
     if guard.must_not_exist {
         return Some("must not exist".to_owned());
     }
+    let on_text = guard.must_equal.is_some()
+        || guard.must_match.is_some()
+        || guard.must_not_match.is_some()
+        || guard.one_of.is_some();
+    if text.is_none() && on_text {
+        // Never a silent pass: drift keeps only a secret's fingerprint, so a condition on its
+        // text cannot hold or fail.
+        return Some(
+            "is a secret: drift keeps only its fingerprint, so a condition on its text cannot be checked".to_owned(),
+        );
+    }
     if let (Some(want), Some(text)) = (&guard.must_equal, &text)
         && text != want
     {

@@ -19,7 +19,7 @@ pub(crate) struct Violation {
 
 /// Checks one setting of a production environment. `other` is the family of the environment it is
 /// compared with (its tokens in a production value mean the value points there).
-pub(crate) fn check(name: &str, node: &Node, env: &str, other: Option<&Family>) -> Vec<Violation> {
+pub(crate) fn check(name: &str, node: &Node, env: &str, others: &[&Family]) -> Vec<Violation> {
     let mut out = Vec::new();
     let critical = is_critical_name(name);
     // A secret offers only its redacted form (a URL without credentials), never its value.
@@ -61,10 +61,12 @@ pub(crate) fn check(name: &str, node: &Node, env: &str, other: Option<&Family>) 
     let Some(text) = text.filter(|t| t.len() <= 4096) else {
         return out;
     };
-    if let Some(other) = other
-        && let Some(token) =
-            environment::words(text).map(|(_, w)| w).find(|w| other.tokens.iter().any(|t| t.eq_ignore_ascii_case(w)))
-    {
+    if let Some((other, token)) = others.iter().find_map(|other| {
+        environment::words(text)
+            .map(|(_, w)| w)
+            .find(|w| other.tokens.iter().any(|t| t.eq_ignore_ascii_case(w)))
+            .map(|token| (other, token))
+    }) {
         out.push(Violation {
             rule: RuleId::PointsAtOtherEnvironment,
             severity: if critical { Severity::Critical } else { Severity::High },
@@ -168,8 +170,8 @@ mod tests {
     use super::*;
 
     fn rules(name: &str, value: &str) -> Vec<RuleId> {
-        let other = environment::family_of("staging");
-        check(name, &Node::string(value), "production", other).into_iter().map(|v| v.rule).collect()
+        let other: Vec<&Family> = environment::family_of("staging").into_iter().collect();
+        check(name, &Node::string(value), "production", &other).into_iter().map(|v| v.rule).collect()
     }
 
     #[test]
@@ -182,7 +184,7 @@ mod tests {
         assert_eq!(rules("USE_MOCKS", "true"), [RuleId::ProductionSwitch]);
         assert!(rules("PAYMENT_SANDBOX", "false").is_empty());
         assert!(rules("DEBUG_LEVEL_NAME", "warn").is_empty());
-        let critical = check("PAYMENT_SANDBOX", &Node::string("true"), "production", None);
+        let critical = check("PAYMENT_SANDBOX", &Node::string("true"), "production", &[]);
         assert_eq!(critical[0].severity, Severity::Critical);
     }
 

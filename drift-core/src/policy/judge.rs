@@ -67,6 +67,18 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
             reason = Some(Cow::Borrowed(why));
         }
     }
+    // An object matched to the other environment's under another namespace or name: that
+    // difference is how it was matched, not drift.
+    if k8s_kind.is_some()
+        && change.kind() == ChangeKind::Changed
+        && status == Status::Drift
+        && matches!(path.to_string().as_str(), "metadata.namespace" | "metadata.name")
+        && let Some(how) = diff.right().renamed.get(entity)
+    {
+        status = Status::Expected;
+        rule = Some(RuleId::IdentityMap);
+        reason = Some(Cow::Borrowed(*how));
+    }
     if tf_kind.is_some() {
         let families = names.left_family.zip(names.right_family).filter(|_| policy.substitutions);
         let tags_differ = |key: &str| {

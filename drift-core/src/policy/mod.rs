@@ -72,6 +72,9 @@ pub enum RuleId {
     CertificateExpiring,
     /// Terraform identifiers that differ per environment: ignored or expected.
     TfIdentifier,
+    /// An object matched across environments (by environment tokens or `[[map]]`): its differing
+    /// namespace or name is expected.
+    IdentityMap,
     /// An ingress rule open to 0.0.0.0/0 only in the right environment.
     OpenToWorld,
     /// A production database is publicly accessible.
@@ -80,7 +83,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every built-in rule.
-    pub const ALL: [RuleId; 18] = [
+    pub const ALL: [RuleId; 19] = [
         RuleId::EnvSubstitution,
         RuleId::SecretsDiffer,
         RuleId::SecretNotComparable,
@@ -97,6 +100,7 @@ impl RuleId {
         RuleId::CertificateExpired,
         RuleId::CertificateExpiring,
         RuleId::TfIdentifier,
+        RuleId::IdentityMap,
         RuleId::OpenToWorld,
         RuleId::PubliclyAccessible,
     ];
@@ -120,6 +124,7 @@ impl RuleId {
             RuleId::CertificateExpired => "certificate-expired",
             RuleId::CertificateExpiring => "certificate-expiring",
             RuleId::TfIdentifier => "tf-identifier",
+            RuleId::IdentityMap => "identity-map",
             RuleId::OpenToWorld => "open-to-world",
             RuleId::PubliclyAccessible => "publicly-accessible",
         }
@@ -155,6 +160,9 @@ impl RuleId {
             }
             RuleId::TfIdentifier => {
                 "ids, ARNs (up to the account id) and tags_all differ per environment and are not drift"
+            }
+            RuleId::IdentityMap => {
+                "an object matched across environments (environment tokens or [[map]]) may differ in namespace or name"
             }
             RuleId::OpenToWorld => "an ingress rule open to 0.0.0.0/0 in the right environment only is high",
             RuleId::PubliclyAccessible => "a production database must not be publicly accessible",
@@ -238,12 +246,12 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
             if policy.guards {
                 // Every production side: both, for two production regions or production over time.
                 if comparison.right.role == Role::Production {
-                    let other = comparison.other_family(true);
-                    guard(right, Some(left), names.right, other, Side::Right, policy, &mut out);
+                    let others = comparison.other_families(true);
+                    guard(right, Some(left), names.right, &others, Side::Right, policy, &mut out);
                 }
                 if comparison.left.role == Role::Production {
-                    let other = comparison.other_family(false);
-                    guard(left, Some(right), names.left, other, Side::Left, policy, &mut out);
+                    let others = comparison.other_families(false);
+                    guard(left, Some(right), names.left, &others, Side::Left, policy, &mut out);
                 }
             }
             out
@@ -258,18 +266,20 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     let mut unused_rules = Vec::new();
     if let Some(config) = &policy.config {
         let mut used_guards = std::collections::HashSet::new();
+        let mut guarded = Vec::new();
         for guard in &config.guards {
             let mut used = false;
             if matches!(guard.side, config::Side::Right | config::Side::Both) {
-                used |= config_guard(guard, right, left, names.right, Side::Right, &mut findings);
+                used |= config_guard(guard, right, left, names.right, Side::Right, &mut guarded);
             }
             if matches!(guard.side, config::Side::Left | config::Side::Both) {
-                used |= config_guard(guard, left, right, names.left, Side::Left, &mut findings);
+                used |= config_guard(guard, left, right, names.left, Side::Left, &mut guarded);
             }
             if used {
                 used_guards.insert(guard.name.as_str());
             }
         }
+        findings.extend(dedupe_guards(guarded));
         let today = crate::source::certificate::rfc3339(policy.now());
         let used = rules::apply(&mut findings, config, &today[..10]);
         // Rules that matched nothing in this run: a typo, or a rule that outlived its reason.
@@ -327,8 +337,8 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     report
 }
 
-/// With both sides production, a guard that fails on both with the same value is one finding (on
-/// the right), not two.
+/// A guard that fails on both sides with the same value (both sides production, or a drift.toml
+/// guard on `both`) is one finding, on the right, not two.
 fn dedupe_guards(mut guarded: Vec<report::Finding>) -> Vec<report::Finding> {
     let on_right: std::collections::HashSet<(&crate::model::EntityId, String, Option<&str>)> = guarded
         .iter()

@@ -17,7 +17,7 @@ pub(super) fn guard(
     snapshot: &Snapshot,
     other: Option<&Snapshot>,
     env: &str,
-    other_family: Option<&'static Family>,
+    other_families: &[&'static Family],
     side: Side,
     policy: &Policy,
     out: &mut Vec<Finding>,
@@ -30,7 +30,7 @@ pub(super) fn guard(
                 .then(|| k8s::certificate(name, node, env, &now, &soon, policy.certificate_days))
                 .flatten()
                 .map(|(rule, severity, message)| guards::Violation { rule, severity, message });
-            for violation in guards::check(name, node, env, other_family).into_iter().chain(certificate) {
+            for violation in guards::check(name, node, env, other_families).into_iter().chain(certificate) {
                 let category = match violation.rule {
                     RuleId::CertificateExpired | RuleId::CertificateExpiring => Category::Certificate,
                     _ => Category::Guard,
