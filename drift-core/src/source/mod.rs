@@ -217,7 +217,7 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         }
         let scope = Scope { address: ".env", in_folder: false };
         let mut snapshot = match read_file("-", &scope, &bytes, detect::sniff(&bytes), options, None)? {
-            Read::Parsed(snapshot) => snapshot,
+            Read::Parsed(snapshot) => *snapshot,
             Read::Skipped(why) => return Err(unknown("-", why)),
         };
         if snapshot.name.is_empty() {
@@ -236,7 +236,7 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         let scope = Scope { address: name, in_folder: false };
         let mut snapshot = match read_file(file, &scope, &bytes, detect::plan(name, false, &bytes), options, Some(env))?
         {
-            Read::Parsed(snapshot) if snapshot.entities().all(|e| e.id().domain() == Domain::Flag) => snapshot,
+            Read::Parsed(snapshot) if snapshot.entities().all(|e| e.id().domain() == Domain::Flag) => *snapshot,
             _ => return Err(unknown_env(file)),
         };
         snapshot.name = env.to_owned();
@@ -290,7 +290,8 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
             };
             let scope = single_scope(&name);
             match read_file(&shown, &Scope { address: &scope, in_folder: false }, &bytes, plan, options, None)? {
-                Read::Parsed(mut snapshot) => {
+                Read::Parsed(snapshot) => {
+                    let mut snapshot = *snapshot;
                     snapshot.name = environment::name::from_path(input, true);
                     snapshot
                 }
@@ -373,7 +374,7 @@ pub fn parse(format: Format, origin: &str, bytes: &[u8], options: &LoadOptions) 
     let scope = if format == Format::Env { ".env".to_owned() } else { single_scope(name) };
     let scope = Scope { address: &scope, in_folder: false };
     let mut snapshot = match read_file(origin, &scope, bytes, detect::Plan::Read(syntax), options, None)? {
-        Read::Parsed(snapshot) if snapshot.format == Some(format) || snapshot.entities.is_empty() => snapshot,
+        Read::Parsed(snapshot) if snapshot.format == Some(format) || snapshot.entities.is_empty() => *snapshot,
         _ => return Err(not()),
     };
     crd::apply(&crd::shapes(&[&snapshot]), &mut snapshot);
@@ -412,7 +413,7 @@ struct Scope<'a> {
 
 /// What became of a file.
 enum Read {
-    Parsed(Snapshot),
+    Parsed(Box<Snapshot>),
     Skipped(&'static str),
 }
 
@@ -454,7 +455,7 @@ fn read_file(
             snapshot.warnings = warnings;
             snapshot.format = Some(Format::Env);
             protect(&mut snapshot, options);
-            return Ok(Read::Parsed(snapshot));
+            return Ok(Read::Parsed(Box::new(snapshot)));
         }
         detect::Syntax::Json => {
             match json::document(origin, bytes, if origin.ends_with(".tfstate") { "Terraform state" } else { "JSON" }) {
@@ -558,7 +559,7 @@ fn read_file(
         }
     }
     protect(&mut snapshot, options);
-    Ok(Read::Parsed(snapshot))
+    Ok(Read::Parsed(Box::new(snapshot)))
 }
 
 /// A file parsed in its syntax, before its format is known.
@@ -744,7 +745,7 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
         .collect();
     for (shown, result) in parsed {
         match result? {
-            Read::Parsed(part) => snapshot.absorb(part)?,
+            Read::Parsed(part) => snapshot.absorb(*part)?,
             Read::Skipped(reason) => snapshot.skipped.push(Skipped { file: shown, reason: reason.into() }),
         }
     }
