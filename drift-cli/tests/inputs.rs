@@ -296,3 +296,60 @@ fn snapshots_keep_what_was_skipped() {
     let skipped = report["right"]["skipped"].as_array().cloned().unwrap_or_default();
     assert!(skipped.iter().any(|s| s["file"].as_str().is_some_and(|f| f.ends_with("README.md"))), "{report}");
 }
+
+/// Variants a tester found: a plain list reordered is drift (not "expected"), HCL heredocs compare
+/// by their text (indentation of `<<-` and CRLF line endings are not drift), and a LaunchDarkly
+/// export of one environment needs no `@ENV`.
+#[test]
+fn reorders_heredocs_and_single_environment_exports() {
+    let dir = scratch("variants");
+    write(&dir.join("staging/values.yaml"), "hosts:\n  - a.example.com\n  - b.example.com\n");
+    write(&dir.join("production/values.yaml"), "hosts:\n  - b.example.com\n  - a.example.com\n");
+    write(&dir.join("staging/main.tfvars"), "policy = <<-EOT\n    {\n      \"a\": 1\n    }\n    EOT\n");
+    write(&dir.join("production/main.tfvars"), "policy = <<-EOT\r\n  {\r\n    \"a\": 1\r\n  }\r\n  EOT\r\n");
+    let report = json(&dir);
+    let drift = paths(&report, "cfg:values.yaml");
+    assert_eq!(drift.len(), 2, "a reorder is drift: {report}");
+    assert!(paths(&report, "cfg:main.tfvars").is_empty(), "{report}");
+    let ld = |on: bool| {
+        format!(
+            "{{\"items\": [{{\"key\": \"checkout\", \"variations\": [{{\"value\": true}}, {{\"value\": false}}], \
+             \"environments\": {{\"production\": {{\"on\": {on}, \"fallthrough\": {{\"variation\": 0}}, \"offVariation\": 1}}}}}}]}}"
+        )
+    };
+    let dir = scratch("ld-one-env");
+    write(&dir.join("staging/flags.json"), ld(false));
+    write(&dir.join("production/flags.json"), ld(true));
+    let report = json(&dir);
+    assert!(!paths(&report, "flag:checkout").is_empty(), "{report}");
+}
+
+/// Generic YAML on stdin is configuration (`helm get values … | drift diff - values.yaml`), and
+/// warnings about the inputs (a key set twice) are in the report, not only on stderr.
+#[test]
+fn yaml_on_stdin_and_warnings_in_the_report() {
+    use std::io::Write as _;
+    let dir = scratch("stdin-yaml");
+    write(&dir.join("production/values.yaml"), "payment:\n  sandbox: false\nreplicas: 3\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drift"))
+        .args(["diff", "-", "production/values.yaml", "--format", "json"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(b"payment:\n  sandbox: true\nreplicas: 2\n").unwrap_or_else(|e| panic!("{e}"));
+    }
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let changed: Vec<&str> =
+        report["findings"].as_array().into_iter().flatten().filter_map(|f| f["path"].as_str()).collect();
+    assert_eq!(changed, ["payment.sandbox", "replicas"], "{report}");
+    write(&dir.join("staging/app.json"), "{\"a\": 1, \"a\": 2}\n");
+    write(&dir.join("production/app.json"), "{\"a\": 2}\n");
+    let report = json(&dir);
+    assert!(report["left"]["notes"].to_string().contains("is set twice"), "{report}");
+}

@@ -323,7 +323,16 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         inputs: s.inputs().to_vec(),
         read: s.files().to_vec(),
         skipped: s.skipped().to_vec(),
-        notes: s.notes().to_vec(),
+        // Warnings about the inputs (a key set twice: the last value wins) belong in the report,
+        // which CI logs and PR comments show, not only on stderr.
+        notes: {
+            let mut notes = s.notes().to_vec();
+            notes.extend(s.warnings().iter().take(20).map(|w| format!("warning: {w}")));
+            if s.warnings().len() > 20 {
+                notes.push(format!("warning: {} more warnings about the inputs", s.warnings().len() - 20));
+            }
+            notes
+        },
     };
     let mut report = Report::new(side(left, comparison.left.role), side(right, comparison.right.role), findings);
     report.guards = if policy.guards {

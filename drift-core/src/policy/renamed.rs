@@ -37,7 +37,9 @@ pub(super) fn pair_renamed(findings: &mut [Finding], from: &Family, to: &Family,
         let Some(candidates) = removed.get_mut(&parent(f)) else { continue };
         let right = f.right.as_ref();
         if let Some(k) = candidates.iter().position(
-            |&i| matches!((findings[i].left.as_ref(), right), (Some(a), Some(b)) if json_renamed(a, b, from, to)),
+            // Identical values are an item moved within a sequence (a reorder), not a rename: the
+            // order of a plain list is configuration, and stays drift.
+            |&i| matches!((findings[i].left.as_ref(), right), (Some(a), Some(b)) if a != b && json_renamed(a, b, from, to)),
         ) {
             pairs.push((candidates.remove(k), j));
         }

@@ -156,6 +156,26 @@ pub(crate) fn sniff(bytes: &[u8]) -> Plan {
     if yaml { Plan::Try(Syntax::Yaml) } else { Plan::Skip("not a configuration format drift reads") }
 }
 
+/// What stdin holds: as [`sniff`], and YAML with a `key: value` line is configuration too (stdin
+/// has no file name to say so; `helm get values … | drift diff - values.yaml`).
+pub(crate) fn sniff_stdin(bytes: &[u8]) -> Plan {
+    match sniff(bytes) {
+        Plan::Skip(why) if why.starts_with("not a configuration") => {
+            let text = std::str::from_utf8(bytes).unwrap_or_default();
+            let keyed = text.lines().any(|line| {
+                let line = line.trim_start_matches([' ', '-']);
+                line.split_once(':').is_some_and(|(key, rest)| {
+                    !key.is_empty()
+                        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-\"'".contains(&b))
+                        && (rest.is_empty() || rest.starts_with(' '))
+                })
+            });
+            if keyed { Plan::Try(Syntax::Yaml) } else { Plan::Skip(why) }
+        }
+        plan => plan,
+    }
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }

@@ -237,10 +237,12 @@ fn single_environment(file: &str, env: Option<&str>, what: &str) -> Result<()> {
 }
 
 /// The environment of a multi-environment export: the one asked for, which must be present.
-fn choose<'a>(file: &str, env: Option<&'a str>, present: &[String]) -> Result<&'a str> {
+fn choose(file: &str, env: Option<&str>, present: &[String]) -> Result<String> {
     let list = present.join(", ");
     match env {
-        Some(env) if present.iter().any(|p| p == env) => Ok(env),
+        Some(env) if present.iter().any(|p| p == env) => Ok(env.to_owned()),
+        // An export of one environment needs no choice.
+        None if present.len() == 1 => Ok(present[0].clone()),
         Some(env) => Err(Error::input(file, 0, format!("no environment `{env}` in this export (it has: {list})"))),
         None => Err(Error::input(
             file,
@@ -464,8 +466,12 @@ fn unleash(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>> {
     present.sort();
     present.dedup();
     // The state export (`version`, several environments) needs one chosen; a feature export is one.
-    let env =
-        if present.len() > 1 || get(root, "environments").is_some() { Some(choose(file, env, &present)?) } else { env };
+    let chosen = if present.len() > 1 || get(root, "environments").is_some() {
+        Some(choose(file, env, &present)?)
+    } else {
+        None
+    };
+    let env = chosen.as_deref().or(env);
     let in_env = |node: &Node| env.is_none_or(|e| text(node, "environment").is_none_or(|x| x == e));
     let segment_names: std::collections::HashMap<String, String> = items(get(root, "segments"))
         .iter()
@@ -633,7 +639,8 @@ fn launchdarkly(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>>
         .collect();
     present.sort();
     present.dedup();
-    let env = choose(file, env, &present)?;
+    let chosen = choose(file, env, &present)?;
+    let env = chosen.as_str();
     for flag in list {
         let Some(key) = text(flag, "key") else { continue };
         let Some(state) = get(flag, "environments").and_then(|e| get(e, env)) else { continue };

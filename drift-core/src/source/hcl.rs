@@ -113,6 +113,11 @@ impl Reader {
                 Node::map(fields)
             }
             Expression::Parenthesis(inner) => self.expression(inner.inner(), depth + 1),
+            // A heredoc is the string it holds (`<<-` already dedented by the parser), whatever
+            // line endings the file was saved with; interpolations stay as written.
+            Expression::HeredocTemplate(heredoc) => {
+                Node::string(heredoc.template.to_string().replace("\r\n", "\n").as_str())
+            }
             other => Node::string(other.to_string().trim()),
         }
     }
@@ -161,5 +166,20 @@ mod tests {
         assert_eq!(payment.and_then(|p| p.get("sandbox")), Some(&Node::Bool(true)));
         let err = parse("bad.tfvars", "a = \"hunter2\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.starts_with("bad.tfvars:1: invalid HCL") && !err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn heredocs_are_their_text() {
+        let indented = "policy = <<-EOT\n    {\n      \"a\": 1\n    }\n    EOT\n";
+        let crlf = "policy = <<-EOT\r\n  {\r\n    \"a\": 1\r\n  }\r\n  EOT\r\n";
+        let plain = "policy = <<EOT\n{\n  \"a\": 1\n}\nEOT\n";
+        let value = |text: &str| {
+            let node = parse("x.tfvars", text).unwrap_or(Node::Null);
+            node.as_map().and_then(|m| m.get("policy")).cloned()
+        };
+        let want = Some(Node::string("{\n  \"a\": 1\n}\n"));
+        assert_eq!(value(indented), want);
+        assert_eq!(value(crlf), want);
+        assert_eq!(value(plain), want);
     }
 }

@@ -175,12 +175,13 @@ pub fn load(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
 }
 
 /// Two files compared directly are one file in two environments: when each side is one `.env` or
-/// configuration file, the right one takes the left one's address (`app-a.yaml` vs `app-b.yaml`).
+/// configuration file (or stdin), the right one takes the left one's address (`app-a.yaml` vs
+/// `app-b.yaml`).
 pub(crate) fn pair_single_files(left: &Snapshot, right: &mut Snapshot) {
     let single = |s: &Snapshot| {
         let mut ids = s.entities.keys();
         match (ids.next(), ids.next(), s.files.len()) {
-            (Some(id), None, 1) if matches!(id.domain(), Domain::Env | Domain::Cfg) => Some(id.clone()),
+            (Some(id), None, 0 | 1) if matches!(id.domain(), Domain::Env | Domain::Cfg) => Some(id.clone()),
             _ => None,
         }
     };
@@ -216,7 +217,7 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
             return Err(too_large("-", limit));
         }
         let scope = Scope { address: ".env", in_folder: false };
-        let mut snapshot = match read_file("-", &scope, &bytes, detect::sniff(&bytes), options, None)? {
+        let mut snapshot = match read_file("-", &scope, &bytes, detect::sniff_stdin(&bytes), options, None)? {
             Read::Parsed(snapshot) => *snapshot,
             Read::Skipped(why) => return Err(unknown("-", why)),
         };
