@@ -185,6 +185,8 @@ fn certificates_compare_by_content_and_expiry_is_guarded() {
     assert_eq!(drift_paths, ["data[\"tls.crt\"].not_after", "data[\"tls.crt\"].sans[=DNS:www.checkout.example.com]"]);
     let cert = report.findings().iter().find(|f| f.path.to_string() == "data[\"tls.crt\"].not_after");
     assert_eq!(cert.map(|f| f.category), Some(Category::Certificate));
+    // Dates always differ between environments: info (the expiry guard covers the risk).
+    assert_eq!(cert.map(|f| f.severity), Some(drift_core::Severity::Info));
     // Two weeks before it expired, the same certificate was expiring.
     let before = Policy { now: Some(1_747_267_200), ..Policy::default() }; // 2025-05-15
     let rules: Vec<Option<String>> = tls(&drift_core::report(&diff, &before)).into_iter().map(|g| g.3).collect();
@@ -599,4 +601,44 @@ spec:
     let with_crd = |routes: &[(&str, u32)]| yaml("d.yaml", &format!("{crd}{}", service(routes)));
     let (a, b) = (with_crd(&[("canary", 10), ("default", 90)]), with_crd(&[("default", 90), ("canary", 10)]));
     assert!(drift(&compare(&a, &b)).is_empty(), "{:?}", paths(&compare(&a, &b)));
+}
+
+/// A chart rendered by `helm template` against its live release (issue 15): Helm's bookkeeping,
+/// `checksum/*` annotations, replicas an HPA owns, hook pods and the server-filled
+/// `serviceAccount` are ignored with reasons; the ConfigMap change behind the checksum is drift.
+#[test]
+fn helm_release_bookkeeping_is_noise() {
+    let rendered = |data: &str, checksum: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  namespace: shop\n  labels:\n    helm.sh/chart: web-1.2.0\n    app.kubernetes.io/managed-by: Helm\ndata:\n  LOG_LEVEL: {data}\n---\n\
+             apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  labels:\n    helm.sh/chart: web-1.2.0\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata:\n      labels: {{app: web}}\n      annotations:\n        checksum/config: {checksum}\n    spec:\n      serviceAccountName: web\n      containers:\n        - name: web\n          image: web:1.2.3\n          resources: {{limits: {{cpu: 500m, memory: 256Mi}}}}\n---\n\
+             apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web, namespace: shop}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: 2\n  maxReplicas: 10\n---\n"
+        )
+    };
+    let git = rendered("info", "aaa111");
+    let live = rendered("debug", "bbb222")
+        .replace("  replicas: 2\n", "  replicas: 7\n")
+        .replace("      serviceAccountName: web\n", "      serviceAccountName: web\n      serviceAccount: web\n")
+        .replace(
+            "  namespace: shop\n  labels:\n    helm.sh/chart: web-1.2.0\n    app",
+            "  namespace: shop\n  annotations:\n    meta.helm.sh/release-name: web\n    meta.helm.sh/release-namespace: shop\n  labels:\n    helm.sh/chart: web-1.3.0\n    app",
+        )
+        + "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-test-connection\n  namespace: shop\n  annotations: {helm.sh/hook: test}\nspec:\n  containers:\n    - name: wget\n      image: busybox:latest\n";
+    let (left, right) = (yaml("git/web.yaml", &git), yaml("live/web.yaml", &live));
+    let mut left = left;
+    let mut right = right;
+    left.set_name("production");
+    right.set_name("production");
+    let report = compare(&left, &right);
+    let drifted: Vec<String> = drift(&report).iter().map(|f| format!("{} {} {}", f.entity, f.path, f.change)).collect();
+    assert_eq!(drifted, ["k8s:core/ConfigMap/shop/web data.LOG_LEVEL changed"], "{drifted:#?}");
+    let ignored: Vec<String> = report
+        .findings()
+        .iter()
+        .filter(|f| f.status == Status::Ignored)
+        .map(|f| format!("{} {}", f.path, f.reason.as_deref().unwrap_or_default()))
+        .collect();
+    for expected in ["checksum", "HorizontalPodAutoscaler web", "Helm hook", "serviceAccountName", "helm.sh/chart"] {
+        assert!(ignored.iter().any(|i| i.contains(expected)), "{expected}: {ignored:#?}");
+    }
 }

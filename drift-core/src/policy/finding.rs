@@ -19,6 +19,9 @@ pub(super) struct Names<'a> {
     /// The sides are known to be different environments (`environment::role`): equal secrets
     /// are reuse, changed ones expected; otherwise a changed secret is a rotation.
     pub(super) distinct: bool,
+    /// Workloads (`group/Kind/namespace/name`) that a HorizontalPodAutoscaler scales in either
+    /// environment, with the autoscaler's name: their replicas are not configuration.
+    pub(super) scaled: &'a std::collections::HashMap<String, String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -65,6 +65,21 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
             status = Status::Ignored;
             rule = Some(RuleId::K8sNoise);
             reason = Some(Cow::Borrowed(why));
+        } else if [diff.left(), diff.right()]
+            .iter()
+            .any(|s| s.entity(entity).is_some_and(|e| k8s::is_helm_hook(e.body())))
+        {
+            status = Status::Ignored;
+            rule = Some(RuleId::K8sNoise);
+            reason = Some(Cow::Borrowed("a Helm hook (a test or an install job), not part of what the release runs"));
+        } else if path.to_string() == "spec.replicas"
+            && let Some(hpa) = names.scaled.get(&(entity.address().to_owned()))
+        {
+            status = Status::Ignored;
+            rule = Some(RuleId::K8sNoise);
+            reason = Some(Cow::Owned(format!(
+                "replicas are set by the HorizontalPodAutoscaler {hpa}: its bounds are compared instead"
+            )));
         }
     }
     // An object matched to the other environment's under another namespace or name: that
@@ -175,6 +190,10 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
         _ if entity.domain() == Domain::Flag => base,
         _ => classify::severity(&name, category, base),
     };
+    // A certificate's dates always differ between environments; its expiry is a guard of its own.
+    if category == Category::Certificate && matches!(path.last_key(), Some("not_after" | "not_before")) {
+        severity = Severity::Info;
+    }
     let mut message = message;
     if rule == Some(RuleId::SecretRotated) {
         message = format!("{label} was rotated ({} → {})", names.left, names.right);

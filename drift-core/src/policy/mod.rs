@@ -231,12 +231,14 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     let (left, right) = (diff.left(), diff.right());
     let production = policy.config.as_ref().map_or(&[][..], |c| c.production.as_slice());
     let comparison = Comparison::new(left.name(), right.name(), production);
+    let scaled = k8s::autoscaled(left, right);
     let names = Names {
         left: left.name(),
         right: right.name(),
         left_family: comparison.left.family,
         right_family: comparison.right.family,
         distinct: comparison.distinct(),
+        scaled: &scaled,
     };
     // Judging the changes and guarding the production sides are independent: run them side by side.
     let (mut findings, guarded) = rayon::join(

@@ -24,6 +24,10 @@ pub(super) fn guard(
 ) {
     let (now, soon) = policy.certificate_window();
     for entity in snapshot.entities() {
+        // A Helm hook (a test pod, an install job) is not what the release runs.
+        if entity.id().domain() == Domain::K8s && k8s::is_helm_hook(entity.body()) {
+            continue;
+        }
         let other_entity = other.and_then(|o| o.entity(entity.id()));
         for_each_setting(entity, |path, name, node, line| {
             let certificate = k8s::is_certificate(node)
