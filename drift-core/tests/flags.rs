@@ -160,11 +160,13 @@ fn launchdarkly_exports() {
     let env =
         |name: &str| drift_core::load(Path::new(&format!("{}@{name}", file.display())), &options).unwrap_or_default();
     let report = report(&env("staging"), &env("production"));
-    // Rule and clause ids differ and values are reordered: only the rollout differs.
+    // Rule and clause ids differ and values are reordered: only the fallthrough's rollout, what
+    // the flag serves by default, differs.
     let got = drift(&report);
-    assert_eq!(got, ["flag:checkout rollout changed"]);
-    let rollout = report.findings().iter().find(|f| f.path.to_string() == "rollout").map(|f| f.message.clone());
-    assert!(rollout.unwrap_or_default().contains("false: 50%, true: 50% → false: 95%, true: 5%"));
+    assert_eq!(got, ["flag:checkout default changed"]);
+    let rollout = report.findings().iter().find(|f| f.path.to_string() == "default").map(|f| f.message.clone());
+    let rollout = rollout.unwrap_or_default();
+    assert!(rollout.contains("false: 50%, true: 50%") && rollout.contains("false: 95%, true: 5%"), "{rollout}");
     // The SDK data file of the real sample.
     let sdk = drift_core::load(&realworld().join("launchdarkly/all-properties.json"), &options).unwrap_or_default();
     let ids: Vec<String> = sdk.entities().map(|e| e.id().to_string()).collect();
@@ -213,4 +215,52 @@ fn added_and_removed_flags() {
     let report = report(&a, &b);
     let kinds: Vec<FindingKind> = report.findings().iter().map(|f| f.change).collect();
     assert_eq!(kinds, [FindingKind::Removed, FindingKind::Added]);
+}
+
+/// One flag model for guards and distributions (issue 15): an Unleash toggle or a LaunchDarkly
+/// flag named like a sandbox switch and on in production is the critical guard flagd's is;
+/// Unleash `IN` values are a set; a LaunchDarkly fallthrough that became a rollout is one change.
+#[test]
+fn every_flag_service_gets_the_production_guards() {
+    let named = |name: &str, file: &str, text: &str| {
+        let mut s = flags(file, text);
+        s.set_name(name);
+        s
+    };
+    let unleash = |values: &str| {
+        format!(
+            "{{\"version\": 1, \"features\": [{{\"name\": \"payments-sandbox\", \"enabled\": true, \"strategies\": [{{\"name\": \"default\"}}]}},\
+             {{\"name\": \"new-checkout\", \"enabled\": true, \"strategies\": [{{\"name\": \"default\", \"constraints\": [{{\"contextName\": \"country\", \"operator\": \"IN\", \"values\": {values}}}]}}]}}]}}"
+        )
+    };
+    let (l, r) = (
+        named("staging", "staging/unleash.json", &unleash("[\"DE\", \"FR\"]")),
+        named("production", "production/unleash.json", &unleash("[\"FR\", \"DE\"]")),
+    );
+    let got = report(&l, &r);
+    assert_eq!(drift(&got), ["flag:payments-sandbox enabled guard"], "{:#?}", got.findings());
+    assert_eq!(got.findings()[0].severity, drift_core::Severity::Critical);
+    let ld = |fallthrough: &str, on: bool| {
+        format!(
+            "{{\"items\": [{{\"key\": \"payments-sandbox\", \"variations\": [{{\"value\": true}}, {{\"value\": false}}], \
+             \"environments\": {{\"production\": {{\"on\": {on}, \"fallthrough\": {fallthrough}, \"offVariation\": 1}}}}}}]}}"
+        )
+    };
+    let fixed = "{\"variation\": 0}";
+    let rollout = "{\"rollout\": {\"variations\": [{\"variation\": 0, \"weight\": 50000}, {\"variation\": 1, \"weight\": 50000}]}}";
+    let (l, r) = (
+        named("staging", "staging/flags.json", &ld(fixed, true)),
+        named("production", "production/flags.json", &ld(rollout, false)),
+    );
+    let got = report(&l, &r);
+    let changes: Vec<String> =
+        got.findings().iter().filter(|f| f.path.to_string() == "default").map(|f| f.message.clone()).collect();
+    assert_eq!(changes.len(), 1, "{:#?}", got.findings());
+    assert!(changes[0].contains('%') && !changes[0].contains("null"), "{changes:?}");
+    let (l, r) = (
+        named("staging", "staging/flags.json", &ld(fixed, true)),
+        named("production", "production/flags.json", &ld(fixed, true)),
+    );
+    let guards: Vec<String> = drift(&report(&l, &r));
+    assert_eq!(guards, ["flag:payments-sandbox default guard"]);
 }

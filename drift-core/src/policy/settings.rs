@@ -25,6 +25,11 @@ pub(super) fn for_each_setting<'a>(entity: &'a Entity, mut f: impl FnMut(&dyn Fn
                 let value = if enabled { default.node() } else { &Node::Bool(false) };
                 let path = || Path::from_segments(vec![Segment::Key("default".into())]);
                 f(&path, entity.id().address(), value, default.line());
+            } else if let Some(on) = map.field("enabled") {
+                // A toggle with no served value (Unleash): on or off is the value.
+                let path = || Path::from_segments(vec![Segment::Key("enabled".into())]);
+                let value = if enabled { &Node::Bool(true) } else { &Node::Bool(false) };
+                f(&path, entity.id().address(), value, on.line());
             }
         }
         (Domain::K8s, body) => {

@@ -54,8 +54,11 @@ pub(crate) fn kind_of(root: &Node, plain_name: bool) -> Option<Kind> {
     if map.get("flagValues").is_some() {
         return Some(Kind::LaunchDarkly);
     }
-    if map.get("features").and_then(Node::as_list).is_some()
-        && (map.get("featureStrategies").is_some() || map.get("strategies").is_some())
+    let features = map.get("features").and_then(Node::as_list);
+    if features.is_some()
+        && (map.get("featureStrategies").is_some()
+            || map.get("strategies").is_some()
+            || features.is_some_and(|l| l.items().iter().any(|f| has(f, "strategies") && has(f, "name"))))
     {
         return Some(Kind::Unleash);
     }
@@ -67,6 +70,21 @@ pub(crate) fn kind_of(root: &Node, plain_name: bool) -> Option<Kind> {
         return Some(Kind::LaunchDarkly);
     }
     plain_name.then_some(Kind::Plain)
+}
+
+/// An Unleash constraint with its `values` as a set: `IN`, `NOT_IN` and the `STR_*` operators
+/// take any of them, so their order is not configuration.
+fn constraint(node: &Node) -> Node {
+    let Some(map) = node.as_map() else { return node.clone() };
+    let fields = map
+        .fields()
+        .iter()
+        .map(|f| match (f.key(), f.node()) {
+            ("values", Node::List(values)) => Field::new(f.key(), f.line(), set(values.items().to_vec())),
+            _ => f.clone(),
+        })
+        .collect();
+    Node::map(fields)
 }
 
 fn has(node: &Node, key: &str) -> bool {
@@ -545,7 +563,7 @@ fn unleash(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>> {
                 Node::map(vec![
                     Field::new("name", 0, Node::string(strategy)),
                     Field::new("parameters", 0, parameters.unwrap_or_else(|| Node::map(Vec::new()))),
-                    Field::new("constraints", 0, set(items(get(s, "constraints")).to_vec())),
+                    Field::new("constraints", 0, set(items(get(s, "constraints")).iter().map(constraint).collect())),
                     Field::new("segments", 0, set(segments)),
                 ])
             })
@@ -721,9 +739,14 @@ fn ld_flag(key: &str, flag: &Node, state: &Node) -> Flag {
             ])
         })
         .collect();
+    // The fallthrough is what the flag serves by default: one variation, or a rollout as one
+    // distribution (`false: 50%, true: 50%`), so that a fixed default that became a rollout is one
+    // change, as flagd's fractional targeting is.
     let fallthrough = get(state, "fallthrough").and_then(serve);
     let (default, rollout) = match fallthrough {
-        Some(Node::Map(map)) if map.get("rollout").is_some() => (Node::Null, map.get("rollout").cloned()),
+        Some(Node::Map(map)) if map.get("rollout").is_some() => {
+            (map.get("rollout").cloned().unwrap_or(Node::Null), None::<Node>)
+        }
         other => (other.unwrap_or(Node::Null), None),
     };
     let mut flag = Flag::new(key)
