@@ -62,9 +62,15 @@ fn the_fixtures_real_changes_appear_once() {
                 && f.path.to_string().starts_with("ingress")
         })
         .collect();
-    assert_eq!(ingress.len(), 1, "one added rule, the reordered ones are not drift: {ingress:#?}");
-    assert_eq!((ingress[0].change, ingress[0].rule.as_deref()), (FindingKind::Added, Some("open-to-world")));
-    assert_eq!(ingress[0].severity, drift_core::Severity::High);
+    let (guards, changes): (Vec<&Finding>, Vec<&Finding>) =
+        ingress.into_iter().partition(|f| f.change == FindingKind::Guard);
+    assert_eq!(changes.len(), 1, "one added rule, the reordered ones are not drift: {changes:#?}");
+    assert_eq!((changes[0].change, changes[0].rule.as_deref()), (FindingKind::Added, Some("open-to-world")));
+    assert_eq!(changes[0].severity, drift_core::Severity::High);
+    // And production's rule is a guard with its port: SSH open to the internet is critical.
+    assert_eq!(guards.len(), 1, "{guards:#?}");
+    assert_eq!(guards[0].severity, drift_core::Severity::Critical);
+    assert!(guards[0].message.contains("tcp 22"), "{}", guards[0].message);
     // The state's own version is one info finding; serial and lineage are nothing.
     let state: Vec<&Finding> = report.findings().iter().filter(|f| f.entity.to_string() == "tf:state").collect();
     assert_eq!(state.len(), 1);
@@ -230,4 +236,53 @@ fn real_states_parse() {
     }
     let invalid = drift_core::load(&dir.join("invalid/state.json"), &options).map(|_| ()).unwrap_err().to_string();
     assert!(invalid.contains("invalid/state.json:"), "{invalid}");
+}
+
+/// AWS as real states have it (issue 15): references to provider-assigned identities that differ
+/// only by account, region, environment or generated suffix are not drift; a security switch
+/// production turned off is high; `*_enabled` is a setting, not a feature flag; every shape of an
+/// ingress rule open to the internet is a production guard.
+#[test]
+fn aws_references_switches_and_exposure() {
+    let state_of = |name: &str, account: &str, region: &str, env: &str, encrypted: bool, suffix: &str| {
+        let resources = serde_json::json!([
+            {"mode": "managed", "type": "aws_lb_listener", "name": "https", "instances": [{"attributes": {
+                "port": 443,
+                "certificate_arn": format!("arn:aws:acm:{region}:{account}:certificate/{suffix}-4b4c-9a1e-0f2b3c4d5e6f"),
+                "load_balancer_arn": format!("arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/web-{env}/{suffix}9188"),
+                "default_action": [{"type": "forward", "target_group_arn": format!("arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/web-{env}/{suffix}a067")}]
+            }}]},
+            {"mode": "managed", "type": "aws_db_instance", "name": "main", "instances": [{"attributes": {
+                "storage_encrypted": encrypted,
+                "kms_key_id": format!("arn:aws:kms:{region}:{account}:key/{suffix}-1111-2222-3333-444455556666"),
+                "performance_insights_enabled": !encrypted
+            }}]},
+            {"mode": "managed", "type": "aws_vpc_security_group_ingress_rule", "name": "ssh", "instances": [{"attributes": {
+                "from_port": 22, "to_port": 22, "ip_protocol": "tcp", "cidr_ipv4": if env == "prod" { "0.0.0.0/0" } else { "10.0.0.0/8" }
+            }}]}
+        ]);
+        let text = serde_json::json!({"version": 4, "terraform_version": "1.6.0", "resources": resources}).to_string();
+        let mut s = state(&format!("{name}/terraform.tfstate"), &text).unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let staging = state_of("staging", "111111111111", "eu-west-1", "stg", true, "0a1b2c3d");
+    let production = state_of("production", "222222222222", "eu-central-1", "prod", false, "9f8e7d6c");
+    let report = drift_core::report(&drift_core::diff(&staging, &production), &Policy::default());
+    let drift: Vec<(String, String, drift_core::Severity, Category)> =
+        drift(&report).iter().map(|f| (f.entity.to_string(), f.path.to_string(), f.severity, f.category)).collect();
+    for reference in ["certificate_arn", "load_balancer_arn", "target_group_arn", "kms_key_id"] {
+        assert!(!drift.iter().any(|d| d.1.contains(reference)), "{reference} is an identifier: {drift:#?}");
+    }
+    let encrypted = drift.iter().find(|d| d.1 == "storage_encrypted").cloned();
+    assert_eq!(encrypted.map(|e| e.2), Some(drift_core::Severity::High), "{drift:#?}");
+    let insights = drift.iter().find(|d| d.1 == "performance_insights_enabled").cloned();
+    assert!(insights.is_some_and(|i| i.3 != Category::FeatureFlag && i.2 < drift_core::Severity::High), "{drift:#?}");
+    let exposure = report.findings().iter().find(|f| {
+        f.change == FindingKind::Guard && f.entity.to_string() == "tf:aws_vpc_security_group_ingress_rule.ssh"
+    });
+    assert!(
+        exposure.is_some_and(|g| g.severity == drift_core::Severity::Critical && g.message.contains("tcp 22")),
+        "{drift:#?}"
+    );
 }

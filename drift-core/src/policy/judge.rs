@@ -49,6 +49,11 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
         _ if entity.domain() == Domain::Flag => Category::FeatureFlag,
         Some(category) if !matches!((l, r), (Some(Node::Secret(_)), _) | (_, Some(Node::Secret(_)))) => category,
         _ if path.is_root() => Category::Other,
+        // `performance_insights_enabled` is a resource setting, not a feature flag.
+        _ if tf_kind.is_some() => match classify::category(&name, l, r) {
+            Category::FeatureFlag => Category::Config,
+            other => other,
+        },
         _ => classify::category(&name, l, r),
     };
     let mut status = Status::Drift;
@@ -195,6 +200,15 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
         severity = Severity::Info;
     }
     let mut message = message;
+    // A security switch production turned to its unsafe value is high, whatever its category.
+    if tf_kind.is_some()
+        && status == Status::Drift
+        && let Some(right) = r
+        && let Some(why) = terraform::unsafe_switch(path.last_key().unwrap_or_default(), right)
+    {
+        severity = severity.max(Severity::High);
+        message = format!("{message}: {why} in {}", names.right);
+    }
     if rule == Some(RuleId::SecretRotated) {
         message = format!("{label} was rotated ({} → {})", names.left, names.right);
     }

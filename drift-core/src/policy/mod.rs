@@ -8,6 +8,7 @@ mod classify;
 pub(crate) mod config;
 mod custom_guards;
 pub(crate) mod explain;
+mod exposure;
 mod finding;
 mod guards;
 pub(crate) mod init;
@@ -164,7 +165,9 @@ impl RuleId {
             RuleId::IdentityMap => {
                 "an object matched across environments (environment tokens or [[map]]) may differ in namespace or name"
             }
-            RuleId::OpenToWorld => "an ingress rule open to 0.0.0.0/0 in the right environment only is high",
+            RuleId::OpenToWorld => {
+                "a production firewall rule open to the internet (AWS, GCP, Azure; every port or an admin or database port critical, web ports medium)"
+            }
             RuleId::PubliclyAccessible => "a production database must not be publicly accessible",
         }
     }

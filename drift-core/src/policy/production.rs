@@ -69,6 +69,27 @@ pub(super) fn guard(
                 RuleId::PubliclyAccessible.as_str(),
             ));
         }
+        if entity.id().domain() == Domain::Terraform {
+            let kind = terraform::resource_type(entity.id().address());
+            for opening in super::exposure::openings(kind, entity.body()) {
+                let node = entity.body().at(&opening.path);
+                let line = line_of(entity.body(), &opening.path);
+                let guard = Guard {
+                    category: Category::Network,
+                    severity: opening.severity,
+                    message: format!("{kind} {} in {env}", opening.message),
+                };
+                out.push(guard_finding(
+                    entity,
+                    other_entity,
+                    side,
+                    (opening.path, node),
+                    line,
+                    guard,
+                    RuleId::OpenToWorld.as_str(),
+                ));
+            }
+        }
         if entity.id().domain() == Domain::K8s {
             for container in containers(entity.body()) {
                 for violation in k8s::container(container.name, container.node, env) {

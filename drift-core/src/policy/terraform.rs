@@ -80,7 +80,88 @@ pub(crate) fn not_drift(
     if key != "image_id" && is_resource_id(a) && is_resource_id(b) {
         return Some((true, "a resource id assigned by the provider in each environment"));
     }
+    if is_reference_key(key) && same_reference(a, b) {
+        return Some((
+            true,
+            "a reference to a provider-assigned identifier: differs only by account, region, environment or generated suffix",
+        ));
+    }
     None
+}
+
+/// Attributes that refer to another object by its provider-assigned identity: `certificate_arn`,
+/// `target_group_arn`, `kms_key_id`, `subnet_id`… (not `image_id` or `ami`: which image runs is
+/// configuration).
+fn is_reference_key(key: &str) -> bool {
+    (key.ends_with("_arn") || key.ends_with("_id") || key.ends_with("_arns") || key.ends_with("_ids"))
+        && !matches!(key, "image_id" | "ami_id")
+}
+
+/// Two references that name the same thing once what each environment assigns is set aside:
+/// account ids, regions, environment tokens, UUIDs and generated hex or digit suffixes.
+pub(crate) fn same_reference(a: &str, b: &str) -> bool {
+    a != b && normalized_reference(a) == normalized_reference(b)
+}
+
+fn normalized_reference(text: &str) -> Vec<String> {
+    const REGION_AREAS: &[&str] = &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov"];
+    const DIRECTIONS: &[&str] =
+        &["north", "south", "east", "west", "central", "northeast", "southeast", "northwest", "southwest"];
+    let words: Vec<&str> = text.split([':', '/', '-', '_', '.', '@']).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        // A region: `eu` `west` `1`.
+        if REGION_AREAS.contains(&w)
+            && words.get(i + 1).is_some_and(|d| DIRECTIONS.contains(d))
+            && words.get(i + 2).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            out.push("{region}".to_owned());
+            i += 3;
+            continue;
+        }
+        let digits = w.bytes().filter(u8::is_ascii_digit).count();
+        let generated = (w.len() >= 8 && w.bytes().all(|b| b.is_ascii_hexdigit()) && digits > 0)
+            || (w.len() == 4
+                && w.bytes().all(|b| b.is_ascii_hexdigit())
+                && digits > 0
+                && out.last().is_some_and(|l| l == "*"))
+            || (digits >= 12 && digits == w.len());
+        let token = crate::environment::family_of_word(w).is_some();
+        if generated || token {
+            if out.last().is_none_or(|l| l != "*") {
+                out.push("*".to_owned());
+            }
+        } else if !w.is_empty() {
+            out.push(w.to_ascii_lowercase());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Security switches whose production value matters: the message when production's value is
+/// the unsafe one (`storage_encrypted = false`, `deletion_protection = false`, a public access
+/// block off, backups off).
+pub(crate) fn unsafe_switch(key: &str, value: &Node) -> Option<&'static str> {
+    let off = matches!(value, Node::Bool(false));
+    let on = matches!(value, Node::Bool(true));
+    let zero = matches!(value, Node::Number(n) if n.value().to_f64() == 0.0);
+    match key {
+        "storage_encrypted" | "encrypted" | "kms_encrypted" | "encryption_at_rest_enabled" if off => {
+            Some("encryption at rest is off")
+        }
+        "deletion_protection" | "deletion_protection_enabled" if off => Some("deletion protection is off"),
+        "block_public_acls" | "block_public_policy" | "ignore_public_acls" | "restrict_public_buckets" if off => {
+            Some("an S3 public access block is off")
+        }
+        "publicly_accessible" | "map_public_ip_on_launch" if on => Some("it is reachable from the internet"),
+        "backup_retention_period" if zero => Some("automated backups are disabled"),
+        "skip_final_snapshot" if on => Some("no final snapshot is taken when it is deleted"),
+        "transit_encryption_enabled" | "at_rest_encryption_enabled" if off => Some("encryption is off"),
+        _ => None,
+    }
 }
 
 /// `vpc-0a1b2c3d`, `sg-87738eff46e1ce6c8`, `subnet-…`: a provider-generated id (AMIs excepted:
