@@ -286,3 +286,55 @@ fn aws_references_switches_and_exposure() {
         "{drift:#?}"
     );
 }
+
+/// IAM policy documents (issue 15): statements matched by `Sid` (else by effect, principal and
+/// resources), so a statement that gained an action is one finding inside it; a wildcard grant
+/// only production has is high.
+#[test]
+fn iam_statements_change_inside() {
+    let policy_state = |name: &str, production: bool| {
+        let mut actions = vec!["s3:GetObject", "s3:ListBucket"];
+        if production {
+            actions.push("s3:PutObject");
+        }
+        let mut unnamed = vec![
+            serde_json::json!({"Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::b/*"}),
+            serde_json::json!({"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}),
+        ];
+        if production {
+            unnamed.push(serde_json::json!({"Effect": "Allow", "Action": "*", "Resource": "*"}));
+        }
+        let named = serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Logs", "Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"},
+            {"Sid": "ReadBucket", "Effect": "Allow", "Action": actions, "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}
+        ]});
+        let unnamed = serde_json::json!({"Version": "2012-10-17", "Statement": unnamed});
+        let text = serde_json::json!({"version": 4, "terraform_version": "1.6.0", "resources": [
+            {"mode": "managed", "type": "aws_iam_policy", "name": "named", "instances": [{"attributes": {"policy": named.to_string()}}]},
+            {"mode": "managed", "type": "aws_iam_policy", "name": "unnamed", "instances": [{"attributes": {"policy": unnamed.to_string()}}]}
+        ]})
+        .to_string();
+        let mut s = state(&format!("{name}/terraform.tfstate"), &text).unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let report = drift_core::report(
+        &drift_core::diff(&policy_state("staging", false), &policy_state("production", true)),
+        &Policy::default(),
+    );
+    let found: Vec<(String, drift_core::Severity)> =
+        drift(&report).iter().map(|f| (format!("{} {} {}", f.entity, f.path, f.change), f.severity)).collect();
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "tf:aws_iam_policy.named policy.Statement[Sid=ReadBucket].Action[=s3:PutObject] added"),
+        "{found:#?}"
+    );
+    let named = found.iter().filter(|f| f.0.starts_with("tf:aws_iam_policy.named")).count();
+    assert_eq!(named, 1, "one change inside the statement: {found:#?}");
+    let unnamed: Vec<&(String, drift_core::Severity)> =
+        found.iter().filter(|f| f.0.starts_with("tf:aws_iam_policy.unnamed")).collect();
+    assert_eq!(unnamed.len(), 2, "{found:#?}");
+    assert!(unnamed.iter().any(|f| f.0.ends_with("Action[=s3:PutObject] added")), "{found:#?}");
+    assert!(unnamed.iter().any(|f| f.1 == drift_core::Severity::High), "the wildcard grant is high: {found:#?}");
+}

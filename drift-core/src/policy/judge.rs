@@ -200,6 +200,15 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
         severity = Severity::Info;
     }
     let mut message = message;
+    // A wildcard grant only production has (`Action: *`, `Principal: *`) is high.
+    if tf_kind.is_some()
+        && change.kind() == ChangeKind::Added
+        && status == Status::Drift
+        && r.is_some_and(|added| terraform::wildcard_grant(path, added))
+    {
+        severity = severity.max(Severity::High);
+        message = format!("{message}: a wildcard grant only {} has", names.right);
+    }
     // A security switch production turned to its unsafe value is high, whatever its category.
     if tf_kind.is_some()
         && status == Status::Drift

@@ -141,6 +141,37 @@ fn normalized_reference(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether an added part of an IAM policy grants a wildcard: an action `*` or `service:*`, or a
+/// principal `*`, in an `Allow` statement (or added inside one).
+pub(crate) fn wildcard_grant(path: &Path, added: &Node) -> bool {
+    let in_statement = path.segments().iter().any(|s| matches!(s, Segment::Key(k) if &**k == "Statement"));
+    if !in_statement {
+        return false;
+    }
+    fn wild(node: &Node) -> bool {
+        match node {
+            Node::String(s) => s.as_str() == "*" || s.ends_with(":*"),
+            Node::List(list) => list.items().iter().any(wild),
+            Node::Map(map) => map.get("AWS").is_some_and(wild),
+            _ => false,
+        }
+    }
+    match added.as_map() {
+        // A whole statement.
+        Some(map) if map.get("Effect").is_some() => {
+            map.get("Effect").and_then(Node::as_str) == Some("Allow")
+                && (map.get("Action").is_some_and(wild) || map.get("Principal").is_some_and(wild))
+        }
+        _ => {
+            let at = path.segments().iter().rev().find_map(|s| match s {
+                Segment::Key(k) => Some(&**k),
+                _ => None,
+            });
+            matches!(at, Some("Action" | "Principal" | "AWS")) && wild(added)
+        }
+    }
+}
+
 /// Security switches whose production value matters: the message when production's value is
 /// the unsafe one (`storage_encrypted = false`, `deletion_protection = false`, a public access
 /// block off, backups off).

@@ -510,15 +510,36 @@ fn looks_like_json_document(text: &str) -> bool {
     (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']') && t.len() > 2)
 }
 
-/// IAM grammar: `"Action": "s3:GetObject"` means the same as `["s3:GetObject"]`.
+/// IAM grammar: `"Action": "s3:GetObject"` means the same as `["s3:GetObject"]`; statements are
+/// matched by `Sid`, else by effect, principal and resources, so that a statement that gained an
+/// action is one change inside it (`Statement[Sid=ReadBucket].Action[=s3:PutObject]` added), not a
+/// statement removed and another added.
 fn policy_document(node: Node) -> Node {
     let Node::Map(map) = node else { return node };
     Node::Map(map.map_values(|k, v| match v {
         Node::String(s) if POLICY_SETS.contains(&k) => Node::List(List::set(vec![Node::String(s)])),
         Node::Map(_) => policy_document(v),
+        Node::List(list) if k == "Statement" => {
+            let items: Vec<Node> = list.items().iter().cloned().map(policy_document).collect();
+            statements(items)
+        }
         Node::List(list) => Node::List(list.map_items(|_, item| policy_document(item))),
         other => other,
     }))
+}
+
+/// Statements keyed by `Sid` when every one has a distinct one, else by effect, principal and
+/// resources when those are distinct, else a set.
+fn statements(items: Vec<Node>) -> Node {
+    let all_have = |key: &str| items.iter().all(|i| i.as_map().is_some_and(|m| m.get(key).is_some()));
+    let keyed = |key: &[&str]| {
+        let list = List::keyed(key, items.clone());
+        matches!(list.kind(), crate::model::ListKind::Keyed(_)).then_some(list)
+    };
+    let list = (all_have("Sid").then(|| keyed(&["Sid"])).flatten())
+        .or_else(|| all_have("Effect").then(|| keyed(&["Effect", "Principal", "Resource", "NotResource"])).flatten())
+        .unwrap_or_else(|| List::set(items));
+    Node::List(list)
 }
 
 #[cfg(test)]
