@@ -173,7 +173,7 @@ fn opening(path: Path, protocol: &str, (from, to): (Option<i64>, Option<i64>), a
     let severity = if every_port || sensitive {
         Severity::Critical
     } else if web {
-        Severity::Medium
+        Severity::Low
     } else {
         Severity::High
     };
@@ -253,7 +253,7 @@ mod tests {
             "aws_vpc_security_group_ingress_rule",
             r#"{"from_port": 443, "to_port": 443, "ip_protocol": "tcp", "cidr_ipv4": "0.0.0.0/0"}"#,
         );
-        assert_eq!(https[0].1, Severity::Medium);
+        assert_eq!(https[0].1, Severity::Low);
         let app = found(
             "aws_security_group",
             r#"{"ingress": [{"from_port": 8080, "to_port": 8080, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}, {"from_port": 5432, "to_port": 5432, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}]}"#,

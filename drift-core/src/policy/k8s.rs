@@ -61,8 +61,10 @@ const NOISE_LABELS: &[&str] = &[
     "job-name",
     "batch.kubernetes.io/job-name",
     "pod-template-hash",
-    // Helm's bookkeeping: the chart's name and version (what it renders is compared itself).
+    // Helm's bookkeeping: the chart's name and version (what it renders is compared itself), and
+    // the tool that manages the object (Helm sets it on every object it installs).
     "helm.sh/chart",
+    "app.kubernetes.io/managed-by",
 ];
 
 fn noise_annotation(key: &str) -> bool {
@@ -146,6 +148,9 @@ pub(crate) fn noise(kind: &str, path: &Path, one_sided: Option<&Node>, body: Opt
         return Some("label added by the API server or a controller");
     }
     let value = one_sided?;
+    if matches!(value, Node::Null) {
+        return Some("a null field is absent to the API server (a chart that renders `limits: null`)");
+    }
     if parent == "metadata" && last == "namespace" && keys.len() == 2 {
         return Some("the namespace is part of the identity (absent means `default`)");
     }

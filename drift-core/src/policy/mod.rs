@@ -166,7 +166,7 @@ impl RuleId {
                 "an object matched across environments (environment tokens or [[map]]) may differ in namespace or name"
             }
             RuleId::OpenToWorld => {
-                "a production firewall rule open to the internet (AWS, GCP, Azure; every port or an admin or database port critical, web ports medium)"
+                "a production firewall rule open to the internet (AWS, GCP, Azure; every port or an admin or database port critical, web ports low)"
             }
             RuleId::PubliclyAccessible => "a production database must not be publicly accessible",
         }

@@ -65,6 +65,9 @@ pub(crate) fn not_drift(
     if path.segments().len() == 1 && IDENTIFIERS.contains(&key) {
         return Some((true, "an identifier assigned by the provider in each environment"));
     }
+    if path.segments().len() == 1 && is_computed(resource_type(address), key) {
+        return Some((true, "assigned by the provider in each account and region (an endpoint, a zone, an address)"));
+    }
     if first_key(path) == "tags_all" {
         // tags_all = the provider's default_tags + tags. Where tags differ, the difference is
         // reported there; any other difference of tags_all (a key from default_tags) is compared.
@@ -80,6 +83,9 @@ pub(crate) fn not_drift(
     if key != "image_id" && is_resource_id(a) && is_resource_id(b) {
         return Some((true, "a resource id assigned by the provider in each environment"));
     }
+    if key == "availability_zone" && same_zone_other_region(a, b) {
+        return Some((true, "the same zone in the other environment's region"));
+    }
     if is_reference_key(key) && same_reference(a, b) {
         return Some((
             true,
@@ -87,6 +93,44 @@ pub(crate) fn not_drift(
         ));
     }
     None
+}
+
+/// Attributes a provider computes per account and region, by resource type prefix.
+const COMPUTED: &[(&str, &[&str])] = &[
+    (
+        "aws_db_instance",
+        &["address", "endpoint", "hosted_zone_id", "resource_id", "ca_cert_identifier", "latest_restorable_time"],
+    ),
+    ("aws_rds_cluster", &["endpoint", "reader_endpoint", "hosted_zone_id", "cluster_resource_id", "cluster_members"]),
+    ("aws_lb", &["dns_name", "zone_id"]),
+    ("aws_alb", &["dns_name", "zone_id"]),
+    ("aws_elb", &["dns_name", "zone_id", "source_security_group", "source_security_group_id"]),
+    (
+        "aws_elasticache",
+        &["cache_nodes", "configuration_endpoint_address", "primary_endpoint_address", "reader_endpoint_address"],
+    ),
+    ("aws_instance", &["private_ip", "public_ip", "private_dns", "public_dns", "primary_network_interface_id"]),
+    (
+        "aws_cloudfront_distribution",
+        &["domain_name", "hosted_zone_id", "etag", "last_modified_time", "caller_reference"],
+    ),
+    ("aws_s3_bucket", &["bucket_domain_name", "bucket_regional_domain_name", "hosted_zone_id", "region"]),
+    ("aws_eks_cluster", &["endpoint", "certificate_authority", "identity", "platform_version"]),
+];
+
+fn is_computed(kind: &str, key: &str) -> bool {
+    COMPUTED.iter().any(|(prefix, keys)| kind.starts_with(prefix) && keys.contains(&key))
+}
+
+/// Two availability zones that are the same zone letter in another region (`eu-west-1a` and
+/// `us-east-1a`): the difference is the region's.
+fn same_zone_other_region(a: &str, b: &str) -> bool {
+    let split = |z: &str| {
+        let letter = z.chars().last().filter(char::is_ascii_lowercase)?;
+        let region = &z[..z.len() - 1];
+        region.ends_with(|c: char| c.is_ascii_digit()).then_some((region.to_owned(), letter))
+    };
+    matches!((split(a), split(b)), (Some((ra, la)), Some((rb, lb))) if ra != rb && la == lb)
 }
 
 /// Attributes that refer to another object by its provider-assigned identity: `certificate_arn`,
