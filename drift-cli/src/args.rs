@@ -105,7 +105,8 @@ pub(crate) struct Compare {
     /// Findings accepted in this baseline (written by `drift baseline`) are not drift.
     #[arg(long)]
     pub(crate) baseline: Option<PathBuf>,
-    /// Also write FORMAT to PATH (repeatable), e.g. `--output sarif=drift.sarif`.
+    /// Also write FORMAT to PATH (repeatable), e.g. `--output sarif=drift.sarif`; PATH `-` writes
+    /// it to stdout instead of --format's.
     #[arg(long, value_name = "FORMAT=PATH")]
     pub(crate) output: Vec<Output>,
     /// Print only the summary line (text).

@@ -292,7 +292,13 @@ fn compare_and_render(
         summary_only: compare.summary,
         width: terminal_width(),
     };
-    for output in &compare.output {
+    // `--output FORMAT=-` writes that format to stdout, instead of `--format`'s.
+    let to_stdout: Vec<&args::Output> = compare.output.iter().filter(|o| o.path.as_os_str() == "-").collect();
+    if to_stdout.len() > 1 {
+        anyhow::bail!("--output: only one format can go to stdout (-)");
+    }
+    let stdout_format = to_stdout.first().map_or(compare.format, |o| o.format);
+    for output in compare.output.iter().filter(|o| o.path.as_os_str() != "-") {
         let file =
             std::fs::File::create(&output.path).with_context(|| format!("{}: cannot write", output.path.display()))?;
         let mut file = io::BufWriter::new(file);
@@ -303,7 +309,7 @@ fn compare_and_render(
     }
     if !compare.quiet {
         let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-        let written = render::write(&mut stdout, &doc, compare.format, &text).and_then(|()| stdout.flush());
+        let written = render::write(&mut stdout, &doc, stdout_format, &text).and_then(|()| stdout.flush());
         match written {
             // The reader went away (`drift check … | head -1`): the report is cut short, the verdict
             // is not; the exit code still says whether drift was found.

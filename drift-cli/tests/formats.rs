@@ -169,3 +169,23 @@ fn several_outputs_in_one_run() {
     let bad = run(&["diff", "fixtures/staging", "fixtures/production", "--output", "pdf=x.pdf"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `--output FORMAT=-` writes that format to stdout; JSON's `by_severity` counts drift only (the
+/// gate's view), `all_by_severity` every status (issue 17).
+#[test]
+fn output_to_stdout_and_drift_only_counts() {
+    let output = run(&["diff", "fixtures/staging", "fixtures/production", "--output", "json=-"]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let count = |severity: &str, drift_only: bool| {
+        findings.iter().filter(|f| f["severity"] == severity && (!drift_only || f["status"] == "drift")).count()
+    };
+    for severity in ["critical", "high", "medium", "low", "info"] {
+        assert_eq!(report["summary"]["by_severity"][severity], count(severity, true), "{severity}");
+        assert_eq!(report["summary"]["all_by_severity"][severity], count(severity, false), "{severity}");
+    }
+    assert!(!std::path::Path::new("-").exists() && !root().join("-").exists(), "no file named -");
+    let two = run(&["diff", "fixtures/staging", "fixtures/production", "--output", "json=-", "--output", "sarif=-"]);
+    assert_eq!(two.status.code(), Some(2));
+}

@@ -327,8 +327,11 @@ pub struct StatusCounts {
 pub struct Summary {
     /// Number of findings.
     pub findings: usize,
-    /// By severity.
+    /// Findings with status `drift`, by severity: the gate's view (DESIGN §6).
     pub by_severity: SeverityCounts,
+    /// Every finding, whatever its status, by severity.
+    #[serde(default)]
+    pub all_by_severity: SeverityCounts,
     /// By status.
     pub by_status: StatusCounts,
 }
@@ -387,15 +390,20 @@ impl Report {
     pub fn recount(&mut self) {
         let findings = &self.findings;
         let mut summary = Summary { findings: findings.len(), ..Summary::default() };
-        for finding in findings {
-            let s = &mut summary.by_severity;
-            *match finding.severity {
+        let count = |s: &mut SeverityCounts, severity: Severity| {
+            *match severity {
                 Severity::Critical => &mut s.critical,
                 Severity::High => &mut s.high,
                 Severity::Medium => &mut s.medium,
                 Severity::Low => &mut s.low,
                 Severity::Info => &mut s.info,
             } += 1;
+        };
+        for finding in findings {
+            count(&mut summary.all_by_severity, finding.severity);
+            if finding.status == Status::Drift {
+                count(&mut summary.by_severity, finding.severity);
+            }
             let s = &mut summary.by_status;
             *match finding.status {
                 Status::Drift => &mut s.drift,

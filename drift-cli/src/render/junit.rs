@@ -1,5 +1,5 @@
-//! `--format junit`: one test case per entity, a failure per drift finding at or above
-//! `--fail-on`. Readable by GitLab, Jenkins and the GitHub test reporters.
+//! `--format junit`: one test suite per entity, one test case per drift finding, failed when at
+//! or above `--fail-on`. Readable by GitLab, Jenkins and the GitHub test reporters.
 
 use std::fmt::{self, Write as _};
 
@@ -34,55 +34,65 @@ fn xml(text: &str) -> String {
 impl fmt::Display for Junit<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let report = self.report;
-        let failing = |x: &&drift_core::Finding| x.status == Status::Drift && x.severity >= self.fail_on;
-        let mut entities: Vec<&drift_core::EntityId> = report.findings().iter().map(|x| &x.entity).collect();
-        entities.dedup();
-        let failures = report.findings().iter().filter(failing).count();
-        let suite = format!("{} → {}", report.left.name, report.right.name);
+        let failing = |x: &drift_core::Finding| x.status == Status::Drift && x.severity >= self.fail_on;
+        // One test case per drift finding (expected, ignored and baselined ones are not tests), in
+        // one suite per entity; a run with no drift is one passing case, so that it shows.
+        let drift: Vec<&drift_core::Finding> = report.findings().iter().filter(|x| x.status == Status::Drift).collect();
+        let failures = drift.iter().filter(|x| failing(x)).count();
+        let tests = drift.len().max(1);
+        let run = format!("{} → {}", report.left.name, report.right.name);
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(out, "<testsuites name=\"drift\" tests=\"{}\" failures=\"{failures}\">", entities.len());
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
-            xml(&safe(&suite)),
-            entities.len()
-        );
-        // Findings are sorted by entity: one group per test case.
-        for group in report.findings().chunk_by(|a, b| a.entity == b.entity) {
-            let entity = &group[0].entity;
-            let findings: Vec<_> = group.iter().filter(failing).collect();
-            let _ = write!(
-                out,
-                "    <testcase classname=\"drift.{}\" name=\"{}\"",
-                entity.domain(),
-                xml(&safe(&entity.to_string()))
-            );
-            if findings.is_empty() {
-                out.push_str("/>\n");
-                continue;
+        let _ =
+            writeln!(out, "<testsuites name=\"drift {}\" tests=\"{tests}\" failures=\"{failures}\">", xml(&safe(&run)));
+        let notes = super::input_notes(report, 50);
+        if drift.is_empty() {
+            let _ = writeln!(out, "  <testsuite name=\"drift\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">");
+            let _ = writeln!(out, "    <testcase classname=\"drift\" name=\"no drift between {}\"/>", xml(&safe(&run)));
+            if !notes.is_empty() {
+                let _ = writeln!(out, "    <system-out>{}</system-out>", xml(&notes.join("\n")));
             }
-            out.push_str(">\n");
-            for x in findings {
+            out.push_str("  </testsuite>\n</testsuites>\n");
+            return f.write_str(&out);
+        }
+        let groups: Vec<&[&drift_core::Finding]> = drift.chunk_by(|a, b| a.entity == b.entity).collect();
+        for (i, group) in groups.iter().enumerate() {
+            let entity = safe(&group[0].entity.to_string()).into_owned();
+            let failed = group.iter().filter(|x| failing(x)).count();
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+                xml(&entity),
+                group.len()
+            );
+            for x in group.iter() {
+                let name = format!("{} {}", path_label(x), x.change);
+                let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", xml(&entity), xml(&name));
+                if !failing(x) {
+                    out.push_str("/>\n");
+                    continue;
+                }
                 let place = primary_location(x).map(|l| format!("\n{}", safe(&l.to_string()))).unwrap_or_default();
+                let reason = x.reason.as_deref().map(|r| format!("\n{}", safe(r))).unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "      <failure type=\"{}\" message=\"{}\">{} {} {}: {}{}</failure>",
+                    ">\n      <failure type=\"{}\" message=\"{}\">{} {} {}: {}{}{}</failure>\n    </testcase>",
                     x.severity,
                     xml(&safe(&x.message)),
                     x.severity,
                     x.change,
                     xml(&path_label(x)),
                     xml(&values(x, 200)),
+                    xml(&reason),
                     xml(&place)
                 );
             }
-            out.push_str("    </testcase>\n");
+            // Skipped inputs, notes and whether guards ran: in the last suite's output.
+            if i + 1 == groups.len() && !notes.is_empty() {
+                let _ = writeln!(out, "    <system-out>{}</system-out>", xml(&notes.join("\n")));
+            }
+            out.push_str("  </testsuite>\n");
         }
-        let notes = super::input_notes(report, 50);
-        if !notes.is_empty() {
-            let _ = writeln!(out, "    <system-out>{}</system-out>", xml(&notes.join("\n")));
-        }
-        out.push_str("  </testsuite>\n</testsuites>\n");
+        out.push_str("</testsuites>\n");
         f.write_str(&out)
     }
 }

@@ -7,7 +7,11 @@ use drift_core::{Category, Report, Severity, Status};
 
 use super::{path_label, values};
 
-pub(super) struct Markdown<'a>(pub(super) &'a Report);
+pub(super) struct Markdown<'a> {
+    pub(super) report: &'a Report,
+    /// The gate's threshold: the first line says pass or fail against it.
+    pub(super) fail_on: Severity,
+}
 
 /// GitHub refuses comments longer than 65,536 characters; leave room for the closing note.
 const LIMIT: usize = 64_000;
@@ -24,11 +28,25 @@ fn cell(text: &str) -> String {
 
 impl fmt::Display for Markdown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let report = self.0;
+        let report = self.report;
         let (left, right) = (&report.left.name, &report.right.name);
         let drift: Vec<_> = report.findings().iter().filter(|x| x.status == Status::Drift).collect();
         let mut out = String::new();
-        let _ = writeln!(out, "## drift: {} → {}\n", cell(left), cell(right));
+        // The first line says pass or fail, with the counts that decide it.
+        let failing: Vec<_> = drift.iter().filter(|x| x.severity >= self.fail_on).collect();
+        let verdict = if failing.is_empty() {
+            format!("✅ pass: no drift at or above {}", self.fail_on)
+        } else {
+            let counts: Vec<String> = Severity::ALL
+                .iter()
+                .filter(|s| **s >= self.fail_on)
+                .map(|s| (s, failing.iter().filter(|x| x.severity == *s).count()))
+                .filter(|(_, n)| *n > 0)
+                .map(|(s, n)| format!("{n} {s}"))
+                .collect();
+            format!("❌ fail: {} at or above {}", counts.join(", "), self.fail_on)
+        };
+        let _ = writeln!(out, "## drift: {} → {} — {verdict}\n", cell(left), cell(right));
         let s = &report.summary.by_status;
         let guards = super::guards_line(report);
         if report.guards.enabled {
@@ -83,9 +101,11 @@ impl fmt::Display for Markdown<'_> {
             let group: Vec<_> = drift[i..].iter().take_while(|x| &x.entity == entity).copied().collect();
             i += group.len();
             let worst = group.iter().map(|x| x.severity).max().unwrap_or(Severity::Info);
+            // Critical and high findings are open; the rest are a click away.
+            let open = if worst >= Severity::High { " open" } else { "" };
             let _ = writeln!(
                 out,
-                "<details><summary><b>{}</b> — {} finding{} (worst: {worst})</summary>\n",
+                "<details{open}><summary><b>{}</b> — {} finding{} (worst: {worst})</summary>\n",
                 cell(&entity.to_string()),
                 group.len(),
                 if group.len() == 1 { "" } else { "s" }
@@ -93,9 +113,13 @@ impl fmt::Display for Markdown<'_> {
             let _ = writeln!(out, "| severity | change | path | {} → {} | why |", cell(left), cell(right));
             let _ = writeln!(out, "|---|---|---|---|---|");
             for x in &group {
-                let why = match x.change {
-                    drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse => x.message.as_str(),
-                    _ => x.reason.as_deref().unwrap_or_default(),
+                // The rule's reason is always shown: a guard's message says what must hold.
+                let why = match (x.change, x.reason.as_deref()) {
+                    (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, Some(reason)) => {
+                        format!("{} ({reason})", x.message)
+                    }
+                    (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, None) => x.message.clone(),
+                    (_, reason) => reason.unwrap_or_default().to_owned(),
                 };
                 let row = format!(
                     "| {} | {} | `{}` | {} | {} |\n",
@@ -103,7 +127,7 @@ impl fmt::Display for Markdown<'_> {
                     x.change,
                     cell(&path_label(x)).replace('`', "'"),
                     cell(&values(x, 60)),
-                    cell(why)
+                    cell(&why)
                 );
                 // Room for the closing tag and the truncation note.
                 if out.len() + row.len() > LIMIT - 400 {

@@ -50,7 +50,7 @@ pub fn write(out: &mut impl Write, doc: &Document<'_>, format: OutputFormat, tex
     match format {
         OutputFormat::Text => write!(out, "{}", text::Text { report, options: text }),
         OutputFormat::Json => json::write(out, report),
-        OutputFormat::Markdown => write!(out, "{}", markdown::Markdown(report)),
+        OutputFormat::Markdown => write!(out, "{}", markdown::Markdown { report, fail_on: doc.fail_on }),
         OutputFormat::Junit => write!(out, "{}", junit::Junit { report, fail_on: doc.fail_on }),
         OutputFormat::Sarif => sarif::write(out, report),
         OutputFormat::Github => write!(out, "{}", github::Github(report)),
