@@ -15,30 +15,7 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     let entity = change.entity();
     let path = change.path();
     let label = setting_label(entity, path);
-    // A configuration file's setting is named by its whole key path (`payment.sandbox`), as the
-    // runtimes that read it name it; elsewhere by its last key (`PAYMENT_SANDBOX`, an env var).
-    let segments = path.segments();
-    let pair_name = match segments {
-        // `env: [{name: PAYMENT_SANDBOX, value: …}]` in a configuration file: named by the pair.
-        [.., Segment::Keyed(inner), Segment::Key(last)] if matches!(&**last, "value" | "Value") => {
-            inner.strip_prefix("name=").or_else(|| inner.strip_prefix("key="))
-        }
-        _ => None,
-    };
-    let name = if let (Domain::Cfg, Some(pair)) = (entity.domain(), pair_name) {
-        pair.to_owned()
-    } else if entity.domain() == Domain::Cfg {
-        path.segments()
-            .iter()
-            .filter_map(|s| match s {
-                Segment::Key(k) => Some(&**k),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join(".")
-    } else {
-        classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned()
-    };
+    let name = setting_name(entity, path);
     let (l, r) = (change.left(), change.right());
     let k8s_kind = (entity.domain() == Domain::K8s).then(|| k8s::kind_of(entity.address()));
     let tf_kind = (entity.domain() == Domain::Terraform).then(|| terraform::resource_type(entity.address()));
@@ -59,33 +36,12 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     let mut status = Status::Drift;
     let mut rule = None;
     let mut reason = None;
-    if let Some(kind) = k8s_kind {
-        // Noise: bookkeeping anywhere, server defaults where only one side has the field.
-        let (one_sided, body) = match change.kind() {
-            ChangeKind::Added => (r, diff.right().entity(entity).map(Entity::body)),
-            ChangeKind::Removed => (l, diff.left().entity(entity).map(Entity::body)),
-            _ => (None, None),
-        };
-        if let Some(why) = k8s::noise(kind, path, one_sided, body) {
-            status = Status::Ignored;
-            rule = Some(RuleId::K8sNoise);
-            reason = Some(Cow::Borrowed(why));
-        } else if [diff.left(), diff.right()]
-            .iter()
-            .any(|s| s.entity(entity).is_some_and(|e| k8s::is_helm_hook(e.body())))
-        {
-            status = Status::Ignored;
-            rule = Some(RuleId::K8sNoise);
-            reason = Some(Cow::Borrowed("a Helm hook (a test or an install job), not part of what the release runs"));
-        } else if path.to_string() == "spec.replicas"
-            && let Some(hpa) = names.scaled.get(&(entity.address().to_owned()))
-        {
-            status = Status::Ignored;
-            rule = Some(RuleId::K8sNoise);
-            reason = Some(Cow::Owned(format!(
-                "replicas are set by the HorizontalPodAutoscaler {hpa}: its bounds are compared instead"
-            )));
-        }
+    if let Some(kind) = k8s_kind
+        && let Some(why) = k8s_noise(kind, change, diff, names)
+    {
+        status = Status::Ignored;
+        rule = Some(RuleId::K8sNoise);
+        reason = Some(why);
     }
     // An object matched to the other environment's under another namespace or name: that
     // difference is how it was matched, not drift.
@@ -200,20 +156,9 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
         severity = Severity::Info;
     }
     let mut message = message;
-    // A wildcard grant only production has (`Action: *`, `Principal: *`) is high.
-    if tf_kind.is_some()
-        && change.kind() == ChangeKind::Added
-        && status == Status::Drift
-        && r.is_some_and(|added| terraform::wildcard_grant(path, added))
-    {
-        severity = severity.max(Severity::High);
-        message = format!("{message}: a wildcard grant only {} has", names.right);
-    }
-    // A security switch production turned to its unsafe value is high, whatever its category.
     if tf_kind.is_some()
         && status == Status::Drift
-        && let Some(right) = r
-        && let Some(why) = terraform::unsafe_switch(path.last_key().unwrap_or_default(), right)
+        && let Some(why) = terraform::raises(path, change.kind() == ChangeKind::Added, r)
     {
         severity = severity.max(Severity::High);
         message = format!("{message}: {why} in {}", names.right);
@@ -274,4 +219,61 @@ pub(super) fn substituted(a: &str, b: &str, names: &Names<'_>, policy: &Policy) 
         !c.substitute.is_empty() && replaced == b
     });
     families || pairs
+}
+
+/// Why a Kubernetes change is noise, if it is: bookkeeping anywhere, server defaults where only one
+/// side has the field, a Helm hook, replicas an autoscaler owns.
+fn k8s_noise(
+    kind: &str,
+    change: &crate::diff::Change<'_>,
+    diff: &Diff<'_>,
+    names: &Names<'_>,
+) -> Option<Cow<'static, str>> {
+    let (entity, path) = (change.entity(), change.path());
+    let (one_sided, body) = match change.kind() {
+        ChangeKind::Added => (change.right(), diff.right().entity(entity).map(Entity::body)),
+        ChangeKind::Removed => (change.left(), diff.left().entity(entity).map(Entity::body)),
+        _ => (None, None),
+    };
+    if let Some(why) = k8s::noise(kind, path, one_sided, body) {
+        return Some(Cow::Borrowed(why));
+    }
+    if [diff.left(), diff.right()].iter().any(|s| s.entity(entity).is_some_and(|e| k8s::is_helm_hook(e.body()))) {
+        return Some(Cow::Borrowed("a Helm hook (a test or an install job), not part of what the release runs"));
+    }
+    if path.to_string() == "spec.replicas"
+        && let Some(hpa) = names.scaled.get(entity.address())
+    {
+        return Some(Cow::Owned(format!(
+            "replicas are set by the HorizontalPodAutoscaler {hpa}: its bounds are compared instead"
+        )));
+    }
+    None
+}
+
+/// The setting a path names, for categories and severities: a configuration file's setting by
+/// its whole key path (`payment.sandbox`), as the runtimes that read it name it (a `{name, value}`
+/// pair by its name); elsewhere by its last key (`PAYMENT_SANDBOX`, an env var).
+fn setting_name(entity: &EntityId, path: &crate::path::Path) -> String {
+    let segments = path.segments();
+    let pair_name = match segments {
+        [.., Segment::Keyed(inner), Segment::Key(last)] if matches!(&**last, "value" | "Value") => {
+            inner.strip_prefix("name=").or_else(|| inner.strip_prefix("key="))
+        }
+        _ => None,
+    };
+    if let (Domain::Cfg, Some(pair)) = (entity.domain(), pair_name) {
+        pair.to_owned()
+    } else if entity.domain() == Domain::Cfg {
+        segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Key(k) => Some(&**k),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    } else {
+        classify::setting_name(path).or(path.last_key()).unwrap_or_default().to_owned()
+    }
 }

@@ -185,6 +185,17 @@ fn normalized_reference(text: &str) -> Vec<String> {
     out
 }
 
+/// What makes a Terraform change high whatever its category, if anything: a wildcard grant only
+/// production has (`Action: *`, `Principal: *`), or a security switch production turned to its
+/// unsafe value.
+pub(crate) fn raises(path: &Path, added: bool, right: Option<&Node>) -> Option<&'static str> {
+    let right = right?;
+    if added && wildcard_grant(path, right) {
+        return Some("a wildcard grant only this environment has");
+    }
+    unsafe_switch(last_key(path), right)
+}
+
 /// Whether an added part of an IAM policy grants a wildcard: an action `*` or `service:*`, or a
 /// principal `*`, in an `Allow` statement (or added inside one).
 pub(crate) fn wildcard_grant(path: &Path, added: &Node) -> bool {
