@@ -639,11 +639,29 @@ fn scalar_text(node: &Node) -> String {
     }
 }
 
-/// A set member's rendering: the value itself when short and plain, else `#` and a content hash.
+/// Labels of set items longer than this are a content hash instead.
+const LABEL_MAX: usize = 100;
+
+/// A set member's rendering: the value itself when short and plain; a composite item by its
+/// fields (`from_port=22,protocol=tcp,cidr_blocks=0.0.0.0/0`, nested keys joined with dots, empty
+/// fields left out) when that is short; else `#` and a content hash. A secret inside, or a list
+/// of several composite items (whose boundaries a flat label would lose), adds a short hash so
+/// that two different items never share a label.
 pub(crate) fn member_text(node: &Node) -> String {
     let mut out = String::new();
     match node {
-        Node::Map(_) | Node::List(_) | Node::Secret(_) => out = format!("#{}", content_hash(node)),
+        Node::Map(_) => {
+            let mut label = Label::default();
+            label.flatten(node, &mut String::new());
+            let flat = label.fields.join(",");
+            out = match (label.fields.is_empty(), label.ambiguous) {
+                (true, _) => format!("#{}", content_hash(node)),
+                (false, false) if flat.len() <= LABEL_MAX => flat,
+                (false, true) if flat.len() <= LABEL_MAX => format!("{flat},#{}", &content_hash(node)[..4]),
+                _ => format!("#{}", content_hash(node)),
+            };
+        }
+        Node::List(_) | Node::Secret(_) => out = format!("#{}", content_hash(node)),
         other => {
             let text = other.to_string();
             if text.len() <= 64 {
@@ -654,6 +672,64 @@ pub(crate) fn member_text(node: &Node) -> String {
         }
     }
     out
+}
+
+/// A composite item's fields as `key=value` texts, for its label.
+#[derive(Default)]
+struct Label {
+    fields: Vec<String>,
+    /// The flat form may not tell this item from another (a secret, several composite items).
+    ambiguous: bool,
+}
+
+impl Label {
+    fn flatten(&mut self, node: &Node, prefix: &mut String) {
+        if self.fields.iter().map(|f| f.len() + 1).sum::<usize>() > LABEL_MAX {
+            return;
+        }
+        match node {
+            Node::Map(map) => {
+                for field in map.fields() {
+                    let len = prefix.len();
+                    if !prefix.is_empty() {
+                        prefix.push('.');
+                    }
+                    prefix.push_str(field.key());
+                    self.flatten(field.node(), prefix);
+                    prefix.truncate(len);
+                }
+            }
+            Node::List(list) => {
+                let items = list.items();
+                if items.iter().filter(|i| matches!(i, Node::Map(_) | Node::List(_))).count() > 1 {
+                    self.ambiguous = true;
+                }
+                if items.iter().all(|i| !matches!(i, Node::Map(_) | Node::List(_) | Node::Secret(_))) {
+                    if !items.is_empty() {
+                        let values: Vec<String> = items.iter().map(ToString::to_string).collect();
+                        self.push(prefix, &values.join("+"));
+                    }
+                } else {
+                    for item in items {
+                        self.flatten(item, prefix);
+                    }
+                }
+            }
+            Node::Secret(_) => self.ambiguous = true,
+            Node::Null => {}
+            Node::String(s) if s.is_empty() => {}
+            Node::Bool(false) => {}
+            other => self.push(prefix, &other.to_string()),
+        }
+    }
+
+    fn push(&mut self, key: &str, value: &str) {
+        let mut field = String::with_capacity(key.len() + value.len() + 1);
+        field.push_str(key);
+        field.push('=');
+        path::push_value(&mut field, value);
+        self.fields.push(field);
+    }
 }
 
 /// A stable (run-independent) hash of a value's canonical rendering; secrets count as one marker so
