@@ -338,3 +338,76 @@ fn iam_statements_change_inside() {
     assert!(unnamed.iter().any(|f| f.0.ends_with("Action[=s3:PutObject] added")), "{found:#?}");
     assert!(unnamed.iter().any(|f| f.1 == drift_core::Severity::High), "the wildcard grant is high: {found:#?}");
 }
+
+/// What a hostile tester found (issue 15): a production reference to a third environment's
+/// object stays drift, an AMI is never an identifier, a UUID is one whatever its letters, a
+/// principal that became `*` is high, and a statement with a `Sid` beside one without is still
+/// matched by it.
+#[test]
+fn references_and_statements_edge_cases() {
+    let one = |name: &str, attributes: serde_json::Value| {
+        let text = serde_json::json!({"version": 4, "terraform_version": "1.6.0", "resources": [
+            {"mode": "managed", "type": "aws_thing", "name": "x", "instances": [{"attributes": attributes}]}
+        ]})
+        .to_string();
+        let mut s = state(&format!("{name}/terraform.tfstate"), &text).unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(name);
+        s
+    };
+    let compare = |left: serde_json::Value, right: serde_json::Value| {
+        let report =
+            drift_core::report(&drift_core::diff(&one("staging", left), &one("production", right)), &Policy::default());
+        report.findings().iter().map(|f| (f.path.to_string(), f.change, f.status, f.severity)).collect::<Vec<_>>()
+    };
+    let status = |found: &[(String, FindingKind, Status, drift_core::Severity)], path: &str| {
+        found.iter().find(|f| f.0 == path).map(|f| f.2)
+    };
+    let kms = compare(
+        serde_json::json!({"kms_key_id": "arn:aws:kms:eu-west-1:111122223333:alias/orders-staging"}),
+        serde_json::json!({"kms_key_id": "arn:aws:kms:eu-west-1:111122223333:alias/orders-dev"}),
+    );
+    assert_eq!(status(&kms, "kms_key_id"), Some(Status::Drift), "a third environment's key: {kms:?}");
+    let own = compare(
+        serde_json::json!({"kms_key_id": "arn:aws:kms:eu-west-1:111122223333:alias/orders-staging"}),
+        serde_json::json!({"kms_key_id": "arn:aws:kms:us-east-1:444455556666:alias/orders-production"}),
+    );
+    assert_eq!(status(&own, "kms_key_id"), Some(Status::Ignored), "{own:?}");
+    let ami = compare(
+        serde_json::json!({"custom_ami_id": "ami-0abcdef1234567890"}),
+        serde_json::json!({"custom_ami_id": "ami-0fedcba9876543210"}),
+    );
+    assert_eq!(status(&ami, "custom_ami_id"), Some(Status::Drift), "{ami:?}");
+    let cert = compare(
+        serde_json::json!({"certificate_arn": "arn:aws:acm:eu-west-1:111122223333:certificate/3e1b2a4c-9f0d-4b7e-8c21-5a6d7e8f9012"}),
+        serde_json::json!({"certificate_arn": "arn:aws:acm:eu-west-1:444455556666:certificate/f8e3c2ab-cdef-4a12-9b3c-0d1e2f3a4b5c"}),
+    );
+    assert_eq!(status(&cert, "certificate_arn"), Some(Status::Ignored), "{cert:?}");
+    let statement = |principal: serde_json::Value, actions: Vec<&str>, queue: &str, unnamed: bool| {
+        let mut statements =
+            vec![serde_json::json!({"Sid": "Q", "Effect": "Allow", "Principal": principal, "Action": actions,
+            "Resource": format!("arn:aws:sqs:eu-west-1:111122223333:jobs-{queue}")})];
+        if unnamed {
+            statements.push(serde_json::json!({"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}));
+        }
+        let policy = serde_json::json!({"Version": "2012-10-17", "Statement": statements});
+        serde_json::json!({"policy": policy.to_string()})
+    };
+    let root = serde_json::json!({"AWS": ["arn:aws:iam::111122223333:root"]});
+    // A statement with a Sid beside one without: one change inside it (when its resources do not
+    // name the environment: a known limit, see `statements` in source/tfstate.rs).
+    let iam = compare(
+        statement(root.clone(), vec!["sqs:SendMessage"], "orders", true),
+        statement(root.clone(), vec!["sqs:SendMessage", "sqs:DeleteMessage"], "orders", true),
+    );
+    let drift: Vec<&(String, FindingKind, Status, drift_core::Severity)> =
+        iam.iter().filter(|f| f.2 == Status::Drift).collect();
+    assert_eq!(drift.len(), 1, "{iam:#?}");
+    assert!(drift[0].0.contains("Sid=Q") && drift[0].0.ends_with("Action[=sqs:DeleteMessage]"), "{iam:#?}");
+    // A principal that became `*` is high.
+    let public = compare(
+        statement(root, vec!["sqs:SendMessage"], "staging", false),
+        statement(serde_json::json!("*"), vec!["sqs:SendMessage"], "production", false),
+    );
+    let principal = public.iter().find(|f| f.0.contains("Principal") && f.2 == Status::Drift);
+    assert!(principal.is_some_and(|f| f.3 == drift_core::Severity::High), "{public:#?}");
+}

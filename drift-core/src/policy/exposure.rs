@@ -140,7 +140,8 @@ fn azure_rule(rule: &Node, at: Path) -> Vec<Opening> {
     let Some(source) = source.filter(|_| inbound && allowed) else { return Vec::new() };
     let protocol = text("protocol").to_owned();
     let mut ports: Vec<String> = Vec::new();
-    if let Some(p) = map.get("destination_port_range").and_then(Node::as_str) {
+    // Terraform writes `destination_port_range = ""` beside a list of ranges.
+    if let Some(p) = map.get("destination_port_range").and_then(Node::as_str).filter(|p| !p.trim().is_empty()) {
         ports.push(p.to_owned());
     }
     if let Some(Node::List(list)) = map.get("destination_port_ranges") {
@@ -165,9 +166,11 @@ fn range(text: &str) -> (Option<i64>, Option<i64>) {
 }
 
 fn opening(path: Path, protocol: &str, (from, to): (Option<i64>, Option<i64>), acl: bool) -> Opening {
-    let all_protocols = matches!(protocol, "-1" | "all" | "*" | "ALL" | "Any" | "");
+    // AWS's `-1` (with ports 0–0) means every protocol and port; Azure's `*` with a port range
+    // means any protocol on those ports.
+    let aws_all = matches!(protocol, "-1" | "all" | "ALL") && from.unwrap_or(0) == 0 && to.unwrap_or(0) == 0;
     let (from, to) = (from.unwrap_or(0), to.unwrap_or(65535));
-    let every_port = all_protocols || (from <= 0 && to >= 65535);
+    let every_port = aws_all || (from <= 0 && to >= 65535);
     let sensitive = SENSITIVE_PORTS.iter().any(|p| (from..=to).contains(p));
     let web = from == to && matches!(from, 80 | 443);
     let severity = if every_port || sensitive {
@@ -186,7 +189,7 @@ fn opening(path: Path, protocol: &str, (from, to): (Option<i64>, Option<i64>), a
         format!("{} {from}-{to}", protocol_name(protocol))
     };
     let layer = if acl { "a network ACL lets" } else { "open to" };
-    Opening { path, message: format!("{layer} the internet (0.0.0.0/0) on {what}"), severity }
+    Opening { path, message: format!("{layer} the internet on {what}"), severity }
 }
 
 fn lower(severity: Severity) -> Severity {
@@ -201,6 +204,7 @@ fn protocol_name(protocol: &str) -> String {
     match protocol {
         "6" => "tcp".to_owned(),
         "17" => "udp".to_owned(),
+        "*" | "-1" | "all" | "ALL" | "Any" | "" => "any protocol, port".to_owned(),
         other => other.to_ascii_lowercase(),
     }
 }
@@ -248,7 +252,7 @@ mod tests {
             "aws_security_group_rule",
             r#"{"type": "ingress", "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}"#,
         );
-        assert_eq!(ssh, [("open to the internet (0.0.0.0/0) on tcp 22".to_owned(), Severity::Critical)]);
+        assert_eq!(ssh, [("open to the internet on tcp 22".to_owned(), Severity::Critical)]);
         let https = found(
             "aws_vpc_security_group_ingress_rule",
             r#"{"from_port": 443, "to_port": 443, "ip_protocol": "tcp", "cidr_ipv4": "0.0.0.0/0"}"#,
@@ -258,7 +262,7 @@ mod tests {
             "aws_security_group",
             r#"{"ingress": [{"from_port": 8080, "to_port": 8080, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}, {"from_port": 5432, "to_port": 5432, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}]}"#,
         );
-        assert_eq!(app, [("open to the internet (0.0.0.0/0) on tcp 8080".to_owned(), Severity::High)]);
+        assert_eq!(app, [("open to the internet on tcp 8080".to_owned(), Severity::High)]);
         let all = found(
             "aws_security_group_rule",
             r#"{"type": "ingress", "from_port": 0, "to_port": 0, "protocol": "-1", "ipv6_cidr_blocks": ["::/0"]}"#,
@@ -275,7 +279,7 @@ mod tests {
             "aws_network_acl_rule",
             r#"{"egress": false, "rule_action": "allow", "protocol": "6", "from_port": 22, "to_port": 22, "cidr_block": "0.0.0.0/0"}"#,
         );
-        assert_eq!(acl, [("a network ACL lets the internet (0.0.0.0/0) on tcp 22".to_owned(), Severity::High)]);
+        assert_eq!(acl, [("a network ACL lets the internet on tcp 22".to_owned(), Severity::High)]);
         let gcp = found(
             "google_compute_firewall",
             r#"{"direction": "INGRESS", "source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["3389"]}]}"#,
@@ -285,7 +289,13 @@ mod tests {
             "azurerm_network_security_rule",
             r#"{"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "source_address_prefix": "*", "destination_port_range": "8000-8080"}"#,
         );
-        assert_eq!(azure, [("open to the internet (0.0.0.0/0) on tcp 8000-8080".to_owned(), Severity::High)]);
+        assert_eq!(azure, [("open to the internet on tcp 8000-8080".to_owned(), Severity::High)]);
+        // Terraform's empty single range beside a list, and `*` as any protocol on one port.
+        let listed = found(
+            "azurerm_network_security_rule",
+            r#"{"direction": "Inbound", "access": "Allow", "protocol": "*", "source_address_prefix": "Internet", "destination_port_range": "", "destination_port_ranges": ["8443"]}"#,
+        );
+        assert_eq!(listed, [("open to the internet on any protocol, port 8443".to_owned(), Severity::High)]);
         let nsg = found(
             "azurerm_network_security_group",
             r#"{"security_rule": [{"direction": "Inbound", "access": "Deny", "protocol": "*", "source_address_prefix": "*", "destination_port_range": "*"}]}"#,

@@ -158,7 +158,7 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     let mut message = message;
     if tf_kind.is_some()
         && status == Status::Drift
-        && let Some(why) = terraform::raises(path, change.kind() == ChangeKind::Added, r)
+        && let Some(why) = terraform::raises(path, l, r)
     {
         severity = severity.max(Severity::High);
         message = format!("{message}: {why} in {}", names.right);

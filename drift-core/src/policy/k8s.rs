@@ -39,6 +39,8 @@ const NOISE_METADATA: &[&str] = &[
 const NOISE_ANNOTATIONS: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
     "deployment.kubernetes.io/revision",
+    // `kubectl rollout restart` stamps the pod template with the time.
+    "kubectl.kubernetes.io/restartedAt",
     "deprecated.daemonset.template.generation",
     "endpoints.kubernetes.io/last-change-trigger-time",
     "control-plane.alpha.kubernetes.io/leader",

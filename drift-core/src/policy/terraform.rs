@@ -86,7 +86,7 @@ pub(crate) fn not_drift(
     if key == "availability_zone" && same_zone_other_region(a, b) {
         return Some((true, "the same zone in the other environment's region"));
     }
-    if is_reference_key(key) && same_reference(a, b) {
+    if is_reference_key(key) && same_reference(a, b, families) {
         return Some((
             true,
             "a reference to a provider-assigned identifier: differs only by account, region, environment or generated suffix",
@@ -134,23 +134,30 @@ fn same_zone_other_region(a: &str, b: &str) -> bool {
 }
 
 /// Attributes that refer to another object by its provider-assigned identity: `certificate_arn`,
-/// `target_group_arn`, `kms_key_id`, `subnet_id`… (not `image_id` or `ami`: which image runs is
-/// configuration).
+/// `target_group_arn`, `kms_key_id`, `subnet_ids`, `deadLetterTargetArn`… (not images:
+/// `image_id`, `ami`, `custom_ami_id`: which image runs is configuration).
 fn is_reference_key(key: &str) -> bool {
-    (key.ends_with("_arn") || key.ends_with("_id") || key.ends_with("_arns") || key.ends_with("_ids"))
-        && !matches!(key, "image_id" | "ami_id")
+    let reference = ["_arn", "_id", "_arns", "_ids", "Arn", "Id", "Arns", "Ids"].iter().any(|s| key.ends_with(s));
+    let image = key.contains("ami") || key.contains("image");
+    reference && !image
 }
 
 /// Two references that name the same thing once what each environment assigns is set aside:
-/// account ids, regions, environment tokens, UUIDs and generated hex or digit suffixes.
-pub(crate) fn same_reference(a: &str, b: &str) -> bool {
-    a != b && normalized_reference(a) == normalized_reference(b)
+/// account ids, regions, UUIDs and generated hex or digit suffixes, and the compared
+/// environments' own names (`web-stg` ↔ `web-prod`; not `orders-dev`, which names a third one).
+pub(crate) fn same_reference(a: &str, b: &str, families: Option<(&Family, &Family)>) -> bool {
+    let (from, to) = match families {
+        Some((from, to)) => (Some(from), Some(to)),
+        None => (None, None),
+    };
+    a != b && normalized_reference(a, from) == normalized_reference(b, to)
 }
 
-fn normalized_reference(text: &str) -> Vec<String> {
-    const REGION_AREAS: &[&str] = &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov"];
+fn normalized_reference(text: &str, env: Option<&Family>) -> Vec<String> {
+    const REGION_AREAS: &[&str] = &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn"];
     const DIRECTIONS: &[&str] =
         &["north", "south", "east", "west", "central", "northeast", "southeast", "northwest", "southwest"];
+    let text = without_uuids(text);
     let words: Vec<&str> = text.split([':', '/', '-', '_', '.', '@']).collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -167,16 +174,13 @@ fn normalized_reference(text: &str) -> Vec<String> {
         }
         let digits = w.bytes().filter(u8::is_ascii_digit).count();
         let generated = (w.len() >= 8 && w.bytes().all(|b| b.is_ascii_hexdigit()) && digits > 0)
-            || (w.len() == 4
-                && w.bytes().all(|b| b.is_ascii_hexdigit())
-                && digits > 0
-                && out.last().is_some_and(|l| l == "*"))
-            || (digits >= 12 && digits == w.len());
-        let token = crate::environment::family_of_word(w).is_some();
-        if generated || token {
-            if out.last().is_none_or(|l| l != "*") {
-                out.push("*".to_owned());
-            }
+            || (digits >= 12 && digits == w.len())
+            || w == "{uuid}";
+        let own_environment = env.is_some_and(|f| f.tokens.iter().any(|t| t.eq_ignore_ascii_case(w)));
+        if generated {
+            out.push("*".to_owned());
+        } else if own_environment {
+            out.push("{env}".to_owned());
         } else if !w.is_empty() {
             out.push(w.to_ascii_lowercase());
         }
@@ -185,12 +189,49 @@ fn normalized_reference(text: &str) -> Vec<String> {
     out
 }
 
+/// The text with every UUID (`3e1b2a4c-9f0d-4b7e-8c21-5a6d7e8f9012`) replaced by `{uuid}`.
+fn without_uuids(text: &str) -> String {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let mut at = i;
+        let mut uuid = true;
+        for (g, len) in GROUPS.iter().enumerate() {
+            let end = at + len;
+            if end > bytes.len() || !bytes[at..end].iter().all(u8::is_ascii_hexdigit) {
+                uuid = false;
+                break;
+            }
+            at = end;
+            if g < 4 {
+                if bytes.get(at) != Some(&b'-') {
+                    uuid = false;
+                    break;
+                }
+                at += 1;
+            }
+        }
+        let bounded = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if uuid && bounded && bytes.get(at).is_none_or(|b| !b.is_ascii_alphanumeric()) {
+            out.push_str("{uuid}");
+            i = at;
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
 /// What makes a Terraform change high whatever its category, if anything: a wildcard grant only
 /// production has (`Action: *`, `Principal: *`), or a security switch production turned to its
 /// unsafe value.
-pub(crate) fn raises(path: &Path, added: bool, right: Option<&Node>) -> Option<&'static str> {
+pub(crate) fn raises(path: &Path, left: Option<&Node>, right: Option<&Node>) -> Option<&'static str> {
     let right = right?;
-    if added && wildcard_grant(path, right) {
+    if wildcard_grant(path, right) && !left.is_some_and(|l| wildcard_grant(path, l)) {
         return Some("a wildcard grant only this environment has");
     }
     unsafe_switch(last_key(path), right)
