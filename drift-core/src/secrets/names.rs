@@ -63,7 +63,8 @@ pub(crate) enum Context {
 }
 
 /// Whether a name holds a fragment without which no default rule can call it secret: `pass`, `pw`,
-/// `private`, `secret`, `salt`, `token`, `credential`/`creds`, `key`, `auth` (any case). Written
+/// `private`, `secret`, `salt`, `token`, `credential`/`creds`, `key`, `auth`, `jwt`, `hmac` (any
+/// case). Written
 /// out by hand: this runs on every field of every input, and names are short.
 pub(crate) fn has_trigger(name: &str) -> bool {
     let bytes = name.as_bytes();
@@ -83,7 +84,8 @@ pub(crate) fn has_trigger(name: &str) -> bool {
                 b's' => at(i, b"secret") || at(i, b"salt"),
                 b't' => at(i, b"token") || at(i, b"totp"),
                 b'o' => at(i, b"otp"),
-                b'j' => at(i, b"jaas"),
+                b'j' => at(i, b"jaas") || at(i, b"jwt"),
+                b'h' => at(i, b"hmac"),
                 b'b' => at(i, b"bearer"),
                 b'r' => at(i, b"referer"),
                 b'c' => at(i, b"cred") || at(i, b"connection"),
@@ -107,6 +109,8 @@ const TRIGGER_PAIRS: [u32; 256] = {
         b"totp",
         b"otp",
         b"jaas",
+        b"jwt",
+        b"hmac",
         b"bearer",
         b"referer",
         b"cred",
@@ -156,7 +160,7 @@ const STRONG_EXCEPTIONS: &[&str] =
     &["secretary", "secretariat", "tokenizer", "tokenizers", "tokenize", "tokenized", "tokenization", "passthrough"];
 
 /// Last words that make a name secret.
-const SECRET_LAST: &[&str] = &["pass", "pwd", "pw", "salt", "auth", "authorization", "pin"];
+const SECRET_LAST: &[&str] = &["pass", "pwd", "pw", "salt", "auth", "authorization", "pin", "jwt", "hmac"];
 
 /// Last words that say a setting is about a secret, not the secret itself.
 const ABOUT_LAST: &[&str] = &[
@@ -724,6 +728,8 @@ mod tests {
             "totp",
             "otp",
             "jaas",
+            "jwt",
+            "hmac",
             "bearer",
             "referer",
             "cred",
@@ -775,6 +781,10 @@ mod tests {
         for name in [
             "DB_PASSWORD",
             "JWT_SECRET",
+            "JWT",
+            "app.jwt",
+            "SERVICE_JWT",
+            "WEBHOOK_HMAC",
             "GITHUB_TOKEN",
             "STRIPE_API_KEY",
             "AWS_SECRET_ACCESS_KEY",
@@ -818,6 +828,9 @@ mod tests {
             "DB_HOST",
             "TOKEN_TTL",
             "JWT_SECRET_FILE",
+            "JWT_ISSUER",
+            "JWT_TTL",
+            "HMAC_ALGORITHM",
             "STRIPE_PUBLISHABLE_KEY",
             "AWS_ACCESS_KEY_ID",
             "PASSWORD_MIN_LENGTH",
