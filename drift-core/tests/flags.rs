@@ -264,3 +264,16 @@ fn every_flag_service_gets_the_production_guards() {
     let guards: Vec<String> = drift(&report(&l, &r));
     assert_eq!(guards, ["flag:payments-sandbox default guard"]);
 }
+
+/// Unleash variants are compared by what they serve: a changed payload is a finding (issue 15).
+#[test]
+fn unleash_variant_payloads() {
+    let export = |color: &str| {
+        format!(
+            "{{\"version\": 1, \"features\": [{{\"name\": \"theme\", \"enabled\": true, \"strategies\": [{{\"name\": \"default\"}}], \
+             \"variants\": [{{\"name\": \"blue\", \"weight\": 1000, \"payload\": {{\"type\": \"json\", \"value\": \"{{\\\"color\\\": \\\"{color}\\\"}}\"}}}}]}}]}}"
+        )
+    };
+    let (l, r) = (flags("staging/unleash.json", &export("blue")), flags("production/unleash.json", &export("red")));
+    assert_eq!(drift(&report(&l, &r)), ["flag:theme payloads.blue.color changed"]);
+}

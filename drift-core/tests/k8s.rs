@@ -647,7 +647,25 @@ fn helm_release_bookkeeping_is_noise() {
         .filter(|f| f.status == Status::Ignored)
         .map(|f| format!("{} {}", f.path, f.reason.as_deref().unwrap_or_default()))
         .collect();
-    for expected in ["checksum", "HorizontalPodAutoscaler web", "Helm hook", "serviceAccountName", "helm.sh/chart"] {
+    for expected in ["checksum", "HorizontalPodAutoscaler web", "Helm hook", "helm.sh/chart"] {
         assert!(ignored.iter().any(|i| i.contains(expected)), "{expected}: {ignored:#?}");
     }
+}
+
+/// `serviceAccount` is the deprecated alias of `serviceAccountName`: a pod spec that says one and
+/// a pod spec that says the other (or both, as the API server writes them) are the same.
+#[test]
+fn service_account_alias() {
+    let pod = |spec: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: n}}\nspec:\n  {spec}\n  containers: [{{name: c, image: i:1}}]\n"
+        )
+    };
+    let alias = yaml("a.yaml", &pod("serviceAccount: api-sa"));
+    let name = yaml("b.yaml", &pod("serviceAccountName: api-sa"));
+    let both = yaml("c.yaml", &pod("serviceAccountName: api-sa\n  serviceAccount: api-sa"));
+    let other = yaml("d.yaml", &pod("serviceAccountName: other-sa"));
+    assert!(drift(&compare(&alias, &name)).is_empty());
+    assert!(drift(&compare(&name, &both)).is_empty());
+    assert_eq!(paths(&compare(&alias, &other)), ["spec.serviceAccountName changed"]);
 }

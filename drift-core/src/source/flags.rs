@@ -569,6 +569,7 @@ fn unleash(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>> {
             })
             .collect();
         let variants = env_row.and_then(|r| get(r, "variants")).or_else(|| get(feature, "variants"));
+        let variants_node = variants;
         let variants = items(variants)
             .iter()
             .filter_map(|v| {
@@ -577,11 +578,28 @@ fn unleash(file: &str, root: &Node, env: Option<&str>) -> Result<Vec<Flag>> {
                 Some(Field::new(name, 0, weight))
             })
             .collect::<Vec<_>>();
+        // What each variant serves: its payload (a JSON payload compared as a document).
+        let payloads = items(variants_node)
+            .iter()
+            .filter_map(|v| {
+                let payload = get(v, "payload")?;
+                let value = get(payload, "value")?;
+                let is_json = text(payload, "type") == Some("json");
+                let served = match value.as_str().filter(|_| is_json).and_then(super::json::parse_embedded) {
+                    Some(document) => document,
+                    None => value.clone(),
+                };
+                Some(Field::new(text(v, "name")?, 0, served))
+            })
+            .collect::<Vec<_>>();
         let mut flag = Flag::new(name)
             .with("enabled", Node::Bool(enabled && !matches!(get(feature, "archived"), Some(Node::Bool(true)))))
             .with("strategies", set(active));
         if !variants.is_empty() {
             flag = flag.with("variants", Node::map(variants));
+        }
+        if !payloads.is_empty() {
+            flag = flag.with("payloads", Node::map(payloads));
         }
         if rollout.len() == 1 {
             // One rollout percentage: shown on its own (`50 → 5`), not twice.

@@ -336,6 +336,7 @@ impl Normalizer<'_> {
                     let value = self.field(trail.key, &key, value, trail)?;
                     fields.push(Field::with_key(key, line, value));
                 }
+                pod_service_account(&mut fields);
                 Ok(Node::Map(Map::from_fields(fields).0))
             }
             Node::List(list) => {
@@ -425,6 +426,28 @@ impl Normalizer<'_> {
             }
             _ if !items.is_empty() && items.iter().all(|i| has(i, "name")) => keyed(&["name"]),
             _ => ListKind::Sequence,
+        }
+    }
+}
+
+/// A pod spec's service account by one name: `serviceAccount` is the deprecated alias of
+/// `serviceAccountName`, which the API server fills from it (and it from the name), so a manifest
+/// that says one and a live export that says both are the same pod.
+fn pod_service_account(fields: &mut Vec<Field>) {
+    if !fields.iter().any(|f| f.key() == "containers") {
+        return;
+    }
+    let position = |fields: &[Field], key: &str| fields.iter().position(|f| f.key() == key);
+    let Some(alias) = position(fields, "serviceAccount") else { return };
+    match position(fields, "serviceAccountName") {
+        Some(name) if fields[name].node() == fields[alias].node() => {
+            fields.remove(alias);
+        }
+        Some(_) => {}
+        None => {
+            let field = fields.remove(alias);
+            let (_, line, value) = field.into_parts();
+            fields.push(Field::new("serviceAccountName", line, value));
         }
     }
 }
