@@ -28,6 +28,8 @@ fn formats(c: &mut Criterion) {
         baselined: false,
         summary_only: false,
         width: Some(120),
+        full_values: false,
+        detail: false,
     };
     let mut group = c.benchmark_group("render 100k findings");
     group.sample_size(10);

@@ -112,6 +112,13 @@ pub(crate) struct Compare {
     /// Print only the summary line (text).
     #[arg(long)]
     pub(crate) summary: bool,
+    /// Never cut values in the text report.
+    #[arg(long)]
+    pub(crate) no_truncate: bool,
+    /// Show each finding's whole old and new values under it, multi-line, the differing lines
+    /// marked (text).
+    #[arg(long)]
+    pub(crate) detail: bool,
     /// Print nothing on stdout: the exit code says it all.
     #[arg(short, long)]
     pub(crate) quiet: bool,

@@ -291,6 +291,8 @@ fn compare_and_render(
         baselined: all || compare.show.contains(&Shown::Baselined),
         summary_only: compare.summary,
         width: terminal_width(),
+        full_values: compare.no_truncate,
+        detail: compare.detail,
     };
     // `--output FORMAT=-` writes that format to stdout, instead of `--format`'s.
     let to_stdout: Vec<&args::Output> = compare.output.iter().filter(|o| o.path.as_os_str() == "-").collect();

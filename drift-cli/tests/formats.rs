@@ -189,3 +189,15 @@ fn output_to_stdout_and_drift_only_counts() {
     let two = run(&["diff", "fixtures/staging", "fixtures/production", "--output", "json=-", "--output", "sarif=-"]);
     assert_eq!(two.status.code(), Some(2));
 }
+
+/// `--detail` shows each finding's whole values under it, differing lines marked; `--no-truncate`
+/// never cuts a value (issue 17).
+#[test]
+fn detail_and_no_truncate() {
+    let detail = stdout(&run(&["diff", "fixtures/staging", "fixtures/production", "--detail"]));
+    let block: Vec<&str> = detail.lines().skip_while(|l| !l.contains("flag:new-checkout")).take(6).collect();
+    assert!(block.iter().any(|l| l.trim() == "- true") && block.iter().any(|l| l.trim() == "+ false"), "{block:#?}");
+    let cut = stdout(&run(&["diff", "fixtures/staging", "fixtures/production"]));
+    let full = stdout(&run(&["diff", "fixtures/staging", "fixtures/production", "--no-truncate"]));
+    assert!(cut.contains('…') && !full.lines().any(|l| l.contains("…")), "no value is cut with --no-truncate");
+}

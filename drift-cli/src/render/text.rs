@@ -31,6 +31,10 @@ pub struct TextOptions {
     pub summary_only: bool,
     /// The terminal's width: long values are cut to fit; `None` without a terminal.
     pub width: Option<usize>,
+    /// Values are never cut (`--no-truncate`).
+    pub full_values: bool,
+    /// Each finding's whole old and new values under it, multi-line (`--detail`).
+    pub detail: bool,
 }
 
 pub(super) struct Text<'a> {
@@ -119,8 +123,11 @@ impl Text<'_> {
         let path = path_label(x);
         let pad = width.saturating_sub(path.chars().count());
         // On a terminal, values share its width with the other columns.
-        let max_value =
-            self.options.width.map_or(MAX_VALUE, |w| (w.saturating_sub(width + 24) / 2).clamp(12, MAX_VALUE));
+        let max_value = if self.options.full_values || self.options.detail {
+            usize::MAX
+        } else {
+            self.options.width.map_or(MAX_VALUE, |w| (w.saturating_sub(width + 24) / 2).clamp(12, MAX_VALUE))
+        };
         let values = values(x, max_value);
         let why = safe(match (x.status, x.change) {
             (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => &x.message,
@@ -157,7 +164,42 @@ impl Text<'_> {
             line.push_str(&separator);
             line.push_str(&self.paint("2", &locations));
         }
-        writeln!(f, "{line}")
+        writeln!(f, "{line}")?;
+        if self.options.detail {
+            self.detail(f, x)?;
+        }
+        Ok(())
+    }
+
+    /// `--detail`: the whole old and new values, one side per block, JSON documents indented; the
+    /// lines that differ are marked `-` and `+` (and coloured on a terminal), like dyff's view.
+    fn detail(&self, f: &mut fmt::Formatter<'_>, x: &Finding) -> fmt::Result {
+        let lines = |value: Option<&serde_json::Value>| -> Vec<String> {
+            match value {
+                None => vec!["(absent)".to_owned()],
+                Some(serde_json::Value::String(s)) => s.lines().map(|l| safe(l).into_owned()).collect(),
+                Some(other) => serde_json::to_string_pretty(other)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(|l| safe(l).into_owned())
+                    .collect(),
+            }
+        };
+        let (old, new) = (lines(x.left.as_ref()), lines(x.right.as_ref()));
+        let pad = " ".repeat(INDENT + 2);
+        for (side, these, other, mark, color) in
+            [(&self.report.left.name, &old, &new, '-', "31"), (&self.report.right.name, &new, &old, '+', "32")]
+        {
+            writeln!(f, "{pad}{}:", safe(side))?;
+            for line in these {
+                if other.contains(line) {
+                    writeln!(f, "{pad}  {line}")?;
+                } else {
+                    writeln!(f, "{pad}{}", self.paint(color, &format!("{mark} {line}")))?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,6 +267,8 @@ mod tests {
                 baselined: false,
                 summary_only: false,
                 width,
+                full_values: false,
+                detail: false,
             };
             Text { report: &report, options: &options }.to_string()
         };
