@@ -42,6 +42,7 @@ fn formats(c: &mut Criterion) {
         OutputFormat::Sarif,
         OutputFormat::Github,
         OutputFormat::Patch,
+        OutputFormat::Html,
     ] {
         group.bench_function(format!("{format:?}").to_lowercase(), |b| {
             b.iter(|| {

@@ -178,8 +178,9 @@ impl std::str::FromStr for Output {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let (format, path) = s.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH, not `{s}`"))?;
-        let format = OutputFormat::from_str(format, true)
-            .map_err(|_| format!("unknown format `{format}` (text, json, markdown, junit, sarif, github, patch)"))?;
+        let format = OutputFormat::from_str(format, true).map_err(|_| {
+            format!("unknown format `{format}` (text, json, markdown, junit, sarif, github, patch, html)")
+        })?;
         Ok(Output { format, path: PathBuf::from(path) })
     }
 }

@@ -201,3 +201,45 @@ fn detail_and_no_truncate() {
     let full = stdout(&run(&["diff", "fixtures/staging", "fixtures/production", "--no-truncate"]));
     assert!(cut.contains('…') && !full.lines().any(|l| l.contains("…")), "no value is cut with --no-truncate");
 }
+
+/// `--format html`: one self-contained page (nothing fetched), the verdict first, the worst
+/// entities first; where a headless Chromium is installed (`.ci/run` installs it), the page runs:
+/// its filters hide what is not drift and a critical finding is above the fold (issue 17).
+#[test]
+fn html_is_self_contained_and_critical_first() {
+    let html = stdout(&run(&["diff", "fixtures/staging", "fixtures/production", "--format", "html"]));
+    assert!(html.starts_with("<!doctype html>") && html.trim_end().ends_with("</html>"));
+    for external in ["src=", "href=", "<link", "@import", "url("] {
+        assert!(!html.contains(external), "the page fetches nothing: {external}");
+    }
+    assert!(html.contains("fail: ") && html.contains("guards: on for production"));
+    let first_row = html.find("<tr class=\"finding").unwrap_or(usize::MAX);
+    let first_critical = html.find("<tr class=\"finding critical").unwrap_or(usize::MAX);
+    assert_eq!(first_row, first_critical, "the first finding shown is critical");
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(browser) = browser else {
+        eprintln!("no headless browser installed: the page was not run");
+        return;
+    };
+    let dir = scratch("html");
+    let file = dir.join("report.html");
+    std::fs::write(&file, &html).unwrap_or_else(|e| panic!("{e}"));
+    let dom = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,800", "--dump-dom"])
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let top: i64 = dom
+        .split("data-first-critical=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(-1);
+    assert!((0..800).contains(&top), "a critical finding within the first 800 pixels, at {top}");
+    let expected_rows: Vec<&str> = dom.split("<tr ").filter(|r| r.contains("data-status=\"expected\"")).collect();
+    let hidden_expected = !expected_rows.is_empty() && expected_rows.iter().all(|r| r.contains(" hide\""));
+    assert!(hidden_expected, "expected findings are filtered out until asked for");
+}

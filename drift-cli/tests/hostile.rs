@@ -75,7 +75,7 @@ fn control_characters_are_escaped_in_every_format() {
     let key = "K\u{1b}]0;title\u{7}";
     write(&dir.join("staging").join(name), format!("{key}=1\nDEBUG=false\n"));
     write(&dir.join("production").join(name), format!("{key}=2\nDEBUG=\"a\\n::error::forged\u{1b}[31m\"\n"));
-    for format in ["text", "json", "markdown", "junit", "sarif", "github", "patch"] {
+    for format in ["text", "json", "markdown", "junit", "sarif", "github", "patch", "html"] {
         let output = drift(
             &dir,
             &["diff", "staging", "production", "--format", format, "--right-name", "prod\n::error::forged\u{1b}[1m"],

@@ -481,7 +481,7 @@ fn no_secret_reaches_any_output() {
     let out = dir.join("out");
     std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
     let path = |name: &str| out.join(name).into_os_string();
-    let outputs: Vec<std::ffi::OsString> = ["text", "json", "markdown", "junit", "sarif", "github", "patch"]
+    let outputs: Vec<std::ffi::OsString> = ["text", "json", "markdown", "junit", "sarif", "github", "patch", "html"]
         .iter()
         .map(|f| {
             let mut arg = std::ffi::OsString::from(format!("{f}="));
@@ -491,7 +491,7 @@ fn no_secret_reaches_any_output() {
         .collect();
 
     let mut runs: Vec<Vec<std::ffi::OsString>> = Vec::new();
-    for format in ["text", "json", "markdown", "junit", "sarif", "github", "patch"] {
+    for format in ["text", "json", "markdown", "junit", "sarif", "github", "patch", "html"] {
         runs.push(vec![
             "diff".into(),
             s.into(),

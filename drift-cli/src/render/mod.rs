@@ -1,6 +1,7 @@
 //! Renderers: one module per output format. Each presents a `Report` and decides nothing.
 
 mod github;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -26,7 +27,7 @@ pub enum OutputFormat {
     Json,
     /// A pull-request comment.
     Markdown,
-    /// JUnit XML: a test case per entity, a failure per finding at or above --fail-on.
+    /// JUnit XML: a suite per entity, a test case per drift finding, failed at or above --fail-on.
     Junit,
     /// SARIF 2.1.0 for code scanning.
     Sarif,
@@ -34,6 +35,8 @@ pub enum OutputFormat {
     Github,
     /// An RFC 6902 JSON Patch per entity, left to right.
     Patch,
+    /// One self-contained HTML page: findings by entity, filters, whole values.
+    Html,
 }
 
 /// What a renderer gets: the report, the entities' patches (for `patch`), and the gate's threshold
@@ -55,6 +58,7 @@ pub fn write(out: &mut impl Write, doc: &Document<'_>, format: OutputFormat, tex
         OutputFormat::Sarif => sarif::write(out, report),
         OutputFormat::Github => write!(out, "{}", github::Github(report)),
         OutputFormat::Patch => patch::write(out, doc.patches),
+        OutputFormat::Html => write!(out, "{}", html::Html { report, fail_on: doc.fail_on }),
     }
 }
 
