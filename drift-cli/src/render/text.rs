@@ -247,6 +247,38 @@ mod tests {
 
     use super::{INDENT, Style, Text, TextOptions};
 
+    /// The layout at 80, 100 and 160 columns (insta snapshots in `render/snapshots/`).
+    #[test]
+    fn layouts_by_width() {
+        let options = LoadOptions::new(Fingerprinter::with_key(b"t"));
+        let (left, right) = match drift_core::load_pair(
+            Path::new("../fixtures/staging"),
+            Path::new("../fixtures/production"),
+            &options,
+        ) {
+            Ok(pair) => pair,
+            Err(err) => panic!("{err}"),
+        };
+        let report = drift_core::report(
+            &drift_core::diff(&left, &right),
+            &Policy { now: Some(1_780_272_000), ..Policy::default() },
+        );
+        for width in [80, 100, 160] {
+            let options = TextOptions {
+                style: Style::Plain,
+                expected: false,
+                ignored: false,
+                baselined: false,
+                summary_only: false,
+                width: Some(width),
+                full_values: false,
+                detail: false,
+            };
+            let text = Text { report: &report, options: &options }.to_string();
+            insta::assert_snapshot!(format!("text_{width}_columns"), text);
+        }
+    }
+
     #[test]
     fn a_narrow_terminal_moves_reasons_and_locations_under_the_path() {
         let options = LoadOptions::new(Fingerprinter::with_key(b"t"));
