@@ -247,6 +247,20 @@ mod tests {
 
     use super::{INDENT, Style, Text, TextOptions};
 
+    /// The demo environments' report under a policy.
+    fn fixtures(policy: Policy) -> drift_core::Report {
+        let options = LoadOptions::new(Fingerprinter::with_key(b"t"));
+        let (left, right) = match drift_core::load_pair(
+            Path::new("../fixtures/staging"),
+            Path::new("../fixtures/production"),
+            &options,
+        ) {
+            Ok(pair) => pair,
+            Err(err) => panic!("{err}"),
+        };
+        drift_core::report(&drift_core::diff(&left, &right), &policy)
+    }
+
     /// The layout at 80, 100 and 160 columns (insta snapshots in `render/snapshots/`).
     #[test]
     fn layouts_by_width() {
@@ -281,16 +295,7 @@ mod tests {
 
     #[test]
     fn a_narrow_terminal_moves_reasons_and_locations_under_the_path() {
-        let options = LoadOptions::new(Fingerprinter::with_key(b"t"));
-        let (left, right) = match drift_core::load_pair(
-            Path::new("../fixtures/staging"),
-            Path::new("../fixtures/production"),
-            &options,
-        ) {
-            Ok(pair) => pair,
-            Err(err) => panic!("{err}"),
-        };
-        let report = drift_core::report(&drift_core::diff(&left, &right), &Policy::default());
+        let report = fixtures(Policy::default());
         let render = |width| {
             let options = TextOptions {
                 style: Style::Plain,

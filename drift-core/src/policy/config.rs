@@ -337,13 +337,24 @@ impl Config {
                 })
                 .transpose()
         };
+        // A rule's selector and its two compiled globs.
+        let select = |entity: &Option<Spanned<String>>,
+                      path: &Option<Spanned<String>>,
+                      domain: Option<Domain>,
+                      category: Option<Category>,
+                      change: Option<FindingKind>|
+         -> Result<(Selector, Pattern, Pattern)> {
+            let (e, el) = glob(entity, Glob::Entity)?;
+            let (p, pl) = glob(path, Glob::Path)?;
+            let selector = Selector { domain, category, change, specificity: el + pl, globs: globs(entity, path) };
+            Ok((selector, e, p))
+        };
         let compile_rules = |kind: &str, specs: &[Spanned<RuleSpec>]| -> Result<RuleSet<Rule>> {
             let (mut rules, mut entities, mut paths) = (Vec::new(), Vec::new(), Vec::new());
             for spec in specs {
                 let line = line_of(spec.span());
                 let s = spec.get_ref();
-                let (e, el) = glob(&s.entity, Glob::Entity)?;
-                let (p, pl) = glob(&s.path, Glob::Path)?;
+                let (select, e, p) = select(&s.entity, &s.path, s.domain, s.category, s.change)?;
                 if let Some(until) = &s.until
                     && !is_date(until.get_ref())
                 {
@@ -360,13 +371,6 @@ impl Config {
                             (None, None) => None,
                         })
                     };
-                let select = Selector {
-                    domain: s.domain,
-                    category: s.category,
-                    change: s.change,
-                    specificity: el + pl,
-                    globs: globs(&s.entity, &s.path),
-                };
                 rules.push((
                     select,
                     Rule {
@@ -389,15 +393,7 @@ impl Config {
         let (mut sev_rules, mut sev_e, mut sev_p) = (Vec::new(), Vec::new(), Vec::new());
         for spec in &file.severity {
             let s = spec.get_ref();
-            let (e, el) = glob(&s.entity, Glob::Entity)?;
-            let (p, pl) = glob(&s.path, Glob::Path)?;
-            let select = Selector {
-                domain: s.domain,
-                category: s.category,
-                change: s.change,
-                specificity: el + pl,
-                globs: globs(&s.entity, &s.path),
-            };
+            let (select, e, p) = select(&s.entity, &s.path, s.domain, s.category, s.change)?;
             sev_rules.push((select, (format!("{origin}:{} (severity)", line_of(spec.span())), s.level)));
             sev_e.push(e);
             sev_p.push(p);
@@ -405,15 +401,7 @@ impl Config {
         let (mut cat_rules, mut cat_e, mut cat_p) = (Vec::new(), Vec::new(), Vec::new());
         for spec in &file.category {
             let s = spec.get_ref();
-            let (e, el) = glob(&s.entity, Glob::Entity)?;
-            let (p, pl) = glob(&s.path, Glob::Path)?;
-            let select = Selector {
-                domain: s.domain,
-                category: None,
-                change: s.change,
-                specificity: el + pl,
-                globs: globs(&s.entity, &s.path),
-            };
+            let (select, e, p) = select(&s.entity, &s.path, s.domain, None, s.change)?;
             cat_rules.push((select, (format!("{origin}:{} (category)", line_of(spec.span())), s.set)));
             cat_e.push(e);
             cat_p.push(p);
