@@ -330,6 +330,12 @@ fn iam_statements_change_inside() {
             .any(|f| f.0 == "tf:aws_iam_policy.named policy.Statement[Sid=ReadBucket].Action[=s3:PutObject] added"),
         "{found:#?}"
     );
+    let message = drift(&report)
+        .iter()
+        .find(|f| f.path.to_string() == "policy.Statement[Sid=ReadBucket].Action[=s3:PutObject]")
+        .map(|f| f.message.clone())
+        .unwrap_or_default();
+    assert_eq!(message, "s3:PutObject added to statement ReadBucket (Action) in production");
     let named = found.iter().filter(|f| f.0.starts_with("tf:aws_iam_policy.named")).count();
     assert_eq!(named, 1, "one change inside the statement: {found:#?}");
     let unnamed: Vec<&(String, drift_core::Severity)> =

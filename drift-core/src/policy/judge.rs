@@ -163,6 +163,12 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
         severity = severity.max(Severity::High);
         message = format!("{message}: {why} in {}", names.right);
     }
+    if tf_kind.is_some()
+        && matches!(change.kind(), ChangeKind::Added | ChangeKind::Removed)
+        && let Some(iam) = terraform::iam_message(path, change.kind() == ChangeKind::Added)
+    {
+        message = format!("{iam} in {}", names.right);
+    }
     if rule == Some(RuleId::SecretRotated) {
         message = format!("{label} was rotated ({} → {})", names.left, names.right);
     }

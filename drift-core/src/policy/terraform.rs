@@ -237,6 +237,22 @@ pub(crate) fn raises(path: &Path, left: Option<&Node>, right: Option<&Node>) -> 
     unsafe_switch(last_key(path), right)
 }
 
+/// How an IAM policy change reads: `s3:PutObject added to statement ReadBucket`, for an action,
+/// resource or principal added to or removed from a statement named by its `Sid`.
+pub(crate) fn iam_message(path: &Path, added: bool) -> Option<String> {
+    let segments = path.segments();
+    let [.., Segment::Keyed(statement), Segment::Key(field), Segment::Member(member)] = segments else {
+        return None;
+    };
+    let sid = statement.strip_prefix("Sid=")?.split(',').next()?;
+    if !matches!(&**field, "Action" | "NotAction" | "Resource" | "NotResource") {
+        return None;
+    }
+    let what = member.trim_matches('"');
+    let verb = if added { "added to" } else { "removed from" };
+    Some(format!("{what} {verb} statement {sid} ({field})"))
+}
+
 /// Whether an added part of an IAM policy grants a wildcard: an action `*` or `service:*`, or a
 /// principal `*`, in an `Allow` statement (or added inside one).
 pub(crate) fn wildcard_grant(path: &Path, added: &Node) -> bool {
