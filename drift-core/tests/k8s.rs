@@ -669,3 +669,35 @@ fn service_account_alias() {
     assert!(drift(&compare(&name, &both)).is_empty());
     assert_eq!(paths(&compare(&alias, &other)), ["spec.serviceAccountName changed"]);
 }
+
+/// A ConfigMap key is guarded as what its consumers run with (issue 16): every consumer
+/// overriding it in its own `env` raises no guard; otherwise the guard names the workloads.
+#[test]
+fn config_map_guards_follow_their_consumers() {
+    let manifests = |override_env: bool| {
+        let env = if override_env { "\n          env: [{name: PAYMENT_SANDBOX, value: \"false\"}]" } else { "" };
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app, namespace: shop}}\ndata: {{PAYMENT_SANDBOX: \"true\"}}\n---\n\
+             apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: shop}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: web:1.2.3\n          resources: {{limits: {{cpu: 1, memory: 1Gi}}}}\n          envFrom: [{{configMapRef: {{name: app}}}}]{env}\n"
+        )
+    };
+    let guards = |override_env: bool| {
+        let mut left = yaml("staging/app.yaml", &manifests(override_env));
+        let mut right = yaml("production/app.yaml", &manifests(override_env));
+        left.set_name("staging");
+        right.set_name("production");
+        compare(&left, &right)
+            .findings()
+            .iter()
+            .filter(|f| f.change == FindingKind::Guard)
+            .map(|f| (f.entity.to_string(), f.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert!(guards(true).is_empty(), "the container runs with false: {:?}", guards(true));
+    let fired = guards(false);
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert!(
+        fired[0].0 == "k8s:core/ConfigMap/shop/app" && fired[0].1.contains("used by Deployment/web (container api)"),
+        "{fired:?}"
+    );
+}

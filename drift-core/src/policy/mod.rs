@@ -6,6 +6,7 @@
 
 mod classify;
 pub(crate) mod config;
+mod consumers;
 mod custom_guards;
 pub(crate) mod explain;
 mod exposure;

@@ -29,12 +29,29 @@ pub(super) fn guard(
             continue;
         }
         let other_entity = other.and_then(|o| o.entity(entity.id()));
+        // A ConfigMap's keys are guarded as what its consumers run with (consumers.rs).
+        let config_map = (entity.id().domain() == Domain::K8s && k8s::kind_of(entity.id().address()) == "ConfigMap")
+            .then(|| {
+                let mut parts = entity.id().address().split('/').skip(2);
+                (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+            });
         for_each_setting(entity, |path, name, node, line| {
             let certificate = k8s::is_certificate(node)
                 .then(|| k8s::certificate(name, node, env, &now, &soon, policy.certificate_days))
                 .flatten()
                 .map(|(rule, severity, message)| guards::Violation { rule, severity, message });
-            for violation in guards::check(name, node, env, other_families).into_iter().chain(certificate) {
+            let consumers = config_map
+                .map(|(namespace, map)| super::consumers::of_config_map_key(snapshot, namespace, map, name))
+                .unwrap_or_default();
+            // Every consumer sets the variable itself: the key is not what anything runs with.
+            if !consumers.is_empty() && consumers.iter().all(|c| c.overrides) {
+                return;
+            }
+            let used_by = consumers.iter().filter(|c| !c.overrides).map(|c| c.label.as_str()).collect::<Vec<_>>();
+            for mut violation in guards::check(name, node, env, other_families).into_iter().chain(certificate) {
+                if !used_by.is_empty() {
+                    violation.message = format!("{} (used by {})", violation.message, used_by.join(", "));
+                }
                 let category = match violation.rule {
                     RuleId::CertificateExpired | RuleId::CertificateExpiring => Category::Certificate,
                     _ => Category::Guard,
