@@ -701,3 +701,20 @@ fn config_map_guards_follow_their_consumers() {
         "{fired:?}"
     );
 }
+
+/// A set item whose fields changed is one finding naming them, not a rule removed and another
+/// added (issue 17): a NetworkPolicy rule whose port changed.
+#[test]
+fn a_changed_set_item_is_one_finding() {
+    let policy = |port: u32| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: api, namespace: shop}}\nspec:\n  podSelector: {{}}\n  ingress:\n    - from: [{{namespaceSelector: {{matchLabels: {{name: web}}}}}}]\n      ports: [{{port: {port}, protocol: TCP}}]\n    - from: [{{namespaceSelector: {{matchLabels: {{name: monitoring}}}}}}]\n      ports: [{{port: 9100, protocol: TCP}}]\n"
+        )
+    };
+    let report = compare(&yaml("a.yaml", &policy(8080)), &yaml("b.yaml", &policy(9090)));
+    let found = drift(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].change, FindingKind::Changed);
+    let reason = found[0].reason.as_deref().unwrap_or_default();
+    assert!(reason.starts_with("ports ") && reason.contains("8080") && reason.contains("9090"), "{reason}");
+}

@@ -63,10 +63,8 @@ const NOISE_LABELS: &[&str] = &[
     "job-name",
     "batch.kubernetes.io/job-name",
     "pod-template-hash",
-    // Helm's bookkeeping: the chart's name and version (what it renders is compared itself), and
-    // the tool that manages the object (Helm sets it on every object it installs).
+    // Helm's bookkeeping: the chart's name and version (what it renders is compared itself).
     "helm.sh/chart",
-    "app.kubernetes.io/managed-by",
 ];
 
 fn noise_annotation(key: &str) -> bool {
@@ -150,6 +148,20 @@ pub(crate) fn noise(kind: &str, path: &Path, one_sided: Option<&Node>, body: Opt
         return Some("label added by the API server or a controller");
     }
     let value = one_sided?;
+    // Helm sets `app.kubernetes.io/managed-by: Helm` on every object it installs; a label that
+    // names another tool, or a changed one, is compared.
+    let helm_managed = |k: &str, v: &Node| k == "app.kubernetes.io/managed-by" && v.as_str() == Some("Helm");
+    if parent == "labels" && helm_managed(last, value) {
+        return Some("Helm's bookkeeping: Helm labels every object it installs");
+    }
+    if last == "labels"
+        && value.as_map().is_some_and(|m| {
+            !m.is_empty()
+                && m.fields().iter().all(|f| helm_managed(f.key(), f.node()) || NOISE_LABELS.contains(&f.key()))
+        })
+    {
+        return Some("only labels Helm, the API server or a controller adds");
+    }
     if matches!(value, Node::Null) {
         return Some("a null field is absent to the API server (a chart that renders `limits: null`)");
     }

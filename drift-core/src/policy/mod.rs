@@ -15,6 +15,7 @@ mod guards;
 pub(crate) mod init;
 mod judge;
 mod k8s;
+mod paired;
 mod production;
 mod renamed;
 mod rule_id;
@@ -128,6 +129,7 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     {
         pair_renamed(&mut findings, from, to, &names);
     }
+    paired::pair_changed_items(&mut findings, names.right);
     let mut unused_rules = Vec::new();
     if let Some(config) = &policy.config {
         let mut used_guards = std::collections::HashSet::new();

@@ -114,7 +114,7 @@ const COMPUTED: &[(&str, &[&str])] = &[
         "aws_cloudfront_distribution",
         &["domain_name", "hosted_zone_id", "etag", "last_modified_time", "caller_reference"],
     ),
-    ("aws_s3_bucket", &["bucket_domain_name", "bucket_regional_domain_name", "hosted_zone_id", "region"]),
+    ("aws_s3_bucket", &["bucket_domain_name", "bucket_regional_domain_name", "hosted_zone_id"]),
     ("aws_eks_cluster", &["endpoint", "certificate_authority", "identity", "platform_version"]),
 ];
 

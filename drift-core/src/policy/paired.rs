@@ -1,0 +1,111 @@
+//! A set item whose fields changed is one finding that names the fields, not an item removed and
+//! another added: a security-group rule whose CIDR became `0.0.0.0/0` reads
+//! `… changed: cidr_blocks ["10.0.0.0/8"] → ["0.0.0.0/0"]`.
+//!
+//! Sets (rules, statements, peers) have no key: the diff can only say which values are on one
+//! side. Here a removed and an added item at the same place are paired when they have the same
+//! fields and differ in at most half of them, and the pairing is one to one.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::path::{Path, Segment};
+use crate::report::{self, Finding, FindingKind, Status};
+
+/// Pairs removed and added set items (in place: the added finding becomes the change, the removed
+/// one goes).
+pub(super) fn pair_changed_items(findings: &mut Vec<Finding>, right_name: &str) {
+    let parent = |f: &Finding| -> Option<(String, Path)> {
+        let segments = f.path.segments();
+        match segments.last() {
+            Some(Segment::Member(_)) => {
+                Some((f.entity.to_string(), Path::from_segments(segments[..segments.len() - 1].to_vec())))
+            }
+            _ => None,
+        }
+    };
+    let object =
+        |v: &Option<Value>| v.as_ref().and_then(Value::as_object).filter(|o| !o.contains_key("secret")).cloned();
+    let mut removed: HashMap<(String, Path), Vec<usize>> = HashMap::new();
+    let mut added: HashMap<(String, Path), Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.status != Status::Drift {
+            continue;
+        }
+        let Some(key) = parent(f) else { continue };
+        match (f.change, object(&f.left), object(&f.right)) {
+            (FindingKind::Removed, Some(_), None) => removed.entry(key).or_default().push(i),
+            (FindingKind::Added, None, Some(_)) => added.entry(key).or_default().push(i),
+            _ => {}
+        }
+    }
+    let mut pairs: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    for (key, gone) in &removed {
+        let Some(new) = added.get(key) else { continue };
+        // Every candidate pair with the fields that differ.
+        let mut candidates: Vec<(usize, usize, Vec<String>)> = Vec::new();
+        for &r in gone {
+            for &a in new {
+                let (Some(old), Some(now)) = (object(&findings[r].left), object(&findings[a].right)) else { continue };
+                if old.len() != now.len() || !old.keys().all(|k| now.contains_key(k)) {
+                    continue;
+                }
+                let differing: Vec<String> = old
+                    .iter()
+                    .filter(|(k, v)| now.get(*k) != Some(*v))
+                    .map(|(k, v)| format!("{k} {} → {}", short(v), now.get(k).map(short).unwrap_or_default()))
+                    .collect();
+                if !differing.is_empty() && differing.len() * 2 <= old.len() {
+                    candidates.push((r, a, differing));
+                }
+            }
+        }
+        // One to one only: an item that could pair with two others stays as it is.
+        for (r, a, differing) in &candidates {
+            let unique = candidates.iter().filter(|(x, y, _)| x == r || y == a).count() == 1;
+            if unique {
+                pairs.push((*r, *a, differing.clone()));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return;
+    }
+    let mut drop = vec![false; findings.len()];
+    for (r, a, differing) in pairs {
+        let (left, left_location, severity) =
+            (findings[r].left.clone(), findings[r].location.left.clone(), findings[r].severity);
+        let f = &mut findings[a];
+        f.change = FindingKind::Changed;
+        f.left = left;
+        f.location.left = left_location;
+        f.severity = f.severity.max(severity);
+        f.message = format!("{} changed in {right_name}: {}", label(&f.path), differing.join("; "));
+        let rule = f.rule.as_deref().map(str::to_owned);
+        f.id = report::finding_id(&f.entity, &f.path, FindingKind::Changed, rule.as_deref());
+        if f.reason.is_none() {
+            // What changed inside the item: what the text report shows beside it.
+            f.reason = Some(Cow::Owned(differing.join("; ")));
+        }
+        drop[r] = true;
+    }
+    let mut index = 0;
+    findings.retain(|_| {
+        let keep = !drop[index];
+        index += 1;
+        keep
+    });
+}
+
+fn short(value: &Value) -> String {
+    crate::report::elide(&value.to_string(), 60)
+}
+
+/// The set's own name (`ingress`) for the message.
+fn label(path: &Path) -> String {
+    let segments = path.segments();
+    let parent = Path::from_segments(segments[..segments.len().saturating_sub(1)].to_vec());
+    format!("an item of {parent}")
+}
