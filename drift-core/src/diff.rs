@@ -631,9 +631,17 @@ impl Node {
     }
 }
 
-/// A scalar's text for a path; compound values get a short content hash.
+/// A key field's text for a path: a scalar as itself, a short list of scalars joined with `+`
+/// (`Resource=arn:aws:s3:::b+arn:aws:s3:::b/*`), anything else a short content hash.
 fn scalar_text(node: &Node) -> String {
     match node {
+        Node::List(list)
+            if !list.items().is_empty()
+                && list.items().iter().all(|i| !matches!(i, Node::Map(_) | Node::List(_) | Node::Secret(_))) =>
+        {
+            let joined = list.items().iter().map(ToString::to_string).collect::<Vec<_>>().join("+");
+            if joined.len() <= LABEL_MAX { joined } else { format!("#{}", content_hash(node)) }
+        }
         Node::Map(_) | Node::List(_) | Node::Secret(_) => format!("#{}", content_hash(node)),
         other => other.to_string(),
     }
