@@ -215,12 +215,8 @@ fn build_report(
     if let Some(name) = compare.right_name.as_deref().or(config.as_ref().and_then(Config::right_name)) {
         right.set_name(name);
     }
-    if let Some(config) = &config {
-        config.map_entities(&mut right);
-    }
-    // After drift.toml's maps, which override it: objects whose namespace or name differ only by
-    // the environment (`api-staging` / `api-production`) compare.
-    drift_core::match_by_environment(&left, &mut right);
+    // drift.toml's maps, then objects whose namespace or name differ only by the environment.
+    drift_core::match_entities(&left, &mut right, config.as_ref());
     // The report lists skipped files and notes; stderr keeps only the warnings.
     print_warnings(&left);
     print_warnings(&right);

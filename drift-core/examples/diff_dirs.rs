@@ -18,13 +18,15 @@ fn main() -> ExitCode {
     };
     // One set of options for both sides, so that their secrets' fingerprints compare.
     let options = LoadOptions::new(Fingerprinter::from_env());
-    let (left, right) = match drift_core::load_pair(left, right, &options) {
+    let (left, mut right) = match drift_core::load_pair(left, right, &options) {
         Ok(pair) => pair,
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::from(2);
         }
     };
+    // Objects whose namespace or name differ only by the environment compare.
+    drift_core::match_entities(&left, &mut right, None);
     let diff = drift_core::diff(&left, &right);
     let report = drift_core::report(&diff, &Policy::default());
     for finding in report.findings() {

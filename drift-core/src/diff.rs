@@ -592,6 +592,17 @@ fn render(step: Step<'_>) -> Segment {
     }
 }
 
+/// The path segment of item `i` of a list, as the diff names it: by key, by value, or by index.
+pub(crate) fn item_segment(list: &crate::model::List, i: usize, item: &Node) -> Segment {
+    match list.kind() {
+        crate::model::ListKind::Keyed(key) | crate::model::ListKind::OrderedKeyed(key) => {
+            Segment::Keyed(keyed_text(key, item).into())
+        }
+        crate::model::ListKind::Set => Segment::Member(member_text(item).into()),
+        crate::model::ListKind::Sequence => Segment::Index(i),
+    }
+}
+
 /// A keyed item's segment text: `name=api`, `containerPort=80,protocol=TCP`.
 pub(crate) fn keyed_text(key: &[Box<str>], item: &Node) -> String {
     let mut out = String::new();

@@ -43,7 +43,10 @@ mod source;
 pub use crate::{
     baseline::{Baseline, BaselineEntry},
     diff::{Change, ChangeKind, Diff, SharedSecret, diff},
-    environment::{Role, identity::match_by_environment},
+    environment::{
+        Role,
+        identity::{match_by_environment, match_entities},
+    },
     error::{Error, Result},
     fingerprint::{Fingerprinter, KEY_VARIABLE},
     model::{

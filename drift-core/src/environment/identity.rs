@@ -11,6 +11,15 @@ use std::collections::HashMap;
 
 use crate::model::{Domain, Entity, EntityId, Snapshot};
 
+/// Makes the right environment's entities compare with the left's: drift.toml's `[[map]]` rules
+/// first (they win), then [`match_by_environment`]. Call it between loading and diffing.
+pub fn match_entities(left: &Snapshot, right: &mut Snapshot, config: Option<&crate::Config>) -> usize {
+    if let Some(config) = config {
+        config.map_entities(right);
+    }
+    match_by_environment(left, right)
+}
+
 /// Renames the right environment's Kubernetes objects that differ from a left object only by
 /// environment tokens in their namespace or name, so that they compare. Returns how many were
 /// matched (a note in the right environment says so, with an example).

@@ -36,13 +36,7 @@ fn guard_nodes<'a>(guard: &config::Guard, body: &'a Node) -> Vec<(Path, &'a Node
             }
             Node::List(list) => {
                 for (i, item) in list.items().iter().enumerate() {
-                    path.push(match list.kind() {
-                        crate::model::ListKind::Keyed(key) | crate::model::ListKind::OrderedKeyed(key) => {
-                            Segment::Keyed(crate::diff::keyed_text(key, item).into())
-                        }
-                        crate::model::ListKind::Set => Segment::Member(crate::diff::member_text(item).into()),
-                        crate::model::ListKind::Sequence => Segment::Index(i),
-                    });
+                    path.push(crate::diff::item_segment(list, i, item));
                     walk(item, path, guard, out);
                     path.pop();
                 }

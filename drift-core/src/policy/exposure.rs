@@ -9,7 +9,7 @@
 //! anything else is high. A network ACL is one layer in front of the security groups: one level
 //! lower.
 
-use crate::model::{List, ListKind, Node};
+use crate::model::{List, Node};
 use crate::path::{Path, Segment};
 use crate::report::Severity;
 
@@ -49,8 +49,10 @@ pub(crate) fn openings(kind: &str, body: &Node) -> Vec<Opening> {
                     if allowed && cidrs.iter().any(|k| item.as_map().and_then(|m| m.get(k)).is_some_and(is_world)) {
                         let ports = (number(item, "from_port"), number(item, "to_port"));
                         let protocol = text(item, "protocol").unwrap_or_default();
-                        let path =
-                            Path::from_segments(vec![Segment::Key("ingress".into()), item_segment(list, i, item)]);
+                        let path = Path::from_segments(vec![
+                            Segment::Key("ingress".into()),
+                            crate::diff::item_segment(list, i, item),
+                        ]);
                         out.push(opening(path, &protocol, ports, acl));
                     }
                 }
@@ -111,8 +113,10 @@ pub(crate) fn openings(kind: &str, body: &Node) -> Vec<Opening> {
         "azurerm_network_security_group" => {
             if let Some((list, items)) = map.get("security_rule").and_then(list_of) {
                 for (i, item) in items.iter().enumerate() {
-                    let path =
-                        Path::from_segments(vec![Segment::Key("security_rule".into()), item_segment(list, i, item)]);
+                    let path = Path::from_segments(vec![
+                        Segment::Key("security_rule".into()),
+                        crate::diff::item_segment(list, i, item),
+                    ]);
                     out.extend(azure_rule(item, path));
                 }
             }
@@ -222,15 +226,6 @@ fn list_of(node: &Node) -> Option<(&List, &[Node])> {
     match node {
         Node::List(list) => Some((list, list.items())),
         _ => None,
-    }
-}
-
-/// The path segment of a list's item, as the diff names it.
-fn item_segment(list: &List, i: usize, item: &Node) -> Segment {
-    match list.kind() {
-        ListKind::Keyed(key) | ListKind::OrderedKeyed(key) => Segment::Keyed(crate::diff::keyed_text(key, item).into()),
-        ListKind::Set => Segment::Member(crate::diff::member_text(item).into()),
-        ListKind::Sequence => Segment::Index(i),
     }
 }
 

@@ -150,7 +150,8 @@ fn path_glob(f: &Finding) -> String {
     glob.join(".").replace(".[", "[")
 }
 
-/// A message on one line, for a comment.
+/// A message on one line, for a comment: line breaks and other control characters (from file
+/// names or keys) as `?`, so nothing drives a terminal that prints the file.
 fn one_line(text: &str) -> String {
-    text.replace(['\n', '\r'], " ")
+    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }

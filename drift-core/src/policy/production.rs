@@ -40,6 +40,12 @@ pub(super) fn guard(
                 .then(|| k8s::certificate(name, node, env, &now, &soon, policy.certificate_days))
                 .flatten()
                 .map(|(rule, severity, message)| guards::Violation { rule, severity, message });
+            let violations: Vec<guards::Violation> =
+                guards::check(name, node, env, other_families).into_iter().chain(certificate).collect();
+            if violations.is_empty() {
+                return;
+            }
+            // Consumers are looked up only for a key that fails a guard: a scan of the snapshot.
             let consumers = config_map
                 .map(|(namespace, map)| super::consumers::of_config_map_key(snapshot, namespace, map, name))
                 .unwrap_or_default();
@@ -48,7 +54,7 @@ pub(super) fn guard(
                 return;
             }
             let used_by = consumers.iter().filter(|c| !c.overrides).map(|c| c.label.as_str()).collect::<Vec<_>>();
-            for mut violation in guards::check(name, node, env, other_families).into_iter().chain(certificate) {
+            for mut violation in violations {
                 if !used_by.is_empty() {
                     violation.message = format!("{} (used by {})", violation.message, used_by.join(", "));
                 }

@@ -2,7 +2,7 @@
 //!
 //! One pass of an Aho-Corasick automaton over the value finds every *anchor* (a token prefix such as
 //! `ghp_` or `sk_live_`, `-----BEGIN`, `eyJ`, `://`, `Bearer `, a secret word before `=`…), as
-//! gitleaks and trufflehog do (`../shared/CREDENTIALS.md` §3.5, §4); only then does a small
+//! gitleaks and trufflehog do (the project's credential notes, §3.5 and §4; docs/secrets.md); only then does a small
 //! validator for that anchor's format look at the text around it. Most values have no anchor and
 //! cost one automaton pass. What a validator accepts becomes a span to mask; the rest of the value
 //! stays as it is, so `postgres://app:****@db/app` or `Bearer ****` still compares as configuration.
