@@ -33,6 +33,13 @@ impl Corpus {
         text
     }
 
+    /// A lower-case hex canary of 32 digits (a Sentry DSN's key).
+    fn plant_hex(&mut self, place: &'static str) -> String {
+        let text = format!("c0ffee{:02}5a1b2c3d4e5f6a7b8c9d0e1f2", self.canaries.len());
+        self.canaries.insert(text.clone(), place);
+        text
+    }
+
     /// An upper-case canary (AWS key ids).
     fn plant_upper(&mut self, place: &'static str) -> String {
         let base = canary(self.canaries.len()).to_ascii_uppercase();
@@ -289,7 +296,11 @@ fn write_variants(side: &Path, c: &mut Corpus) {
          GITHUB_HEADER=\"token {}\"\n\
          GCP_JSON_B64={}\n\
          CURL_ARGS=\"--user admin:{}\"\n\
-         ConnectionStrings__Default=\"Server=db;Password={},tail;\"\n",
+         ConnectionStrings__Default=\"Server=db;Password={},tail;\"\n\
+         SESSION={}\n\
+         AUTH_COOKIE={}\n\
+         JSESSIONID={}\n\
+         SENTRY_DSN_BACKEND=https://{}@o77.ingest.sentry.io/42\n",
         c.plant("Bearer after an Authorization name", 30),
         c.plant("token user with a password", 36),
         c.plant("password holding @ and /", 12),
@@ -306,6 +317,10 @@ fn write_variants(side: &Path, c: &mut Corpus) {
         base64(sa_json.as_bytes(), false),
         c.plant("--user admin:password", 16),
         c.plant("connection string with a comma", 16),
+        c.plant("SESSION alone", 24),
+        c.plant("a cookie", 24),
+        c.plant("JSESSIONID", 24),
+        c.plant_hex("Sentry DSN key as the URL's user"),
     );
     write("hostile.env", env);
     let properties =
@@ -622,7 +637,7 @@ fn ordinary_values_stay_visible() {
     for (side, suffix) in [("staging", "1"), ("production", "2")] {
         std::fs::create_dir_all(dir.join(side).join("k8s")).unwrap_or_else(|e| panic!("{e}"));
         let env = format!(
-            "PRIMARY_KEY=id{suffix}\nSORT_KEY=name{suffix}\nMONKEY=banana{suffix}\nREQUEST_ID=550e8400-e29b-41d4-a716-44665544000{suffix}\nCOMMIT=9fceb02d0ae598e95dc970b74767f19372d61af{suffix}\nTOKEN_TTL=360{suffix}\nMAX_TOKENS=409{suffix}\nDB_PASSWORD_FILE=/run/secrets/db{suffix}\n"
+            "PRIMARY_KEY=id{suffix}\nSORT_KEY=name{suffix}\nMONKEY=banana{suffix}\nSESSION=redis{suffix}\nSESSION_COOKIE_NAME=sid{suffix}\nREQUEST_ID=550e8400-e29b-41d4-a716-44665544000{suffix}\nCOMMIT=9fceb02d0ae598e95dc970b74767f19372d61af{suffix}\nTOKEN_TTL=360{suffix}\nMAX_TOKENS=409{suffix}\nDB_PASSWORD_FILE=/run/secrets/db{suffix}\n"
         );
         std::fs::write(dir.join(side).join(".env"), env).unwrap_or_else(|e| panic!("{e}"));
         // Names a hostile tester found masked though they only name or configure secrets.
@@ -677,6 +692,8 @@ spec:
         "PRIMARY_KEY",
         "SORT_KEY",
         "MONKEY",
+        "SESSION",
+        "SESSION_COOKIE_NAME",
         "REQUEST_ID",
         "COMMIT",
         "TOKEN_TTL",

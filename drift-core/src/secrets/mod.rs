@@ -223,6 +223,18 @@ pub(crate) fn is_pasted_value(key: &str) -> bool {
     b64 || key.split(['_', '.', '-']).any(random_word) || looks_like_credential(key)
 }
 
+/// A value that reads as generated, not chosen: one word of 16 or more characters from a token
+/// alphabet (base64, hex, a UUID) with both letters and digits.
+fn is_generated_token(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() >= 16
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"-_+/=.%~".contains(b))
+        && bytes.iter().any(u8::is_ascii_digit)
+        && bytes.iter().any(u8::is_ascii_alphabetic)
+        && !bytes.contains(&b'.')
+        || bytes.len() >= 8 && value.split(['_', '.', '-']).any(random_word)
+}
+
 /// A word with letters and digits interleaved (`Ab3dE6gH9jK2`): generated, not named.
 fn random_word(word: &str) -> bool {
     let bytes = word.as_bytes();
@@ -460,6 +472,11 @@ impl Walk<'_> {
                     return false;
                 }
                 Some(self.whole(s, self.rules.url_display(s)))
+            }
+            // `SESSION=…`, `AUTH_COOKIE=…`: a session or a cookie is a secret when its value is a
+            // generated token (`SESSION=redis` is a choice of store).
+            Node::String(s) if hint.is_some_and(names::is_session_name) && is_generated_token(s) => {
+                Some(self.whole(s, None))
             }
             Node::String(s) => {
                 let mut spans = shapes::find(s, self.rules, tool);

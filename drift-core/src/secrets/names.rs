@@ -603,6 +603,30 @@ fn decide_words(mut words: Vec<&str>, hostlike: bool) -> Decision {
     Decision::No
 }
 
+/// Whether a name's last word (qualifiers aside) is a session or a cookie (`SESSION`,
+/// `APP_SESSION_ID`, `authCookie`, `JSESSIONID`): secret when the value is a generated token, since
+/// the same words also name choices (`SESSION=redis`, `COOKIE=secure`).
+pub(crate) fn is_session_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let has = |word: &[u8]| bytes.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    if !(has(b"session") || has(b"cookie")) {
+        return false;
+    }
+    let words = words(name);
+    let mut words: Vec<&str> = words.iter().map(String::as_str).collect();
+    while words.len() > 1 && words.last().is_some_and(|w| is_version_word(w) || QUALIFIER_SET.contains(w)) {
+        words.pop();
+    }
+    let before = words.len().checked_sub(2).map(|i| words[i]);
+    match words.last() {
+        Some(&last) => {
+            matches!(last, "session" | "sessionid" | "jsessionid" | "cookie" | "cookies")
+                || (last == "id" && before.is_some_and(|b| b == "session"))
+        }
+        None => false,
+    }
+}
+
 /// A word glued to a secret ending: `dbpass`, `smtppwd`, `adminpw` (not `bypass`, `compass`).
 fn glued_secret_end(word: &str) -> bool {
     const NOT: &[&str] = &["bypass", "compass", "overpass", "underpass", "trespass", "surpass", "encompass", "subpass"];
@@ -774,6 +798,16 @@ mod tests {
             ["vault", "hashicorp", "com", "agent", "inject", "token"]
         );
         assert_eq!(words("s3Key"), ["s3", "key"]);
+    }
+
+    #[test]
+    fn sessions_and_cookies_by_last_word() {
+        for name in ["SESSION", "APP_SESSION", "session_id", "JSESSIONID", "authCookie", "COOKIE_PROD", "sessionId"] {
+            assert!(is_session_name(name), "{name}");
+        }
+        for name in ["SESSION_TIMEOUT", "SESSION_COOKIE_NAME", "session_store", "cookie_domain", "MONKEY", "PORT"] {
+            assert!(!is_session_name(name), "{name}");
+        }
     }
 
     #[test]

@@ -160,7 +160,9 @@ pub(crate) fn is_token_user(user: &str) -> bool {
         user.bytes().any(|b| b.is_ascii_lowercase()),
         user.bytes().any(|b| b.is_ascii_digit()),
     );
-    ok && ((user.len() >= 20 && digits && (upper || lower)) || (user.len() >= 12 && upper && lower && digits))
+    // A Sentry DSN's key, a hex API key: 16 or more hex digits with letters and digits.
+    let hex = user.len() >= 16 && digits && (upper || lower) && user.bytes().all(|b| b.is_ascii_hexdigit());
+    ok && ((user.len() >= 20 && digits && (upper || lower)) || (user.len() >= 12 && upper && lower && digits) || hex)
         || super::looks_like_credential(user) && user.len() >= 8
 }
 
