@@ -80,6 +80,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
+                options.layers = config.layers().to_vec();
             }
             compare_and_render(&compare, &options, config, None)?;
             Ok(ExitCode::SUCCESS)
@@ -89,6 +90,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
+                options.layers = config.layers().to_vec();
             }
             let fails = compare_and_render(&compare, &options, config, Some(fail_on.severity()))?;
             Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -125,6 +127,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
+                options.layers = config.layers().to_vec();
             }
             let (report, _) = build_report(&compare, &options, config, false)?;
             let baseline = Baseline::from_report(&report);
@@ -148,6 +151,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let config = config(compare.config.as_deref())?;
             if let Some(config) = &config {
                 options.secrets = config.secret_rules();
+                options.layers = config.layers().to_vec();
             }
             let policy_config = config.clone();
             let (report, _) = build_report(&compare, &options, config, false)?;

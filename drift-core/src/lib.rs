@@ -32,6 +32,7 @@ mod diff;
 mod environment;
 mod error;
 mod fingerprint;
+mod layers;
 mod model;
 mod patch;
 mod path;
@@ -49,6 +50,7 @@ pub use crate::{
     },
     error::{Error, Result},
     fingerprint::{Fingerprinter, KEY_VARIABLE},
+    layers::{Declared, Merge},
     model::{
         Decimal, Diagnostic, Domain, Entity, EntityId, Field, Key, List, ListKind, Location, Map, Node, Number,
         Quantity, Secret, SecretHints, Skipped, Snapshot,
@@ -57,8 +59,8 @@ pub use crate::{
     path::{Path, PathError, Segment},
     policy::{Policy, RuleId, config::Config, explain::explain, init::starter_config, report},
     report::{
-        Category, Finding, FindingKind, GuardedSide, Guards, Locations, Report, Severity, SeverityCounts, Side, Status,
-        StatusCounts, Summary, elide, value_json,
+        Category, Finding, FindingKind, GuardedSide, Guards, Locations, Origin, Provenance, Report, Severity,
+        SeverityCounts, Side, Status, StatusCounts, Summary, elide, value_json,
     },
     secrets::SecretRules,
     source::{Format, Limits, LoadOptions, load, parse},

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -245,6 +246,52 @@ pub struct Finding {
     pub reason: Option<Cow<'static, str>>,
     /// Where.
     pub location: Locations,
+    /// Where each side's effective value came from, when layers were merged (DESIGN §6, §10).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub provenance: Option<Box<Provenance>>,
+}
+
+/// The layers that set a finding's value on each side, earliest first: the last one is the value
+/// the environment runs with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// In the left environment.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub left: Vec<Origin>,
+    /// In the right environment.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub right: Vec<Origin>,
+}
+
+/// One layer that set a value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The layer's file.
+    pub file: Arc<str>,
+    /// The line the value is set on.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+    /// The layer: `base`, or the environment, `local`, `production.local`… as its file names it.
+    pub layer: String,
+}
+
+impl Provenance {
+    /// For a person: `set by values.yaml:12 (base), not overridden for production`, or `set by
+    /// values-production.yaml:3 (production) over values.yaml:12 (base)`. `None` without origins.
+    pub fn describe(origins: &[Origin], environment: &str) -> Option<String> {
+        let (last, earlier) = origins.split_last()?;
+        let at = |o: &Origin| match o.line {
+            Some(line) => format!("{}:{line} ({})", o.file, o.layer),
+            None => format!("{} ({})", o.file, o.layer),
+        };
+        let mut text = format!("set by {}", at(last));
+        if last.layer == "base" {
+            text.push_str(&format!(", not overridden for {environment}"));
+        } else if let Some(previous) = earlier.last() {
+            text.push_str(&format!(" over {}", at(previous)));
+        }
+        Some(text)
+    }
 }
 
 /// One environment as the report names it.

@@ -145,12 +145,25 @@ pub struct Entity {
     file: Arc<str>,
     line: u32,
     body: Node,
+    /// The layers an effective configuration was merged from (DESIGN §10), for provenance.
+    layers: Option<Arc<crate::layers::Layered>>,
 }
 
 impl Entity {
     /// An entity read from `file` starting at `line` (1-based; 0 when unknown).
     pub fn new(id: EntityId, file: Arc<str>, line: u32, body: Node) -> Self {
-        Entity { id, file, line, body }
+        Entity { id, file, line, body, layers: None }
+    }
+
+    /// An effective configuration merged from layers (the first one's file is the entity's).
+    pub(crate) fn layered(id: EntityId, line: u32, body: Node, layers: crate::layers::Layered) -> Self {
+        let file = layers.base_file();
+        Entity { id, file, line, body, layers: Some(Arc::new(layers)) }
+    }
+
+    /// The layers this entity was merged from, if it is an effective configuration.
+    pub(crate) fn layers(&self) -> Option<&crate::layers::Layered> {
+        self.layers.as_deref()
     }
 
     /// The identity.

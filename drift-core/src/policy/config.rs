@@ -76,6 +76,16 @@ struct File {
     map: Vec<Spanned<MapSpec>>,
     #[serde(default)]
     guard: Vec<Spanned<GuardSpec>>,
+    #[serde(default)]
+    layers: Vec<Spanned<LayersSpec>>,
+}
+
+/// `[[layers]] files = ["base.yaml", "{env}.yaml"], merge = "deep"`: a layer set of its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayersSpec {
+    files: Vec<String>,
+    merge: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,6 +303,7 @@ pub struct Config {
     pub(crate) certificate_days: Option<u32>,
     pub(crate) maps: Vec<(MapKind, String, String)>,
     pub(crate) guards: Vec<Guard>,
+    pub(crate) layers: Vec<crate::layers::Declared>,
 }
 
 impl Config {
@@ -490,6 +501,28 @@ impl Config {
                 None => Substitution::Literal(from, to),
             });
         }
+        let mut layers = Vec::new();
+        for spec in &file.layers {
+            let l = spec.get_ref();
+            let merge = match l.merge.as_deref() {
+                None => crate::layers::Merge::Deep,
+                Some(name) => crate::layers::Merge::from_name(name).ok_or_else(|| {
+                    bad(
+                        spec.span(),
+                        format!(
+                            "`merge` must be one of deep, helm, spring, dotnet, node-config, dotenv (not `{name}`)"
+                        ),
+                    )
+                })?,
+            };
+            if l.files.len() < 2 || l.files.iter().any(|f| f.is_empty() || f.starts_with('/') || f.contains("..")) {
+                return Err(bad(
+                    spec.span(),
+                    "`files` lists two or more paths relative to the environment's root".to_owned(),
+                ));
+            }
+            layers.push(crate::layers::Declared { files: l.files.clone(), merge });
+        }
         let maps =
             file.map.iter().map(|m| (m.get_ref().kind, m.get_ref().left.clone(), m.get_ref().right.clone())).collect();
         Ok(Config {
@@ -508,7 +541,13 @@ impl Config {
             certificate_days: file.certificate_days,
             maps,
             guards,
+            layers,
         })
+    }
+
+    /// The layer sets declared with `[[layers]]`, for [`crate::LoadOptions::layers`].
+    pub fn layers(&self) -> &[crate::layers::Declared] {
+        &self.layers
     }
 
     /// Renames the right environment's entities so that they match the left's, by the `[[map]]`

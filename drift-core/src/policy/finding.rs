@@ -69,6 +69,7 @@ pub(super) fn finish(d: Draft<'_>) -> Finding {
         rule: rule.map(Cow::Borrowed),
         reason: d.reason,
         location: d.location,
+        provenance: None,
     }
 }
 

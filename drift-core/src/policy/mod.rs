@@ -17,6 +17,7 @@ mod judge;
 mod k8s;
 mod paired;
 mod production;
+mod provenance;
 mod renamed;
 mod rule_id;
 mod rule_set;
@@ -184,6 +185,7 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
             },
         }));
     }
+    provenance::attach(&mut findings, left, right);
     let side = |s: &Snapshot, role: Role| report::Side {
         name: s.name().to_owned(),
         role,

@@ -28,7 +28,7 @@ pub(crate) fn entity(file: &Arc<str>, scope: &str, mut documents: Vec<(Node, u32
 }
 
 /// Lists of named objects become keyed by their name; everything else keeps its shape.
-fn shape(node: Node, depth: usize) -> Node {
+pub(crate) fn shape(node: Node, depth: usize) -> Node {
     if depth > super::MAX_DEPTH {
         return node;
     }

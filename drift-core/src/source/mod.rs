@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use crate::environment;
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprinter;
+use crate::layers;
 use crate::model::{Diagnostic, Domain, Entity, EntityId, Node, Skipped, Snapshot};
 use crate::secrets::SecretRules;
 
@@ -75,6 +76,8 @@ pub struct LoadOptions {
     /// Nothing may be skipped: a file that is not configuration, or a link that leaves the
     /// environment's root, is an error instead of a listed skip.
     pub strict: bool,
+    /// Layer sets declared in drift.toml (`[[layers]]`), merged before the runtimes' conventions.
+    pub layers: Vec<crate::layers::Declared>,
 }
 
 impl LoadOptions {
@@ -227,6 +230,18 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         snapshot.inputs = vec![shown];
         return Ok(snapshot);
     }
+    // `chart@production`: one environment's selection of a tree that holds several.
+    if !input.exists()
+        && let Some((dir, env)) = shown.rsplit_once('@')
+        && !env.is_empty()
+        && Path::new(dir).is_dir()
+    {
+        let selection = layers::plan::Selection { environment: env, explicit: true };
+        let mut snapshot = load_tree(Path::new(dir), &shown, selection, options)?;
+        snapshot.name = env.to_owned();
+        snapshot.inputs = vec![shown];
+        return Ok(snapshot);
+    }
     // `export.json@production`: one environment of a multi-environment flag export.
     if !input.exists()
         && let Some((file, env)) = shown.rsplit_once('@')
@@ -246,27 +261,10 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
     }
     let metadata = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
     let mut snapshot = if metadata.is_dir() {
-        let mut snapshot = load_dir(input, options)?;
-        snapshot.name = environment::name::from_path(input, false);
-        // An empty checkout or a wrong path must not pass as an environment with nothing in it.
-        if snapshot.files.is_empty() {
-            let skipped = match snapshot.skipped.len() {
-                0 => String::new(),
-                n => format!(" ({n} skipped: {})", snapshot.skipped[0].reason),
-            };
-            return Err(Error::UnknownFormat {
-                origin: shown,
-                message: format!("holds no file drift reads{skipped}: nothing to compare"),
-            });
-        }
-        if options.strict
-            && let Some(skipped) = snapshot.skipped.first()
-        {
-            return Err(Error::UnknownFormat {
-                origin: skipped.file.clone(),
-                message: format!("skipped ({}), and nothing may be skipped with --strict", skipped.reason),
-            });
-        }
+        let name = environment::name::from_path(input, false);
+        let selection = layers::plan::Selection { environment: &name, explicit: false };
+        let mut snapshot = load_tree(input, &shown, selection, options)?;
+        snapshot.name = name;
         snapshot
     } else {
         check_regular(input, &metadata, &options.limits)?;
@@ -301,6 +299,37 @@ fn read_input(input: &Path, options: &LoadOptions) -> Result<Snapshot> {
         }
     };
     snapshot.inputs = vec![shown];
+    Ok(snapshot)
+}
+
+/// A folder loaded as one environment (its layer sets merged for `selection`), which must hold
+/// something drift reads.
+fn load_tree(
+    root: &Path,
+    shown: &str,
+    selection: layers::plan::Selection<'_>,
+    options: &LoadOptions,
+) -> Result<Snapshot> {
+    let snapshot = load_dir(root, selection, options)?;
+    // An empty checkout or a wrong path must not pass as an environment with nothing in it.
+    if snapshot.files.is_empty() {
+        let skipped = match snapshot.skipped.len() {
+            0 => String::new(),
+            n => format!(" ({n} skipped: {})", snapshot.skipped[0].reason),
+        };
+        return Err(Error::UnknownFormat {
+            origin: shown.to_owned(),
+            message: format!("holds no file drift reads{skipped}: nothing to compare"),
+        });
+    }
+    if options.strict
+        && let Some(skipped) = snapshot.skipped.first()
+    {
+        return Err(Error::UnknownFormat {
+            origin: skipped.file.clone(),
+            message: format!("skipped ({}), and nothing may be skipped with --strict", skipped.reason),
+        });
+    }
     Ok(snapshot)
 }
 
@@ -666,7 +695,7 @@ fn is_flag_name(name: &str) -> bool {
         && [".json", ".yaml", ".yml", ".toml"].iter().any(|e| name.ends_with(e))
 }
 
-fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
+fn load_dir(root: &Path, selection: layers::plan::Selection<'_>, options: &LoadOptions) -> Result<Snapshot> {
     let mut snapshot = Snapshot::new("");
     snapshot.key_id = Some(options.fingerprinter.key_id());
     // Links inside the environment are followed, so that a broken one is an error rather than a
@@ -710,6 +739,35 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
     for file in outside.into_inner() {
         snapshot.skipped.push(Skipped { file, reason: "a link out of the environment's folder, not followed".into() });
     }
+    // Layer sets (DESIGN §10): which files merge into one effective configuration, and which are
+    // other environments' layers, not read for this one.
+    let plan = {
+        let relative: Vec<&Path> = files.iter().map(|path| path.strip_prefix(root).unwrap_or(path)).collect();
+        layers::plan::plan(&relative, selection, &options.layers)
+    };
+    if !plan.excluded.is_empty() {
+        let excluded: std::collections::BTreeSet<usize> = plan.excluded.iter().copied().collect();
+        let names: Vec<String> =
+            excluded.iter().map(|&i| files[i].strip_prefix(root).unwrap_or(&files[i]).display().to_string()).collect();
+        snapshot.notes.push(format!(
+            "{} {} of other environments not read for {}: {}",
+            names.len(),
+            if names.len() == 1 { "layer" } else { "layers" },
+            selection.environment,
+            layers::summary(&names)
+        ));
+        let mut index = 0;
+        files.retain(|_| {
+            index += 1;
+            !excluded.contains(&(index - 1))
+        });
+    }
+    let plan = if plan.excluded.is_empty() {
+        plan
+    } else {
+        let relative: Vec<&Path> = files.iter().map(|path| path.strip_prefix(root).unwrap_or(path)).collect();
+        layers::plan::plan(&relative, selection, &options.layers)
+    };
     // Each file's scope (the entity address of a .env or configuration file): its path without the
     // environment token, unless another file of this environment has that scope already (a base
     // layer beside its overlay: `values.yaml`, `values-production.yaml`).
@@ -744,11 +802,43 @@ fn load_dir(root: &Path, options: &LoadOptions) -> Result<Snapshot> {
             (shown, result)
         })
         .collect();
-    for (shown, result) in parsed {
+    let member: std::collections::HashMap<usize, usize> =
+        plan.sets.iter().enumerate().flat_map(|(s, set)| set.members.iter().map(move |m| (m.0, s))).collect();
+    let mut layers: Vec<Vec<Option<Box<Snapshot>>>> =
+        plan.sets.iter().map(|set| (0..set.members.len()).map(|_| None).collect()).collect();
+    for (index, (shown, result)) in parsed.into_iter().enumerate() {
         match result? {
-            Read::Parsed(part) => snapshot.absorb(*part)?,
+            Read::Parsed(part) => match member.get(&index) {
+                Some(&set) => {
+                    let position = plan.sets[set].members.iter().position(|m| m.0 == index).unwrap_or(0);
+                    layers[set][position] = Some(part);
+                }
+                None => snapshot.absorb(*part)?,
+            },
             Read::Skipped(reason) => snapshot.skipped.push(Skipped { file: shown, reason: reason.into() }),
         }
+    }
+    let mut merged = Vec::new();
+    for (set, parts) in plan.sets.iter().zip(layers) {
+        let parts: Vec<Snapshot> = parts.into_iter().flatten().map(|p| *p).collect();
+        match layers::merge_set(set, parts, selection.environment) {
+            Ok((description, rest)) => {
+                merged.push(description);
+                snapshot.absorb(rest)?;
+            }
+            Err(parts) => {
+                for part in parts {
+                    snapshot.absorb(part)?;
+                }
+            }
+        }
+    }
+    if !merged.is_empty() {
+        snapshot.notes.push(format!(
+            "effective configuration merged from layers for {}: {}",
+            if selection.environment.is_empty() { "this environment" } else { selection.environment },
+            layers::summary(&merged)
+        ));
     }
     Ok(snapshot)
 }

@@ -1,0 +1,92 @@
+//! The deep merge of node-config (`util.extendDeep`), dotenv files and drift.toml's declared sets:
+//! a later layer's value replaces an earlier one's, except that two maps merge key by key. Lists,
+//! scalars and `null` replace (a `null` stays: the key is set to null); a scalar over a map wipes
+//! the map, and a later map starts afresh (LAYERS.md §4.2, node-config's `1-protected-test.js`).
+
+use crate::model::{Field, Map, Node};
+
+/// Merges layer bodies, lowest first.
+pub(crate) fn merge(bodies: &[&Node]) -> Node {
+    let mut bodies = bodies.iter();
+    let Some(first) = bodies.next() else { return Node::Null };
+    bodies.fold((*first).clone(), |acc, next| over(&acc, next))
+}
+
+/// `upper` over `lower`: maps merge by key, anything else replaces.
+pub(crate) fn over(lower: &Node, upper: &Node) -> Node {
+    match (lower, upper) {
+        (Node::Map(lower), Node::Map(upper)) => Node::Map(merge_maps(lower, upper, over)),
+        _ => upper.clone(),
+    }
+}
+
+/// Two maps merged key by key (both sorted): keys of one side are kept, keys of both are combined by
+/// `both(lower, upper)`, with the upper field's line.
+pub(crate) fn merge_maps(lower: &Map, upper: &Map, both: impl Fn(&Node, &Node) -> Node) -> Map {
+    merge_fields(lower, upper, |l, u| Some(both(l, u)))
+}
+
+/// [`merge_maps`] where `both` may drop the key (`None`).
+pub(crate) fn merge_fields(lower: &Map, upper: &Map, both: impl Fn(&Node, &Node) -> Option<Node>) -> Map {
+    let (mut l, mut u) = (lower.fields().iter().peekable(), upper.fields().iter().peekable());
+    let mut out: Vec<Field> = Vec::with_capacity(lower.len().max(upper.len()));
+    loop {
+        match (l.peek(), u.peek()) {
+            (Some(a), Some(b)) => match a.key().cmp(b.key()) {
+                std::cmp::Ordering::Less => out.extend(l.next().cloned()),
+                std::cmp::Ordering::Greater => out.extend(u.next().cloned()),
+                std::cmp::Ordering::Equal => {
+                    if let Some(node) = both(a.node(), b.node()) {
+                        out.push(Field::new(b.key(), b.line(), node));
+                    }
+                    l.next();
+                    u.next();
+                }
+            },
+            (Some(_), None) => out.extend(l.next().cloned()),
+            (None, Some(_)) => out.extend(u.next().cloned()),
+            (None, None) => break,
+        }
+    }
+    Map::from_fields(out).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::yaml;
+
+    fn yaml(text: &str) -> Node {
+        yaml::documents("t.yaml", text, 1 << 20)
+            .map(|(d, _)| d.into_iter().next().map(|d| d.node))
+            .ok()
+            .flatten()
+            .unwrap_or(Node::Null)
+    }
+
+    /// node-config's worked example C1 (LAYERS.md §4.4): `default.yml` under `production.yml`.
+    #[test]
+    fn node_config_c1() {
+        let default = yaml(
+            "payment:\n  sandbox: true\n  hosts: [a, b, c]\n  timeouts: {connect: 2000, read: 5000}\n  webhook: {url: https://x}\n",
+        );
+        let production = yaml("payment:\n  sandbox: false\n  hosts: [p]\n  timeouts: {read: 10000}\n  webhook: null\n");
+        let merged = merge(&[&default, &production]);
+        let expected = yaml(
+            "payment:\n  sandbox: false\n  hosts: [p]\n  timeouts: {connect: 2000, read: 10000}\n  webhook: null\n",
+        );
+        assert_eq!(merged, expected);
+    }
+
+    /// node-config's test 'Creates partial objects when mixing objects and non-objects':
+    /// `{sub1}`, `{sub2}`, `7`, `{sub3}` → `{sub3}`.
+    #[test]
+    fn a_scalar_wipes_a_map_and_a_later_map_starts_afresh() {
+        let layers = [yaml("e: {sub1: 1}"), yaml("e: {sub2: 2}"), yaml("e: 7"), yaml("e: {sub3: 3}")];
+        let merged = merge(&layers.iter().collect::<Vec<_>>());
+        assert_eq!(merged, yaml("e: {sub3: 3}"));
+        // 'Replaces non-objects': arrays replace.
+        let merged = merge(&[&yaml("a: [val2, val3]"), &yaml("a: [val4]")]);
+        assert_eq!(merged, yaml("a: [val4]"));
+    }
+}

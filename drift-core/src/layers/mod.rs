@@ -1,0 +1,299 @@
+//! Effective configuration (DESIGN §10): where a runtime merges layers (a Helm chart's
+//! `values.yaml` under `values-production.yaml`, Spring's `application.yml` under
+//! `application-prod.yml`, `.env` under `.env.production`…), drift compares and guards the merged
+//! result, as that runtime merges it, and keeps which layer set each value.
+//!
+//! - `plan.rs` finds the layer sets among an environment's files and picks each set's layers for
+//!   the environment being loaded (a tree holding every environment is one selection of it).
+//! - One file per merge: `helm.rs` (maps deep-merge, lists replace, a `null` deletes a chart
+//!   default), `deep.rs` (node-config, dotenv and declared sets: later layers win, maps merge),
+//!   `spring.rs` (property by property, relaxed names, a list wholly from the highest layer that
+//!   has it), `dotnet.rs` (`:` key paths, case-insensitive, per index); `flat.rs` is the flat key
+//!   model Spring and .NET share.
+//!
+//! Provenance is not recorded while merging: the layers are kept beside the merged body, and a
+//! finding's path is looked up in each of them when the report is built (a few findings, not every
+//! value).
+
+pub(crate) mod deep;
+pub(crate) mod dotnet;
+pub(crate) mod flat;
+pub(crate) mod helm;
+pub(crate) mod plan;
+pub(crate) mod spring;
+
+use std::sync::Arc;
+
+use crate::model::{Domain, Entity, EntityId, Node, Snapshot};
+use crate::path::{Path, Segment};
+use crate::report::Origin;
+
+/// How a set of layers is merged: each runtime's own rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merge {
+    /// Helm values: maps deep-merge, lists replace, a `null` over a chart default deletes it.
+    Helm,
+    /// Spring Boot: property by property with relaxed names; a list from the highest layer with it.
+    Spring,
+    /// .NET configuration: `:` key paths, case-insensitive, arrays merged per index.
+    DotNet,
+    /// node-config: maps deep-merge, everything else (lists, `null`) replaces.
+    NodeConfig,
+    /// dotenv conventions: by key, later files win.
+    Dotenv,
+    /// A set declared in drift.toml: maps deep-merge, everything else replaces.
+    Deep,
+}
+
+impl Merge {
+    /// The name drift.toml uses (`merge = "helm"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Merge::Helm => "helm",
+            Merge::Spring => "spring",
+            Merge::DotNet => "dotnet",
+            Merge::NodeConfig => "node-config",
+            Merge::Dotenv => "dotenv",
+            Merge::Deep => "deep",
+        }
+    }
+
+    /// The merge a drift.toml name means.
+    pub fn from_name(name: &str) -> Option<Merge> {
+        [Merge::Helm, Merge::Spring, Merge::DotNet, Merge::NodeConfig, Merge::Dotenv, Merge::Deep]
+            .into_iter()
+            .find(|m| m.as_str() == name)
+    }
+
+    /// Merges layer bodies, lowest first, for `environment` (Spring documents name profiles).
+    pub(crate) fn apply(self, bodies: &[&Node], environment: &str) -> Node {
+        match self {
+            Merge::Helm => helm::merge(bodies),
+            Merge::Spring => spring::merge_for(bodies, environment),
+            Merge::DotNet => dotnet::merge(bodies),
+            Merge::NodeConfig | Merge::Dotenv | Merge::Deep => deep::merge(bodies),
+        }
+    }
+}
+
+/// A layer set declared in drift.toml: files relative to the environment's root, lowest first;
+/// `{env}` stands for the environment's name (or any token of its family: `prod` for production).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    /// The files, in order.
+    pub files: Vec<String>,
+    /// How they merge.
+    pub merge: Merge,
+}
+
+/// Merges a set's parsed layers (lowest first) into one snapshot holding the effective entity and
+/// the layers' files, warnings and notes, with a description of the set for the report's notes
+/// (`chart/values.yaml < chart/values-production.yaml (helm)`). The parts come back unchanged when
+/// one of them is not a single entity of the set's kind (a `values.yaml` holding Kubernetes
+/// objects), to be compared file by file.
+pub(crate) fn merge_set(
+    set: &plan::Set,
+    parts: Vec<Snapshot>,
+    environment: &str,
+) -> std::result::Result<(String, Snapshot), Vec<Snapshot>> {
+    let domain = if set.merge == Merge::Dotenv { Domain::Env } else { Domain::Cfg };
+    let fits = parts.len() == set.members.len()
+        && parts.len() >= 2
+        && parts.iter().all(|p| p.entities.len() == 1 && p.entities.keys().all(|id| id.domain() == domain));
+    if !fits {
+        return Err(parts);
+    }
+    let mut rest = Snapshot::new("");
+    let mut layers = Vec::with_capacity(parts.len());
+    let mut line = 0;
+    for (mut part, (_, label)) in parts.into_iter().zip(&set.members) {
+        let entities = std::mem::take(&mut part.entities);
+        for entity in entities.into_values() {
+            if layers.is_empty() {
+                line = entity.line();
+            }
+            layers.push(Layer { file: entity.file().clone(), label: label.clone(), body: entity.body().clone() });
+        }
+        rest.key_id = part.key_id.clone();
+        rest.absorb(part).map_err(|_| Vec::new())?;
+    }
+    let bodies: Vec<&Node> = layers.iter().map(|l| &l.body).collect();
+    let body = set.merge.apply(&bodies, environment);
+    let description = format!(
+        "{} ({})",
+        layers.iter().map(|l| l.file.to_string()).collect::<Vec<_>>().join(" < "),
+        set.merge.as_str()
+    );
+    let entity =
+        Entity::layered(EntityId::new(domain, set.scope.as_str()), line, body, Layered::new(set.merge, layers));
+    rest.insert(entity).map_err(|_| Vec::new())?;
+    Ok((description, rest))
+}
+
+/// A list for a note: the first three, then how many more.
+pub(crate) fn summary(items: &[String]) -> String {
+    let mut text = items.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 3 {
+        text.push_str(&format!(" and {} more", items.len() - 3));
+    }
+    text
+}
+
+/// One layer of an effective configuration: its file, what it is (`base`, `production`,
+/// `local`…) and its body as read (secrets already protected).
+#[derive(Debug)]
+pub(crate) struct Layer {
+    pub(crate) file: Arc<str>,
+    pub(crate) label: String,
+    pub(crate) body: Node,
+}
+
+/// The layers an effective configuration was merged from, kept for provenance.
+#[derive(Debug)]
+pub(crate) struct Layered {
+    merge: Merge,
+    layers: Vec<Layer>,
+}
+
+impl Layered {
+    pub(crate) fn new(merge: Merge, layers: Vec<Layer>) -> Self {
+        Layered { merge, layers }
+    }
+
+    /// The first layer's file (the entity's).
+    pub(crate) fn base_file(&self) -> Arc<str> {
+        self.layers.first().map_or_else(|| Arc::from(""), |l| l.file.clone())
+    }
+
+    /// Every layer that sets the value at `path`, lowest first.
+    pub(crate) fn origins(&self, path: &Path) -> Vec<Origin> {
+        let keys = match self.merge {
+            Merge::Spring => Keys::Relaxed,
+            Merge::DotNet => Keys::CaseInsensitive,
+            _ => Keys::Exact,
+        };
+        self.layers
+            .iter()
+            .filter_map(|layer| {
+                let line = match (&layer.body, self.merge) {
+                    // A Spring file's documents: the last one that sets the value.
+                    (Node::List(documents), Merge::Spring) => {
+                        documents.items().iter().rev().find_map(|d| find(d, path.segments(), keys, 0, 0))?
+                    }
+                    (body, _) => find(body, path.segments(), keys, 0, 0)?,
+                };
+                Some(Origin { file: layer.file.clone(), line: (line > 0).then_some(line), layer: layer.label.clone() })
+            })
+            .collect()
+    }
+}
+
+/// How a layer's keys are matched against a path's.
+#[derive(Clone, Copy, Debug)]
+enum Keys {
+    Exact,
+    /// .NET: case-insensitive, `:` inside a key separates segments.
+    CaseInsensitive,
+    /// Spring: relaxed names, `.` inside a key separates segments.
+    Relaxed,
+}
+
+/// The line where `body` sets the value at `segments` (`line` is the line of the field holding
+/// `body`); `None` when this layer does not set it. A list sets everything inside it (lists are
+/// replaced whole, or matched by position).
+fn find(body: &Node, segments: &[Segment], keys: Keys, line: u32, depth: usize) -> Option<u32> {
+    let Some((first, rest)) = segments.split_first() else { return Some(line) };
+    if depth > crate::source::MAX_DEPTH {
+        return None;
+    }
+    match (body, first) {
+        (Node::Map(map), Segment::Key(key)) => match keys {
+            Keys::Exact => {
+                let field = map.field(key)?;
+                find(field.node(), rest, keys, field.line(), depth + 1)
+            }
+            Keys::CaseInsensitive | Keys::Relaxed => map.fields().iter().find_map(|field| {
+                let parts = match keys {
+                    Keys::Relaxed => spring::segments(field.key()),
+                    _ => dotnet::segments(field.key()),
+                };
+                let remaining = matched(&parts, segments, keys)?;
+                find(field.node(), remaining, keys, field.line(), depth + 1)
+            }),
+        },
+        (Node::List(list), Segment::Index(i)) => find(list.items().get(*i)?, rest, keys, line, depth + 1),
+        // .NET spells positions as keys (`Hosts:0`).
+        (Node::List(list), Segment::Key(key)) => {
+            let i: usize = key.parse().ok()?;
+            find(list.items().get(i)?, rest, keys, line, depth + 1)
+        }
+        (Node::List(_), _) => Some(line),
+        // Spring's comma-separated list (`hosts=a,b`) sets every position.
+        (Node::String(_), Segment::Index(_)) if matches!(keys, Keys::Relaxed) => Some(line),
+        _ => None,
+    }
+}
+
+/// What is left of `segments` after a key made of `parts` (`payment.sandbox` in one Spring key,
+/// `Payment:Sandbox` in one .NET key), if the key matches their start.
+fn matched<'s>(parts: &[flat::Seg], segments: &'s [Segment], keys: Keys) -> Option<&'s [Segment]> {
+    if parts.is_empty() || parts.len() > segments.len() {
+        return None;
+    }
+    for (part, segment) in parts.iter().zip(segments) {
+        let same = match (part, segment) {
+            (flat::Seg::Name(name), Segment::Key(key)) => match keys {
+                Keys::Relaxed => spring::uniform(name) == spring::uniform(key),
+                _ => name.eq_ignore_ascii_case(key),
+            },
+            (flat::Seg::Index(i), Segment::Index(j)) => i == j,
+            (flat::Seg::Index(i), Segment::Key(key)) => key.parse::<usize>().ok() == Some(*i),
+            _ => false,
+        };
+        if !same {
+            return None;
+        }
+    }
+    Some(&segments[parts.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Field;
+
+    fn layer(label: &str, body: Node) -> Layer {
+        Layer { file: Arc::from(format!("{label}.yaml")), label: label.to_owned(), body }
+    }
+
+    #[test]
+    fn origins_name_every_layer_that_sets_a_value() {
+        let base = Node::map(vec![Field::new(
+            "payment",
+            1,
+            Node::map(vec![Field::new("sandbox", 2, Node::Bool(true)), Field::new("url", 3, Node::string("x"))]),
+        )]);
+        let prod = Node::map(vec![Field::new("payment", 1, Node::map(vec![Field::new("url", 2, Node::string("y"))]))]);
+        let layered = Layered::new(Merge::Helm, vec![layer("base", base), layer("production", prod)]);
+        let path = |p: &str| p.parse::<Path>().unwrap_or_default();
+        let sandbox = layered.origins(&path("payment.sandbox"));
+        assert_eq!(sandbox.len(), 1);
+        assert_eq!((sandbox[0].layer.as_str(), sandbox[0].line), ("base", Some(2)));
+        let url = layered.origins(&path("payment.url"));
+        assert_eq!(url.iter().map(|o| o.layer.as_str()).collect::<Vec<_>>(), ["base", "production"]);
+        assert!(layered.origins(&path("payment.missing")).is_empty());
+    }
+
+    #[test]
+    fn relaxed_and_case_insensitive_lookups() {
+        let spring = Node::map(vec![Field::new("payment.webhook-secret", 4, Node::string("x"))]);
+        let layered = Layered::new(Merge::Spring, vec![layer("base", spring)]);
+        let path: Path = "payment.webhookSecret".parse().unwrap_or_default();
+        assert_eq!(layered.origins(&path).first().and_then(|o| o.line), Some(4));
+        let dotnet =
+            Node::map(vec![Field::new("Payment", 1, Node::map(vec![Field::new("Sandbox", 2, Node::Bool(true))]))]);
+        let layered = Layered::new(Merge::DotNet, vec![layer("base", dotnet)]);
+        let path: Path = "payment.SANDBOX".parse().unwrap_or_default();
+        assert_eq!(layered.origins(&path).first().and_then(|o| o.line), Some(2));
+    }
+}
