@@ -265,6 +265,7 @@ stringData:
         )
         .unwrap_or_else(|e| panic!("{e}"));
         write_variants(side, c);
+        write_round_two(side, c);
     }
     (staging, production)
 }
@@ -463,6 +464,87 @@ spec:
     write("ld.json", serde_json::to_string_pretty(&ld).unwrap_or_default());
 }
 
+/// The places a second hostile tester found (issue 11, round 2): URLs with an empty or encoded
+/// host, maps under credential names, command lines under a chart's names for them, vendor
+/// primary keys, names with hash/digest words, JSON in JSON in a ConfigMap, kustomize generator
+/// literals, JWE and pretty-printed JWTs, a token as a flag's key, a string `sensitive` marking.
+fn write_round_two(side: &Path, c: &mut Corpus) {
+    let write =
+        |name: &str, text: String| std::fs::write(side.join(name), text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let jwe_header = base64(br#"{"alg":"dir","enc":"A256GCM"}"#, true);
+    let pretty_header = base64(b"{\n  \"alg\": \"HS256\",\n  \"typ\": \"JWT\"\n}", true);
+    let env = format!(
+        "CLOUDSQL_URL=postgresql+psycopg2://app:{}@/appdb?host=/cloudsql/p:r:i\n\
+         REDIS_SOCKET=redis://:{}@/0\n\
+         PG_SOCKET=postgres://u:{}@%2Fvar%2Frun%2Fpostgresql/app\n\
+         PG_PORT_ONLY=postgresql://app:{}@:5432/appdb\n\
+         ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY={}\n\
+         COSMOS_DB_PRIMARY_KEY={}\n\
+         HASH_SALT={}\n\
+         DIGEST_AUTH_PASSWORD={}\n\
+         WEBHOOK_SIGNING_KEY_SHA256={}\n\
+         MQTT_PUB_PASSWORD={}\n\
+         SUPABASE_SERVICE_ROLE_KEY={}\n\
+         JWE_NOTE={jwe_header}..{}.{}.{}\n\
+         PRETTY_JWT_NOTE={pretty_header}.{}.{}\n\
+         SIGNED_URL=https://api.example.com/v1?api%5Fkey={}\n",
+        c.plant("password with an empty host (Cloud SQL socket)", 16),
+        c.plant("password with no user and an empty host", 16),
+        c.plant("password before a percent-encoded socket host", 16),
+        c.plant("password before an empty host and a port", 16),
+        c.plant("vendor primary key (Rails)", 24),
+        c.plant("vendor primary key (Cosmos DB)", 24),
+        c.plant("HASH_SALT", 24),
+        c.plant("DIGEST_AUTH_PASSWORD", 24),
+        c.plant("signing key with an algorithm suffix", 24),
+        c.plant("a password after pub (publish)", 24),
+        c.plant("key named for a role", 24),
+        c.plant("JWE initialization vector", 16),
+        c.plant("JWE ciphertext", 24),
+        c.plant("JWE tag", 16),
+        c.plant("pretty-printed JWT payload", 16),
+        c.plant("pretty-printed JWT signature", 24),
+        c.plant("percent-encoded parameter name", 24),
+    );
+    write("round2.env", env);
+    let values = format!(
+        "encryption_key:\n  primary: {}\n  secondary: {}\napi_key:\n  value: {}\nprivate_key:\n  data: {}\nsalt:\n  value: {}\njwt:\n  keys:\n    current: {}\nextraArgs: [\"--admin-password\", \"{}\"]\nadditionalArguments: [\"--api-token\", \"{}\"]\njwks:\n  - kty: oct\n    kid: a\n    k: {}\nterraform:\n  db_conn:\n    value: {}\n    sensitive: \"true\"\n",
+        c.plant("map under encryption_key (primary)", 20),
+        c.plant("map under encryption_key (secondary)", 20),
+        c.plant("api_key.value", 20),
+        c.plant("private_key.data", 20),
+        c.plant("salt.value", 20),
+        c.plant("jwt.keys.current", 20),
+        c.plant("extraArgs --admin-password", 20),
+        c.plant("additionalArguments --api-token", 20),
+        c.plant("JWK symmetric key k", 20),
+        c.plant("value marked sensitive as a string", 20),
+    );
+    write("round2-values.yaml", values);
+    let k8s = format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: round2
+  namespace: shop
+data:
+  settings.json: '{{"outer": "{{\"password\": \"{}\"}}"}}'
+"#,
+        c.plant("JSON in a JSON string in a ConfigMap", 20),
+    );
+    write("k8s/round2.yaml", k8s);
+    let kustomization = format!(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nsecretGenerator:\n  - name: app\n    literals:\n      - config={}\n      - hash_salt={}\n",
+        c.plant("secretGenerator literal with a plain name", 20),
+        c.plant("secretGenerator literal hash_salt", 20),
+    );
+    std::fs::create_dir_all(side.join("overlay")).unwrap_or_else(|e| panic!("{e}"));
+    write("overlay/kustomization.yaml", kustomization);
+    let flag_key = format!("ghp_{}", c.plant("a token as a flag's key", 36));
+    let flagd = serde_json::json!({"flags": {flag_key: {"state": "ENABLED", "defaultVariant": "on", "variants": {"on": true, "off": false}}}});
+    write("flags-round2.json", serde_json::to_string_pretty(&flagd).unwrap_or_default());
+}
+
 fn drift(args: &[&std::ffi::OsStr], dir: &Path, key: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drift"));
     cmd.args(args).current_dir(dir).env_remove("NO_COLOR");
@@ -637,7 +719,7 @@ fn ordinary_values_stay_visible() {
     for (side, suffix) in [("staging", "1"), ("production", "2")] {
         std::fs::create_dir_all(dir.join(side).join("k8s")).unwrap_or_else(|e| panic!("{e}"));
         let env = format!(
-            "PRIMARY_KEY=id{suffix}\nSORT_KEY=name{suffix}\nMONKEY=banana{suffix}\nSESSION=redis{suffix}\nSESSION_COOKIE_NAME=sid{suffix}\nREQUEST_ID=550e8400-e29b-41d4-a716-44665544000{suffix}\nCOMMIT=9fceb02d0ae598e95dc970b74767f19372d61af{suffix}\nTOKEN_TTL=360{suffix}\nMAX_TOKENS=409{suffix}\nDB_PASSWORD_FILE=/run/secrets/db{suffix}\n"
+            "PRIMARY_KEY=id{suffix}\nSORT_KEY=name{suffix}\nMONKEY=banana{suffix}\nSESSION=redis{suffix}\nSESSION_COOKIE_NAME=sid{suffix}\nCARBON_FOOTPRINT=low{suffix}\nGPIO_PIN=1{suffix}\nPASSWORD_HASHERS=argon{suffix}\nLOCK_KEY=deploy-lock{suffix}\nGOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key{suffix}.json\nREQUEST_ID=550e8400-e29b-41d4-a716-44665544000{suffix}\nCOMMIT=9fceb02d0ae598e95dc970b74767f19372d61af{suffix}\nTOKEN_TTL=360{suffix}\nMAX_TOKENS=409{suffix}\nDB_PASSWORD_FILE=/run/secrets/db{suffix}\n"
         );
         std::fs::write(dir.join(side).join(".env"), env).unwrap_or_else(|e| panic!("{e}"));
         // Names a hostile tester found masked though they only name or configure secrets.
@@ -694,6 +776,11 @@ spec:
         "MONKEY",
         "SESSION",
         "SESSION_COOKIE_NAME",
+        "CARBON_FOOTPRINT",
+        "GPIO_PIN",
+        "PASSWORD_HASHERS",
+        "LOCK_KEY",
+        "GOOGLE_APPLICATION_CREDENTIALS",
         "REQUEST_ID",
         "COMMIT",
         "TOKEN_TTL",

@@ -10,7 +10,7 @@ use crate::model::{Domain, Node};
 
 /// The secret values of the document `text` holds; `hint` is the name it is stored under
 /// (`application.yaml`, `settings.json`, `app.ini`).
-pub(crate) fn secret_values(text: &str, hint: Option<&str>, rules: &SecretRules) -> Vec<String> {
+pub(crate) fn secret_values(text: &str, hint: Option<&str>, rules: &SecretRules, levels: u8) -> Vec<String> {
     let extension = hint.and_then(|h| h.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase());
     let trimmed = text.trim_start();
     let (parsed, context_address) = match extension.as_deref() {
@@ -28,9 +28,17 @@ pub(crate) fn secret_values(text: &str, hint: Option<&str>, rules: &SecretRules)
     let mut protected = original.clone();
     // Any key serves: the fingerprints are thrown away, only which values turned secret matters.
     let fingerprinter = Fingerprinter::with_key(b"embedded");
-    rules.protect_tree_nested(&fingerprinter, Domain::Cfg, context_address, &mut protected);
+    rules.protect_tree_nested(&fingerprinter, Domain::Cfg, context_address, &mut protected, levels);
     let mut out = Vec::new();
     collect(&original, &protected, &mut out, 0);
+    // A document in a string of this document (`{"outer": "{\"password\": \"…\"}"}`) stands
+    // escaped in the text: its own secret values are what can be found there.
+    let nested: Vec<String> = out
+        .iter()
+        .filter(|v| levels > 0 && (v.contains('\n') || v.trim_start().starts_with(['{', '['])))
+        .flat_map(|v| secret_values(v, None, rules, levels - 1))
+        .collect();
+    out.extend(nested);
     out
 }
 
@@ -119,14 +127,14 @@ mod tests {
     fn documents_in_strings() {
         let rules = SecretRules::default();
         let yaml = "app:\n  credentials:\n    username: bob\n    value: hunter2\n  secrets:\n    stripe: hunter3\n  passwords:\n    - hunter4\n  name: shop\n";
-        let mut found = secret_values(yaml, Some("application.yaml"), &rules);
+        let mut found = secret_values(yaml, Some("application.yaml"), &rules, 1);
         found.sort();
         assert_eq!(found, ["hunter2", "hunter3", "hunter4"]);
         let ini = "[auth]\nkey = hunter5\nuser = bob\n";
-        assert_eq!(secret_values(ini, Some("app.ini"), &rules), ["hunter5"]);
+        assert_eq!(secret_values(ini, Some("app.ini"), &rules, 1), ["hunter5"]);
         let kubeconfig = "users:\n- name: u\n  user:\n    client-key-data: hunter6\n";
-        assert_eq!(secret_values(kubeconfig, None, &rules), ["hunter6"]);
-        assert!(secret_values("worker_processes auto;\nevents {}\n", Some("nginx.conf"), &rules).is_empty());
+        assert_eq!(secret_values(kubeconfig, None, &rules, 1), ["hunter6"]);
+        assert!(secret_values("worker_processes auto;\nevents {}\n", Some("nginx.conf"), &rules, 1).is_empty());
         // Only documents with a secret's name (or a command) in them are parsed.
         assert!(!may_name_secrets("server:\n  port: 8080\n  keepalive: 30\n", &rules));
         for named in

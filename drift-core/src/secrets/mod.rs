@@ -36,8 +36,24 @@ pub(crate) use names::Context;
 const TEST_CREDENTIAL_PREFIXES: &[&str] = &["sk_test_", "rk_test_", "pk_test_", "whsec_test_", "sandbox_"];
 
 /// Keys whose lists (or strings) are command lines.
+/// Levels of documents inside strings that are read for secrets (a JSON document in a ConfigMap
+/// key holding another JSON document in a string: two).
+const EMBEDDED_LEVELS: u8 = 2;
+
 fn is_command_key(key: &str) -> bool {
-    matches!(key, "args" | "command" | "cmd" | "entrypoint" | "entryPoint" | "arguments" | "argv")
+    if matches!(key, "args" | "command" | "cmd" | "entrypoint" | "entryPoint" | "arguments" | "argv" | "flags") {
+        return true;
+    }
+    // `extraArgs`, `additionalArguments`, `extra_args`, `containerArgs`, `extraFlags`, `cli_flags`:
+    // command lines under a chart's or a tool's name for them.
+    let lower = key.to_ascii_lowercase();
+    ["args", "arguments", "argv", "flags", "cmdline", "commandline"].iter().any(|end| {
+        let at = key.len().saturating_sub(end.len());
+        at > 0
+            && lower.ends_with(end)
+            && key.is_char_boundary(at)
+            && (key[..at].ends_with(['_', '-', '.']) || key.as_bytes()[at].is_ascii_uppercase())
+    })
 }
 
 /// Which values are secret: the default rules plus a team's `[secrets]` name fragments.
@@ -92,7 +108,7 @@ impl SecretRules {
     pub fn protect(&self, fingerprinter: &Fingerprinter, name: &str, value: String) -> Node {
         let mut node = Node::String(value.into());
         let by_name = self.is_secret_in(name, Context::Setting);
-        Walk { rules: self, fingerprinter, embedded: true }.scalar(&mut node, by_name, None, Some(name));
+        Walk { rules: self, fingerprinter, embedded: EMBEDDED_LEVELS }.scalar(&mut node, by_name, None, Some(name));
         node
     }
 
@@ -115,19 +131,20 @@ impl SecretRules {
         name: Option<&str>,
         body: &mut Node,
     ) {
-        self.walk(fingerprinter, domain, address, name, body, true);
+        self.walk(fingerprinter, domain, address, name, body, EMBEDDED_LEVELS);
     }
 
-    /// [`SecretRules::protect_tree`] for a document found inside a string: the documents in its
-    /// strings are not parsed again.
+    /// [`SecretRules::protect_tree`] for a document found inside a string: `levels` more levels of
+    /// documents in its strings are read (JSON in a string in a JSON document in a ConfigMap).
     pub(crate) fn protect_tree_nested(
         &self,
         fingerprinter: &Fingerprinter,
         domain: Domain,
         address: &str,
         body: &mut Node,
+        levels: u8,
     ) {
-        self.walk(fingerprinter, domain, address, None, body, false);
+        self.walk(fingerprinter, domain, address, None, body, levels);
     }
 
     fn walk(
@@ -137,7 +154,7 @@ impl SecretRules {
         address: &str,
         name: Option<&str>,
         body: &mut Node,
-        embedded: bool,
+        embedded: u8,
     ) {
         let walk = Walk { rules: self, fingerprinter, embedded };
         let all = name.is_some_and(|n| self.is_secret_in(n, Context::Setting));
@@ -158,7 +175,19 @@ impl SecretRules {
             tool: None,
             data: domain == Domain::K8s,
         };
+        // A flag's `salt` (LaunchDarkly) buckets users into a rollout: public, and compared.
+        let salt = match (domain, &*body) {
+            (Domain::Flag, Node::Map(map)) if !all => {
+                map.fields().iter().position(|f| f.key() == "salt" && matches!(f.node(), Node::String(_)))
+            }
+            _ => None,
+        };
+        let kept = salt.and_then(|i| body.as_map().map(|m| m.fields()[i].node().clone()));
         walk.node(body, None, branch, 0);
+        if let (Some(i), Some(kept), Node::Map(map)) = (salt, kept, body) {
+            let (_, node) = map.fields_mut()[i].parts_mut();
+            *node = kept;
+        }
     }
 
     /// For a secret that is a URL or a connection string with credentials, its display form with
@@ -233,6 +262,37 @@ fn is_generated_token(value: &str) -> bool {
         && bytes.iter().any(u8::is_ascii_alphabetic)
         && !bytes.contains(&b'.')
         || bytes.len() >= 8 && value.split(['_', '.', '-']).any(random_word)
+}
+
+/// A path to a file holding the secret (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key.json`),
+/// not the secret: absolute, in plain path characters, ending in a file type.
+fn is_file_path(value: &str) -> bool {
+    const TYPES: &[&str] = &[
+        "json",
+        "pem",
+        "key",
+        "crt",
+        "cer",
+        "p12",
+        "pfx",
+        "jks",
+        "txt",
+        "yaml",
+        "yml",
+        "env",
+        "conf",
+        "cfg",
+        "ini",
+        "properties",
+        "toml",
+        "keytab",
+        "gpg",
+        "asc",
+        "der",
+    ];
+    let plain = value.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-/".contains(&b));
+    let typed = value.rsplit_once('.').is_some_and(|(_, ext)| TYPES.contains(&ext));
+    plain && value.starts_with('/') && value.matches('/').count() >= 2 && typed && !value.contains("//")
 }
 
 /// A word with letters and digits interleaved (`Ab3dE6gH9jK2`): generated, not named.
@@ -325,7 +385,8 @@ struct Walk<'a> {
     rules: &'a SecretRules,
     fingerprinter: &'a Fingerprinter,
     /// Documents in strings are parsed (not inside such a document).
-    embedded: bool,
+    /// How many levels of documents inside strings are still read (JSON in a string in a ConfigMap).
+    embedded: u8,
 }
 
 /// Deeper than any input drift accepts (the parsers stop at 256 levels).
@@ -350,6 +411,14 @@ impl Walk<'_> {
                 }
                 let mut credential_keys = false;
                 let tool = if has_command { command_tool(map).map(str::to_owned) } else { None };
+                // `{name: db, key: password}`, `{secretName: db, password: password}`: a reference
+                // to a Secret's key (Prometheus Operator, Strimzi…), not a secret.
+                let reference = is_secret_reference(map);
+                // `{value: …, sensitive: true}`: Terraform's marking, wherever the document came from.
+                let marked = matches!(map.get("sensitive"), Some(Node::Bool(true)))
+                    || map.get("sensitive").and_then(Node::as_str).is_some_and(|s| s.eq_ignore_ascii_case("true"));
+                // A JSON Web Key's private parts (`k`, `d`, `p`, `q`…).
+                let jwk = map.get("kty").is_some();
                 for field in map.fields_mut() {
                     let (key, child) = field.parts_mut();
                     let name = key.as_str();
@@ -361,14 +430,23 @@ impl Walk<'_> {
                     {
                         pair_secret |= branch.names && self.rules.is_secret_in(text, Context::Setting);
                     }
-                    let secret_name = branch.names && self.rules.configured(name).unwrap_or(verdict.secret);
+                    // kustomize's `secretGenerator`: every literal (`key=value`) becomes Secret data.
+                    if name == "secretGenerator" {
+                        self.generator_literals(child);
+                    }
+                    let secret_name =
+                        branch.names && !reference && self.rules.configured(name).unwrap_or(verdict.secret);
                     let settings = branch.flat || (branch.data && matches!(name, "data" | "binaryData" | "stringData"));
                     let command = has_command && is_command_key(name);
                     let child_branch = Branch {
                         fields: if settings { Context::Setting } else { Context::Field },
                         flat: branch.flat,
                         names: branch.names,
-                        all: branch.all || (pair_secret && is_pair_value(name)) || (secret_name && !child.is_map()),
+                        all: branch.all
+                            || (pair_secret && is_pair_value(name))
+                            || (secret_name && !child.is_map())
+                            || (marked && name == "value")
+                            || (jwk && matches!(name, "k" | "d" | "p" | "q" | "dp" | "dq" | "qi")),
                         // Into maps only: a list of objects under a secret's name (volume
                         // `items`, `imagePullSecrets`) names things, and keys them.
                         inherited: child.is_map()
@@ -380,7 +458,10 @@ impl Walk<'_> {
                     match child {
                         Node::String(_) | Node::Number(_) => {
                             let by_name = child_branch.all
-                                || (branch.inherited && matches!(child, Node::String(_)) && !names::is_about(name));
+                                || (branch.inherited
+                                    && !reference
+                                    && matches!(child, Node::String(_))
+                                    && !names::is_about(name));
                             self.scalar(child, by_name, child_branch.tool, Some(name));
                         }
                         _ => {
@@ -432,6 +513,30 @@ impl Walk<'_> {
         }
     }
 
+    /// The `literals` of kustomize `secretGenerator` items: each `key=value` keeps its key.
+    fn generator_literals(&self, generators: &mut Node) {
+        let Node::List(generators) = generators else { return };
+        for generator in generators.items_mut() {
+            let Node::Map(generator) = generator else { continue };
+            for field in generator.fields_mut() {
+                let (key, literals) = field.parts_mut();
+                let Node::List(literals) = literals else { continue };
+                if key.as_str() != "literals" {
+                    continue;
+                }
+                for literal in literals.items_mut() {
+                    if let Node::String(text) = &*literal {
+                        let shown = text.split_once('=').map(|(k, _)| format!("{k}={}", shapes::MASK));
+                        let secret = self.whole(text, shown);
+                        *literal = Node::Secret(Box::new(secret));
+                    }
+                }
+                literals.recanonicalize();
+            }
+        }
+        generators.recanonicalize();
+    }
+
     /// `{"var": "apiKey"}` (or `["apiKey"]`): a JsonLogic reference to a secret-named attribute.
     fn is_secret_var(&self, item: &Node) -> bool {
         let Some(map) = item.as_map().filter(|m| m.len() == 1) else { return false };
@@ -468,7 +573,7 @@ impl Walk<'_> {
     fn scalar(&self, node: &mut Node, by_name: bool, tool: Option<&str>, hint: Option<&str>) -> bool {
         let secret = match node {
             Node::String(s) if by_name => {
-                if !s.is_empty() && (is_reference(s) || is_flag_word(s)) {
+                if !s.is_empty() && (is_reference(s) || is_flag_word(s) || is_file_path(s)) {
                     return false;
                 }
                 Some(self.whole(s, self.rules.url_display(s)))
@@ -481,8 +586,8 @@ impl Walk<'_> {
             Node::String(s) => {
                 let mut spans = shapes::find(s, self.rules, tool);
                 let document = s.contains('\n') || s.trim_start().starts_with(['{', '[']);
-                if self.embedded && document && embedded::may_name_secrets(s, self.rules) {
-                    let values = embedded::secret_values(s, hint, self.rules);
+                if self.embedded > 0 && document && embedded::may_name_secrets(s, self.rules) {
+                    let values = embedded::secret_values(s, hint, self.rules, self.embedded - 1);
                     if !values.is_empty() {
                         spans.extend(embedded::spans(s, &values));
                         spans = shapes::merge(spans);
@@ -527,6 +632,14 @@ impl Walk<'_> {
         }
         !secret.is_empty()
     }
+}
+
+/// A map that names a Secret and one of its keys, with nothing else but scalars:
+/// `{name: db, key: password}`, `{secretName: db, password: password}`.
+fn is_secret_reference(map: &crate::model::Map) -> bool {
+    let scalars = map.fields().iter().all(|f| matches!(f.node(), Node::String(_) | Node::Bool(_)));
+    let names_secret = map.get("secretName").is_some() || (map.get("name").is_some() && map.get("key").is_some());
+    scalars && names_secret && map.len() <= 4
 }
 
 /// The command a container or task runs (`command: [redis-cli]`), by the file name of its first

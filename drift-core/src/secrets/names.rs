@@ -149,11 +149,11 @@ const STRONG: &[&str] = &[
     "encryptionkey",
     "masterkey",
     "jaas",
-    "otp",
-    "totp",
-    "hotp",
     "bearer",
 ];
+
+/// Words that make a name secret only as whole words (`OTP_SEED`, not `CARBON_FOOTPRINT`).
+const WHOLE: &[&str] = &["otp", "totp", "hotp"];
 
 /// Words that contain a strong fragment but are about something else.
 const STRONG_EXCEPTIONS: &[&str] =
@@ -278,6 +278,15 @@ const ABOUT_LAST: &[&str] = &[
     "flows",
     "option",
     "options",
+    "digits",
+    "hasher",
+    "hashers",
+    "complexity",
+    "strength",
+    "project",
+    "capacity",
+    "cron",
+    "schedule",
 ];
 
 /// First words that count or refer to secrets (`max_tokens`, `existingSecret`, `use_token`).
@@ -336,6 +345,8 @@ const NOT_SECRET_KEYS: &[&str] = &[
     "affinity",
     "selector",
     "targeting",
+    "lock",
+    "feature",
 ];
 
 /// Words that say a setting is public (a Stripe publishable key, an SSH public key).
@@ -463,7 +474,14 @@ fn decide(name: &str) -> Decision {
     if name.contains('/') && words.last().is_some_and(|w| *w == "secret" || *w == "secrets") {
         return Decision::No;
     }
-    decide_words(words, hostlike)
+    // `auth.existingSecret`, `limits.maxTokens`: the last segment counts or refers.
+    if let Some(segment) = name.rsplit(['.', '/']).next().filter(|s| s.len() < name.len()) {
+        let segment = self::words(segment);
+        if segment.len() > 1 && matches!(segment[0].as_str(), "existing" | "max" | "min" | "num" | "count" | "total") {
+            return Decision::No;
+        }
+    }
+    decide_words(words, hostlike, name.contains('/'))
 }
 
 /// Whether the words, joined, end with `suffix` (without joining them).
@@ -532,11 +550,18 @@ const QUALIFIERS: &[&str] = &[
 /// injection annotations).
 const ABOUT_ANYWHERE: &[&str] = &["checksum", "digest", "sha256"];
 
-fn decide_words(mut words: Vec<&str>, hostlike: bool) -> Decision {
+fn decide_words(mut words: Vec<&str>, hostlike: bool, slashed: bool) -> Decision {
     // Versions, counters, dates and qualifiers after the secret word (`password_v4`,
     // `JWT_SECRET_2024_01`, `API_KEY_OLD`); a name that ends in several numbers and reads like a
     // host is one (`accounts-auth-896-0`).
     let mut numbers = 0;
+    // `WEBHOOK_SIGNING_KEY_SHA256`: the algorithm after a secret word qualifies it.
+    if words.len() > 2
+        && words.last().is_some_and(|w| matches!(*w, "sha256" | "sha1" | "sha512" | "hmac256"))
+        && words.get(words.len() - 2).is_some_and(|w| matches!(*w, "key" | "secret" | "token"))
+    {
+        words.pop();
+    }
     while words.len() > 1 && words.last().is_some_and(|w| is_version_word(w) || QUALIFIER_SET.contains(w)) {
         numbers += usize::from(words.last().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())));
         words.pop();
@@ -548,7 +573,16 @@ fn decide_words(mut words: Vec<&str>, hostlike: bool) -> Decision {
     if last.bytes().all(|b| b.is_ascii_digit()) {
         return Decision::No;
     }
-    if words.iter().any(|w| PUBLIC.contains(w) || ABOUT_ANYWHERE.contains(w)) {
+    // A public key (`ssh_public_key`, `PUBKEY`, `vapid.pub`), not `MQTT_PUB_PASSWORD` (publish).
+    let public = words.iter().enumerate().any(|(i, w)| {
+        matches!(*w, "public" | "publishable")
+            || (*w == "pub" && (i + 1 == words.len() || words.get(i + 1).is_some_and(|n| *n == "key" || *n == "keys")))
+            || *w == "pubkey"
+    });
+    // A checksum of a Secret (`checksum/secret`, `config_sha256`), not a secret used for hashing
+    // (`HASH_SALT`, `SHA256_HMAC_SECRET`, `DIGEST_AUTH_PASSWORD`).
+    let about_anywhere = ABOUT_ANYWHERE.contains(&last) || (slashed && ABOUT_ANYWHERE.contains(&words[0]));
+    if public || about_anywhere {
         return Decision::No;
     }
     if words.len() == 1 && (last == "key" || last == "keys") {
@@ -567,7 +601,8 @@ fn decide_words(mut words: Vec<&str>, hostlike: bool) -> Decision {
         words.len() >= 3 && words[words.len() - 3] == "private" && before == Some("key") && last == "id";
     let exceptions = private_key_id
         || matches!((before, last), (Some("secret" | "private"), "id") | (Some("key"), "data"))
-        || words.iter().any(|w| matches!(*w, "pin" | "pincode"))
+        || words.contains(&"pincode")
+        || (before == Some("pin") && last == "code")
         || (last == "header" && words.iter().any(|w| matches!(*w, "auth" | "authorization" | "bearer")))
         || words.windows(2).any(|w| w[0] == "connection" && matches!(w[1], "string" | "strings"))
         || words.iter().any(|w| w.starts_with("connectionstring"))
@@ -578,11 +613,16 @@ fn decide_words(mut words: Vec<&str>, hostlike: bool) -> Decision {
     if ABOUT_LAST_SET.contains(last) {
         return Decision::No;
     }
-    if words.len() > 1 && ABOUT_FIRST.contains(&words[0]) {
+    let secret_noun = matches!(last, "salt" | "secret" | "pepper" | "password" | "key");
+    let first = words[0];
+    let counts_or_refers = ABOUT_FIRST.contains(&first)
+        && !(secret_noun && matches!(first, "hash" | "checksum" | "use" | "is" | "has" | "skip"));
+    if words.len() > 1 && counts_or_refers {
         return Decision::No;
     }
     let strong = words.iter().any(|w| {
-        !STRONG_EXCEPTIONS.contains(w) && (has_strong_fragment(w) || glued_secret_end(w)) && !is_about_compound(w)
+        (!STRONG_EXCEPTIONS.contains(w) && (has_strong_fragment(w) || glued_secret_end(w)) && !is_about_compound(w))
+            || WHOLE.contains(w)
     });
     // nginx's `proxy_pass`, `fastcgi_pass`…: where to pass requests to.
     let nginx_pass = last == "pass"
@@ -590,15 +630,26 @@ fn decide_words(mut words: Vec<&str>, hostlike: bool) -> Decision {
     if nginx_pass {
         return Decision::No;
     }
-    if strong || SECRET_LAST.contains(&last) {
+    // `GPIO_PIN`, `LED_PIN`: a pin of a board.
+    let board_pin = last == "pin"
+        && before.is_some_and(|b| {
+            matches!(b, "gpio" | "led" | "io" | "reset" | "data" | "clock" | "power" | "button" | "relay" | "sensor")
+        });
+    if strong || (SECRET_LAST.contains(&last) && !board_pin) {
         return Decision::Yes;
     }
     if last == "key" || last == "keys" {
         let before = words[words.len() - 2];
         // RabbitMQ's `routing_key` is a topic; PagerDuty's `ROUTING_KEY` after a vendor is a credential.
         let routing_topic = before == "routing" && words.len() == 2;
-        let plain = NOT_SECRET_KEY_SET.contains(before) && before != "routing";
-        return Decision::from(!(plain || routing_topic || ABOUT_LAST_SET.contains(before)));
+        // `ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY`, `COSMOS_DB_PRIMARY_KEY`: a vendor's primary and
+        // secondary credentials; `PRIMARY_KEY` alone is a table's.
+        let vendor_primary = matches!(before, "primary" | "secondary") && words.len() >= 3;
+        let plain = NOT_SECRET_KEY_SET.contains(before) && before != "routing" && !vendor_primary;
+        // `SERVICE_ROLE_KEY`, `PUSHOVER_USER_KEY`, `VAULT_KEY`: credentials named for what they open.
+        let about = ABOUT_LAST_SET.contains(before)
+            && !matches!(before, "role" | "user" | "vault" | "source" | "owner" | "login" | "provider" | "store");
+        return Decision::from(!(plain || routing_topic || about));
     }
     Decision::No
 }
@@ -656,6 +707,18 @@ pub(crate) fn holds_secrets(name: &str) -> bool {
                 | "keys"
                 | "apikeys"
                 | "pass"
+                | "key"
+                | "apikey"
+                | "salt"
+                | "jwt"
+                | "hmac"
+                | "pwd"
+                | "privatekey"
+                | "secretkey"
+                | "accesskey"
+                | "signingkey"
+                | "encryptionkey"
+                | "masterkey"
         )
     })
 }
@@ -819,6 +882,21 @@ mod tests {
             "app.jwt",
             "SERVICE_JWT",
             "WEBHOOK_HMAC",
+            "ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY",
+            "COSMOS_DB_PRIMARY_KEY",
+            "HASH_SALT",
+            "HASH_SECRET",
+            "CHECKSUM_SECRET",
+            "hashSalt",
+            "DIGEST_AUTH_PASSWORD",
+            "SHA256_HMAC_SECRET",
+            "WEBHOOK_SIGNING_KEY_SHA256",
+            "MQTT_PUB_PASSWORD",
+            "SUPABASE_SERVICE_ROLE_KEY",
+            "PUSHOVER_USER_KEY",
+            "VAULT_KEY",
+            "OTP_SEED",
+            "PIN_CODE",
             "GITHUB_TOKEN",
             "STRIPE_API_KEY",
             "AWS_SECRET_ACCESS_KEY",
@@ -860,6 +938,22 @@ mod tests {
     fn names_about_secrets_are_not_secret() {
         for name in [
             "DB_HOST",
+            "CARBON_FOOTPRINT",
+            "PIN_VERSION",
+            "GPIO_PIN",
+            "LED_PIN",
+            "OTP_DIGITS",
+            "PASSWORD_HASHERS",
+            "PASSWORD_COMPLEXITY",
+            "SECRET_MANAGER_PROJECT",
+            "TOKEN_BUCKET_CAPACITY",
+            "ROTATE_SECRETS_CRON",
+            "LOCK_KEY",
+            "FEATURE_KEY",
+            "auth.existingSecret",
+            "checksum/secret",
+            "ssh_public_key",
+            "PUBKEY",
             "TOKEN_TTL",
             "JWT_SECRET_FILE",
             "JWT_ISSUER",

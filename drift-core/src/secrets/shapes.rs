@@ -200,6 +200,14 @@ const ANCHORS: &[(&str, Check)] = {
         ("-----BEGIN", PrivateKey),
         ("PuTTY-User-Key-File-", PuttyKey),
         ("eyJ", Jwt),
+        ("ewog", Jwt),
+        ("ewoi", Jwt),
+        ("ewoJ", Jwt),
+        ("ew0K", Jwt),
+        ("sntrys_", p(Url64Eq, 40, 400)),
+        // Vault's legacy service tokens (before `hvs.`).
+        ("s.", p(Alnum, 24, 24)),
+        ("sntryu_", p(Hex, 64, 64)),
         ("ZXlK", Base64Wrapped),
         ("LS0tLS1CRUdJTi", Base64Wrapped),
         ("://", Url),
@@ -589,7 +597,12 @@ fn prefix(bytes: &[u8], start: usize, anchor: &str, charset: Charset, min: usize
     let len = end - body;
     // A run of one repeated character is a placeholder (`ghp_xxxx…`), not a token.
     let placeholder = bytes[body..end].windows(2).all(|w| w[0] == w[1]);
-    (len >= min && len <= max && !placeholder).then_some(body..end)
+    // `s.` + 24 is a Vault token only when random: digits and both cases (not `s.ConfigurationSection…`).
+    let random = anchor != "s."
+        || (bytes[body..end].iter().any(u8::is_ascii_digit)
+            && bytes[body..end].iter().any(u8::is_ascii_uppercase)
+            && bytes[body..end].iter().any(u8::is_ascii_lowercase));
+    (len >= min && len <= max && !placeholder && random).then_some(body..end)
 }
 
 fn aws_key_id(bytes: &[u8], start: usize, anchor: &str) -> Option<Range<usize>> {
@@ -685,17 +698,26 @@ fn private_key(text: &str, start: usize) -> Option<Range<usize>> {
 
 /// A JWT: `eyJ…` parts joined by `.`, three (JWS) or five (JWE), whose header decodes to JSON.
 fn jwt(bytes: &[u8], start: usize) -> Option<Range<usize>> {
-    if !bytes[start..].starts_with(b"eyJ") || (start > 0 && Charset::Url64.contains(bytes[start - 1])) {
+    // `eyJ` is `{"`; a pretty-printed header starts `{` and a line break (`ewo…`, `ew0K…`).
+    let head = [&b"eyJ"[..], b"ewo", b"ew0K"].iter().any(|h| bytes[start..].starts_with(h));
+    if !head || (start > 0 && Charset::Url64.contains(bytes[start - 1])) {
         return None;
     }
     let end = run_end(bytes, start, Charset::Dotted);
     let token = &bytes[start..end];
     let parts: Vec<&[u8]> = token.split(|&b| b == b'.').collect();
-    if !(parts.len() == 3 || parts.len() == 5) || parts[0].len() < 10 || parts[1].is_empty() {
+    // A JWS has a payload; a JWE's encrypted key is empty with direct encryption (`alg: dir`).
+    let shaped = match parts.len() {
+        3 => !parts[1].is_empty(),
+        5 => parts[2..].iter().all(|p| !p.is_empty()),
+        _ => false,
+    };
+    if !shaped || parts[0].len() < 10 {
         return None;
     }
     let header = decode_base64(parts[0])?;
-    (header.first() == Some(&b'{') && (contains(&header, b"\"alg\"") || contains(&header, b"\"enc\"")))
+    let header = header.trim_ascii_start();
+    (header.first() == Some(&b'{') && (contains(header, b"\"alg\"") || contains(header, b"\"enc\"")))
         .then_some(start..end)
 }
 
@@ -820,6 +842,12 @@ mod tests {
     fn urls() {
         for (url, shown) in [
             ("postgres://app:hunter2@db:5432/app", "postgres://app:****@db:5432/app"),
+            (
+                "postgresql+psycopg2://app:Pw9x@/appdb?host=/cloudsql/p:r:i",
+                "postgresql+psycopg2://app:****@/appdb?host=/cloudsql/p:r:i",
+            ),
+            ("redis://:Pw9x@/0", "redis://:****@/0"),
+            ("postgres://u:Pw9x@%2Fvar%2Frun%2Fpostgresql/app", "postgres://u:****@%2Fvar%2Frun%2Fpostgresql/app"),
             ("postgres://app:pa/ss#wd@db.internal:5432/app", "postgres://app:****@db.internal:5432/app"),
             ("redis://:hunter2@cache:6379", "redis://:****@cache:6379"),
             (

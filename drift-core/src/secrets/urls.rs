@@ -144,8 +144,14 @@ fn host_follows(text: &str) -> bool {
     if text.starts_with("tcp(") || text.starts_with("unix(") || text.starts_with("//") {
         return true;
     }
-    let host = text.bytes().take_while(|b| b.is_ascii_alphanumeric() || b"-._[]".contains(b)).count();
-    host > 0 && text.as_bytes().get(host).is_none_or(|b| matches!(b, b':' | b'/' | b'?' | b'#' | b','))
+    // `%2Fvar%2Frun%2Fpostgresql`: a socket path as the host; an empty host before the path
+    // (`postgresql://app:pw@/appdb?host=/cloudsql/…`, `redis://:pw@/0`) is the local socket.
+    // An internationalized host name is bytes above ASCII.
+    let host = text.bytes().take_while(|&b| b.is_ascii_alphanumeric() || b"-._[]%".contains(&b) || b >= 0x80).count();
+    let after = text.as_bytes().get(host);
+    let port = text[host..].strip_prefix(':').is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
+    (host > 0 && after.is_none_or(|b| matches!(b, b':' | b'/' | b'?' | b'#' | b',')))
+        || (host == 0 && (after.is_none_or(|b| matches!(b, b'/' | b'?')) || port))
 }
 
 fn is_placeholder(password: &str) -> bool {
@@ -185,11 +191,40 @@ fn parameters(tail: &str, offset: usize, rules: &SecretRules) -> Vec<Range<usize
 }
 
 fn is_secret_parameter(name: &str, rules: &SecretRules) -> bool {
+    // `api%5Fkey`: the name as the server reads it.
+    let decoded;
+    let name = if name.contains('%') {
+        decoded = percent_decoded(name);
+        decoded.as_str()
+    } else {
+        name
+    };
     if let Some(configured) = rules.configured(name) {
         return configured;
     }
     let lower = name.to_ascii_lowercase();
     PARAMETERS.contains(&lower.as_str()) || names::is_secret(name, Context::Field)
+}
+
+/// `%XX` escapes decoded (invalid ones kept as written).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push(u8::try_from(high * 16 + low).unwrap_or(b'%'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The secret part of a webhook URL's path (Slack, Discord, Microsoft Teams, Telegram, and any

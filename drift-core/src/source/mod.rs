@@ -686,6 +686,26 @@ pub(crate) fn protect(snapshot: &mut Snapshot, options: &LoadOptions) {
         };
         rules.protect_tree(fingerprinter, id.domain(), id.address(), name, entity.body_mut());
     });
+    // A credential used as a flag's key (`ghp_…`): the address is printed in every report, so it
+    // becomes the credential's fingerprint.
+    let credentials: Vec<EntityId> = snapshot
+        .entities
+        .keys()
+        .filter(|id| id.domain() == Domain::Flag && crate::secrets::looks_like_credential(id.address()))
+        .cloned()
+        .collect();
+    for id in credentials {
+        if let Some(entity) = snapshot.entities.remove(&id) {
+            let label = format!("secret:{}", fingerprinter.fingerprint(id.address().as_bytes()));
+            let renamed = Entity::new(
+                EntityId::new(Domain::Flag, label),
+                entity.file().clone(),
+                entity.line(),
+                entity.body().clone(),
+            );
+            snapshot.entities.insert(renamed.id().clone(), renamed);
+        }
+    }
 }
 
 /// `flags.json`, `features.yaml`, `feature-flags.toml`, `flags.production.json`…

@@ -168,8 +168,14 @@ impl Fields {
         }
     }
 
+    /// A boolean; a hand-edited or re-serialized state's `"true"` (any case) counts: a marking
+    /// that fails open would print a secret.
     fn flag(&mut self, key: &str) -> bool {
-        matches!(self.take(key), Some(Node::Bool(true)))
+        match self.take(key) {
+            Some(Node::Bool(b)) => b,
+            Some(Node::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        }
     }
 
     fn list(&mut self, key: &str) -> Vec<Node> {
