@@ -182,5 +182,41 @@ fn secrets(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, env, model, k8s, terraform, flags, policy, secrets);
+/// Layer merging (DESIGN §10) on a tree of 1,000 layered files: 500 Helm charts, each a
+/// `values.yaml` and a `values-production.yaml`, loaded as production; against the same files with
+/// the overlay named so that it forms no layer set (`overrides-production.yaml`), loaded file by
+/// file. The difference is what merging costs.
+fn layers(c: &mut Criterion) {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-layers");
+    let layered = root.join("layered/production");
+    let flat = root.join("flat/production");
+    if !layered.join("charts/app-499/values-production.yaml").exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        for i in 0..500 {
+            let (base, overlay) = (r#gen::helm_values(i, None), r#gen::helm_values(i, Some("production")));
+            for (tree, name) in [(&layered, "values-production.yaml"), (&flat, "overrides-production.yaml")] {
+                let dir = tree.join(format!("charts/app-{i:03}"));
+                let written = std::fs::create_dir_all(&dir)
+                    .and_then(|()| std::fs::write(dir.join("values.yaml"), &base))
+                    .and_then(|()| std::fs::write(dir.join(name), &overlay));
+                if let Err(err) = written {
+                    eprintln!("bench-layers: {err}");
+                    return;
+                }
+            }
+        }
+    }
+    let options = LoadOptions::new(Fingerprinter::with_key(b"bench"));
+    let mut group = c.benchmark_group("layers");
+    group.sample_size(20);
+    group.bench_function("load 1,000 files merged into 500 layer sets", |b| {
+        b.iter(|| drift_core::load(&layered, &options).map(|s| s.entities().count()).unwrap_or(0))
+    });
+    group.bench_function("load the same 1,000 files unmerged", |b| {
+        b.iter(|| drift_core::load(&flat, &options).map(|s| s.entities().count()).unwrap_or(0))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, env, model, k8s, terraform, flags, policy, secrets, layers);
 criterion_main!(benches);

@@ -387,3 +387,17 @@ pub(crate) fn settings(count: usize) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A Helm chart's values (`env: None`, about 60 lines) or one environment's overrides of them
+/// (about 20 lines), as charts keep them.
+pub(crate) fn helm_values(chart: usize, env: Option<&str>) -> String {
+    match env {
+        None => format!(
+            "replicaCount: 1\nimage:\n  repository: registry.example.com/team/app-{chart}\n  tag: \"1.{chart}.0\"\n  pullPolicy: IfNotPresent\nserviceAccount:\n  create: true\n  annotations: {{}}\nservice:\n  type: ClusterIP\n  port: 8080\ningress:\n  enabled: false\n  className: nginx\n  hosts:\n    - host: app-{chart}.example.com\n      paths:\n        - path: /\n          pathType: Prefix\nresources:\n  limits:\n    cpu: 500m\n    memory: 256Mi\n  requests:\n    cpu: 100m\n    memory: 128Mi\nautoscaling:\n  enabled: false\n  minReplicas: 1\n  maxReplicas: 5\n  targetCPUUtilizationPercentage: 80\nconfig:\n  logLevel: info\n  featureX: false\n  payment:\n    provider: stripe\n    sandbox: true\n    timeoutMs: 3000\n  database:\n    host: db.internal\n    port: 5432\n    pool: 10\n  cache:\n    ttlSeconds: 300\n    size: 1000\nnodeSelector: {{}}\ntolerations: []\naffinity: {{}}\npodAnnotations:\n  prometheus.io/scrape: \"true\"\n  prometheus.io/port: \"8080\"\nenv:\n  - name: REGION\n    value: eu-west-1\n  - name: TIER\n    value: web\n"
+        ),
+        Some(env) => format!(
+            "replicaCount: {}\nimage:\n  tag: \"1.{chart}.1\"\ningress:\n  enabled: true\n  hosts:\n    - host: app-{chart}.{env}.example.com\n      paths:\n        - path: /\n          pathType: Prefix\nresources:\n  limits:\n    memory: 1Gi\nconfig:\n  logLevel: warn\n  payment:\n    sandbox: false\n  database:\n    host: db.{env}.internal\n    pool: 50\n",
+            2 + chart % 5
+        ),
+    }
+}

@@ -702,6 +702,61 @@ fn config_map_guards_follow_their_consumers() {
     );
 }
 
+/// The effective container environment (issue 16, part 3): a variable that takes its value from a
+/// ConfigMap key of another name is guarded under the variable's name; a reference production
+/// cannot satisfy is a finding, unless optional.
+#[test]
+fn container_environments_are_guarded_as_the_container_sees_them() {
+    let manifests = |data: &str, extra_env: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app, namespace: shop}}\ndata: {{{data}}}\n---\n\
+             apiVersion: v1\nkind: Secret\nmetadata: {{name: db, namespace: shop}}\ndata: {{password: aHVudGVyMg==}}\n---\n\
+             apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: shop}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: web:1.2.3\n          resources: {{limits: {{cpu: 1, memory: 1Gi}}}}\n          env:\n            - name: PAYMENT_SANDBOX\n              valueFrom: {{configMapKeyRef: {{name: app, key: provider-mode}}}}\n            - name: DB_PASSWORD\n              valueFrom: {{secretKeyRef: {{name: db, key: password}}}}{extra_env}\n"
+        )
+    };
+    let guards = |staging: &str, production: &str| {
+        let mut left = yaml("staging/app.yaml", staging);
+        let mut right = yaml("production/app.yaml", production);
+        left.set_name("staging");
+        right.set_name("production");
+        compare(&left, &right)
+            .findings()
+            .iter()
+            .filter(|f| f.change == FindingKind::Guard)
+            .map(|f| (f.rule.as_deref().unwrap_or_default().to_owned(), f.path.to_string(), f.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    // `provider-mode: "true"` names no switch; the container runs with PAYMENT_SANDBOX=true.
+    let on = manifests("provider-mode: \"true\", TIMEOUT: \"30\"", "");
+    let fired = guards(&on, &on);
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(fired[0].0, "production-switch");
+    assert_eq!(fired[0].1, "spec.template.spec.containers[name=api].env[name=PAYMENT_SANDBOX].valueFrom");
+    assert!(fired[0].2.contains("from ConfigMap app key provider-mode"), "{fired:?}");
+    let off = manifests("provider-mode: \"false\", TIMEOUT: \"30\"", "");
+    assert!(guards(&off, &off).is_empty());
+    // A key production's ConfigMap lacks: the pod would not start; optional, it is fine.
+    let timeout =
+        "\n            - name: TIMEOUT\n              valueFrom: {configMapKeyRef: {name: app, key: TIMEOUT}}";
+    let staging = manifests("provider-mode: \"false\", TIMEOUT: \"30\"", timeout);
+    let production = manifests("provider-mode: \"false\"", timeout);
+    let fired = guards(&staging, &production);
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(fired[0].0, "missing-reference");
+    assert!(fired[0].2.contains("key TIMEOUT of ConfigMap app"), "{fired:?}");
+    let optional = "\n            - name: TIMEOUT\n              valueFrom: {configMapKeyRef: {name: app, key: TIMEOUT, optional: true}}";
+    let production = manifests("provider-mode: \"false\"", optional);
+    assert!(guards(&manifests("provider-mode: \"false\", TIMEOUT: \"30\"", optional), &production).is_empty());
+    // An object only staging has.
+    let cache = "\n          envFrom: [{secretRef: {name: cache}}]";
+    let staging = format!(
+        "{}---\napiVersion: v1\nkind: Secret\nmetadata: {{name: cache, namespace: shop}}\ndata: {{url: eA==}}\n",
+        manifests("provider-mode: \"false\"", cache)
+    );
+    let fired = guards(&staging, &manifests("provider-mode: \"false\"", cache));
+    assert!(fired.iter().any(|f| f.0 == "missing-reference" && f.2.contains("Secret cache")), "{fired:?}");
+}
+
 /// A set item whose fields changed is one finding naming them, not a rule removed and another
 /// added (issue 17): a NetworkPolicy rule whose port changed.
 #[test]

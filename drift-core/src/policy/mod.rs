@@ -7,6 +7,7 @@
 mod classify;
 pub(crate) mod config;
 mod consumers;
+mod container_env;
 mod custom_guards;
 pub(crate) mod explain;
 mod exposure;

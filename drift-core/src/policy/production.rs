@@ -23,6 +23,7 @@ pub(super) fn guard(
     out: &mut Vec<Finding>,
 ) {
     let (now, soon) = policy.certificate_window();
+    let containers_cx = super::container_env::Context { snapshot, other, env, others: other_families, side };
     for entity in snapshot.entities() {
         // A Helm hook (a test pod, an install job) is not what the release runs.
         if entity.id().domain() == Domain::K8s && k8s::is_helm_hook(entity.body()) {
@@ -114,6 +115,7 @@ pub(super) fn guard(
             }
         }
         if entity.id().domain() == Domain::K8s {
+            super::container_env::guard(&containers_cx, entity, other_entity, out);
             for container in containers(entity.body()) {
                 for violation in k8s::container(container.name, container.node, env) {
                     let path = container.path().child(Segment::Key(violation.field.into()));

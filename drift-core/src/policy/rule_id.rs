@@ -44,11 +44,13 @@ pub enum RuleId {
     OpenToWorld,
     /// A production database is publicly accessible.
     PubliclyAccessible,
+    /// A production container refers to a ConfigMap or Secret key production does not have.
+    MissingReference,
 }
 
 impl RuleId {
     /// Every built-in rule.
-    pub const ALL: [RuleId; 19] = [
+    pub const ALL: [RuleId; 20] = [
         RuleId::EnvSubstitution,
         RuleId::SecretsDiffer,
         RuleId::SecretNotComparable,
@@ -68,6 +70,7 @@ impl RuleId {
         RuleId::IdentityMap,
         RuleId::OpenToWorld,
         RuleId::PubliclyAccessible,
+        RuleId::MissingReference,
     ];
 
     /// The kebab-case name used in reports.
@@ -92,6 +95,7 @@ impl RuleId {
             RuleId::IdentityMap => "identity-map",
             RuleId::OpenToWorld => "open-to-world",
             RuleId::PubliclyAccessible => "publicly-accessible",
+            RuleId::MissingReference => "missing-reference",
         }
     }
 
@@ -133,6 +137,9 @@ impl RuleId {
                 "a production firewall rule open to the internet (AWS, GCP, Azure; every port or an admin or database port critical, web ports low)"
             }
             RuleId::PubliclyAccessible => "a production database must not be publicly accessible",
+            RuleId::MissingReference => {
+                "a production container must not read a ConfigMap or Secret key production does not have (it would not start)"
+            }
         }
     }
 }
