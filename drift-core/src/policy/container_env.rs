@@ -7,9 +7,10 @@
 //! - a variable that takes its value from a ConfigMap or Secret under another name
 //!   (`PAYMENT_SANDBOX` from key `sandbox`, `APP_` + `DEBUG`) is guarded under the name the
 //!   container sees, where the key's own name would not fail the guard;
-//! - a reference production cannot satisfy — a key its ConfigMap or Secret does not have, or an
-//!   object only the other environment has — is a finding: the container would not start
-//!   (`CreateContainerConfigError`), unless the reference is `optional`.
+//! - a reference production cannot satisfy where the other environment can — a key production's
+//!   ConfigMap or Secret lacks and the other's has, or an object only the other environment has —
+//!   is a finding: the container would not start (`CreateContainerConfigError`), unless the
+//!   reference is `optional`.
 
 use std::collections::BTreeMap;
 
@@ -23,15 +24,11 @@ use super::finding::Side;
 use super::production::{Guard, guard_finding};
 use super::settings::{containers, line_of, path_value};
 
-/// Where a container's variable comes from.
+/// Where a container's variable comes from: a ConfigMap's or Secret's key, through `envFrom` (its
+/// index) or `env[].valueFrom`. Variables set otherwise are not kept: they are guarded where set.
 #[derive(Clone, Copy)]
 enum Source<'a> {
-    /// `env[].value`.
-    Value,
-    /// A ConfigMap's or Secret's key, through `envFrom` (its index) or `env[].valueFrom`.
     Object { kind: &'static str, name: &'a str, key: &'a str, env_from: Option<usize> },
-    /// A field or resource reference: known only in the running pod.
-    Reference,
 }
 
 /// What the guards need of a production workload.
@@ -53,7 +50,7 @@ pub(super) fn guard(cx: &Context<'_>, entity: &Entity, other_entity: Option<&Ent
     let namespace = address.split('/').nth(2).unwrap_or("_");
     let flag = |node: &Node, k: &str| matches!(node.as_map().and_then(|m| m.get(k)), Some(Node::Bool(true)));
     for container in containers(entity.body()) {
-        let mut variables: BTreeMap<String, (Option<&Node>, Source<'_>)> = BTreeMap::new();
+        let mut variables: BTreeMap<String, (&Node, Source<'_>)> = BTreeMap::new();
         let items = |k: &str| container.node.as_map().and_then(|m| m.get(k)).and_then(Node::as_list);
         let mut problems: Vec<(crate::path::Path, String)> = Vec::new();
         let mut missing = |path: crate::path::Path, message: String| problems.push((path, message));
@@ -63,11 +60,13 @@ pub(super) fn guard(cx: &Context<'_>, entity: &Entity, other_entity: Option<&Ent
                 let Some(name) = text(reference, "name") else { continue };
                 let prefix = text(source, "prefix").unwrap_or_default();
                 match data(cx.snapshot, object_kind, namespace, name) {
+                    // Without a prefix a variable is its key's name, guarded on the object itself.
+                    Some(_) if prefix.is_empty() => {}
                     Some(data) => {
                         for field in data.fields() {
                             let source =
                                 Source::Object { kind: object_kind, name, key: field.key(), env_from: Some(index) };
-                            variables.insert(format!("{prefix}{}", field.key()), (Some(field.node()), source));
+                            variables.insert(format!("{prefix}{}", field.key()), (field.node(), source));
                         }
                     }
                     None if !flag(reference, "optional")
@@ -89,15 +88,16 @@ pub(super) fn guard(cx: &Context<'_>, entity: &Entity, other_entity: Option<&Ent
         for item in items("env").map(|l| l.items()).unwrap_or_default() {
             let Some(variable) = text(item, "name") else { continue };
             let Some(value_from) = item.as_map().and_then(|m| m.get("valueFrom")) else {
-                let value = item.as_map().and_then(|m| m.get("value"));
-                variables.insert(variable.to_owned(), (value, Source::Value));
+                // The container's own value wins over an `envFrom` one (and is guarded as set).
+                variables.remove(variable);
                 continue;
             };
             let reference = [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")]
                 .into_iter()
                 .find_map(|(field, kind)| value_from.as_map().and_then(|m| m.get(field)).map(|r| (r, kind)));
             let Some((reference, object_kind)) = reference else {
-                variables.insert(variable.to_owned(), (None, Source::Reference));
+                // A field or resource reference: known only in the running pod.
+                variables.remove(variable);
                 continue;
             };
             let (Some(name), Some(key)) = (text(reference, "name"), text(reference, "key")) else { continue };
@@ -110,15 +110,20 @@ pub(super) fn guard(cx: &Context<'_>, entity: &Entity, other_entity: Option<&Ent
                     .child(Segment::Key("valueFrom".into()))
             };
             match data(cx.snapshot, object_kind, namespace, name) {
-                Some(data) => match data.field(key) {
+                Some(here) => match here.field(key) {
                     Some(field) => {
                         // The key's own name is guarded on the ConfigMap; borrow the field from
                         // the snapshot, which outlives this pass.
                         let source = Source::Object { kind: object_kind, name, key: field.key(), env_from: None };
-                        variables.insert(variable.to_owned(), (Some(field.node()), source));
+                        variables.insert(variable.to_owned(), (field.node(), source));
                     }
                     // An optional reference to a missing key sets nothing: an `envFrom` value stays.
                     None if optional => {}
+                    // Missing on both sides: the key comes from elsewhere (an operator, a sealed
+                    // secret), or both are broken alike; not a difference between them.
+                    None if cx.other.is_some_and(|o| {
+                        data(o, object_kind, namespace, name).is_none_or(|d| d.field(key).is_none())
+                    }) => {}
                     None => missing(
                         path(),
                         format!(
@@ -154,10 +159,9 @@ pub(super) fn guard(cx: &Context<'_>, entity: &Entity, other_entity: Option<&Ent
             ));
         }
         // Variables named otherwise than their key, guarded as the container sees them.
-        for (variable, (value, source)) in &variables {
-            let (Some(node), Source::Object { kind: object_kind, name, key, env_from }) = (value, source) else {
-                continue;
-            };
+        for (variable, (node, source)) in &variables {
+            let Source::Object { kind: object_kind, name, key, env_from } = source;
+            let node: &Node = node;
             if variable == key {
                 continue;
             }

@@ -41,18 +41,21 @@ const TEST_CREDENTIAL_PREFIXES: &[&str] = &["sk_test_", "rk_test_", "pk_test_", 
 const EMBEDDED_LEVELS: u8 = 2;
 
 fn is_command_key(key: &str) -> bool {
+    // Every command key ends in one of these letters: most keys are ruled out by one byte.
+    if !key.as_bytes().last().is_some_and(|b| matches!(b | 0x20, b's' | b'd' | b't' | b'v' | b'e')) {
+        return false;
+    }
     if matches!(key, "args" | "command" | "cmd" | "entrypoint" | "entryPoint" | "arguments" | "argv" | "flags") {
         return true;
     }
     // `extraArgs`, `additionalArguments`, `extra_args`, `containerArgs`, `extraFlags`, `cli_flags`:
-    // command lines under a chart's or a tool's name for them.
-    let lower = key.to_ascii_lowercase();
+    // command lines under a chart's or a tool's name for them. Runs for every key: no allocation.
+    let bytes = key.as_bytes();
     ["args", "arguments", "argv", "flags", "cmdline", "commandline"].iter().any(|end| {
-        let at = key.len().saturating_sub(end.len());
+        let at = bytes.len().saturating_sub(end.len());
         at > 0
-            && lower.ends_with(end)
-            && key.is_char_boundary(at)
-            && (key[..at].ends_with(['_', '-', '.']) || key.as_bytes()[at].is_ascii_uppercase())
+            && bytes[at..].eq_ignore_ascii_case(end.as_bytes())
+            && (matches!(bytes[at - 1], b'_' | b'-' | b'.') || bytes[at].is_ascii_uppercase())
     })
 }
 
@@ -405,20 +408,21 @@ impl Walk<'_> {
                 let mut pair_secret = false;
                 // One look at the keys: a pair's value, a command line.
                 let (mut has_pair_value, mut has_command) = (false, false);
+                let mut shape = MapShape::default();
                 for field in map.fields() {
                     has_pair_value |= is_pair_value(field.key());
                     has_command |= is_command_key(field.key());
+                    shape.see(field);
                 }
                 let mut credential_keys = false;
                 let tool = if has_command { command_tool(map).map(str::to_owned) } else { None };
                 // `{name: db, key: password}`, `{secretName: db, password: password}`: a reference
                 // to a Secret's key (Prometheus Operator, Strimzi…), not a secret.
-                let reference = is_secret_reference(map);
+                let reference = shape.reference && is_secret_reference(map);
                 // `{value: …, sensitive: true}`: Terraform's marking, wherever the document came from.
-                let marked = matches!(map.get("sensitive"), Some(Node::Bool(true)))
-                    || map.get("sensitive").and_then(Node::as_str).is_some_and(|s| s.eq_ignore_ascii_case("true"));
+                let marked = shape.sensitive;
                 // A JSON Web Key's private parts (`k`, `d`, `p`, `q`…).
-                let jwk = map.get("kty").is_some();
+                let jwk = shape.jwk;
                 for field in map.fields_mut() {
                     let (key, child) = field.parts_mut();
                     let name = key.as_str();
@@ -631,6 +635,34 @@ impl Walk<'_> {
             }
         }
         !secret.is_empty()
+    }
+}
+
+/// What the keys of a map say, seen in the one pass over them.
+#[derive(Default)]
+struct MapShape {
+    /// A `secretName` or a `key` field: maybe a reference to a Secret's key.
+    reference: bool,
+    /// `sensitive: true` (or `"true"`).
+    sensitive: bool,
+    /// A `kty` field: a JSON Web Key.
+    jwk: bool,
+}
+
+impl MapShape {
+    fn see(&mut self, field: &crate::model::Field) {
+        match field.key() {
+            "secretName" | "key" => self.reference = true,
+            "kty" => self.jwk = true,
+            "sensitive" => {
+                self.sensitive = match field.node() {
+                    Node::Bool(b) => *b,
+                    Node::String(s) => s.eq_ignore_ascii_case("true"),
+                    _ => false,
+                }
+            }
+            _ => {}
+        }
     }
 }
 

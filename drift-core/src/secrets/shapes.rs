@@ -98,6 +98,8 @@ enum Check {
     BareCredentials,
     /// A Twilio API key: `SK` and 32 hex digits.
     TwilioKey,
+    /// A Vault legacy token after the anchor's first character: `s.` and 24 random letters and digits.
+    VaultLegacy,
     /// A secret word inside a name that is followed by `=`, `:`, or a space after a `--flag`.
     Assignment,
 }
@@ -205,8 +207,14 @@ const ANCHORS: &[(&str, Check)] = {
         ("ewoJ", Jwt),
         ("ew0K", Jwt),
         ("sntrys_", p(Url64Eq, 40, 400)),
-        // Vault's legacy service tokens (before `hvs.`).
-        ("s.", p(Alnum, 24, 24)),
+        // Vault's legacy service tokens (before `hvs.`), after a blank, `=`, `:` or a quote (a
+        // bare `s.` anchor would stop at every `kubernetes.io`); a value that is one is checked
+        // apart.
+        (" s.", VaultLegacy),
+        ("=s.", VaultLegacy),
+        (":s.", VaultLegacy),
+        ("\"s.", VaultLegacy),
+        ("'s.", VaultLegacy),
         ("sntryu_", p(Hex, 64, 64)),
         ("ZXlK", Base64Wrapped),
         ("LS0tLS1CRUdJTi", Base64Wrapped),
@@ -405,6 +413,9 @@ fn find_at_depth(text: &str, rules: &SecretRules, tool: Option<&str>, depth: usi
     if text.len() < 6 || short {
         return spans;
     }
+    if text.starts_with("s.") {
+        spans.extend(vault_legacy(text.as_bytes(), 0));
+    }
     let Some(automata) = automata() else { return spans };
     let passes: &[(&AhoCorasick, &[usize])] =
         &[(&automata.tokens, &automata.token_ids), (&automata.words, &automata.word_ids)];
@@ -499,6 +510,7 @@ fn check_anchor(
         Check::BareCredentials => super::urls::bare(text, start),
         Check::OracleJdbc => super::urls::oracle_jdbc(text, end),
         Check::TwilioKey => twilio(bytes, start),
+        Check::VaultLegacy => vault_legacy(bytes, start + 1),
         Check::AuthScheme => auth_scheme(bytes, start, end),
         Check::Assignment => super::assignments::assignment(text, start, end, rules),
     };
@@ -550,6 +562,21 @@ fn twilio(bytes: &[u8], start: usize) -> Option<Range<usize>> {
     ok.then_some(start + 2..end)
 }
 
+/// A Vault legacy token at `start`: `s.` and exactly 24 letters and digits of both cases with a
+/// digit (gitleaks' allowlist: a letters-only run is code, `s.makeConfig`).
+fn vault_legacy(bytes: &[u8], start: usize) -> Option<Range<usize>> {
+    let body = start + 2;
+    let end = body + 24;
+    let token = bytes.get(body..end)?;
+    let ok = bytes[start..].starts_with(b"s.")
+        && token.iter().all(u8::is_ascii_alphanumeric)
+        && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+        && token.iter().any(u8::is_ascii_digit)
+        && token.iter().any(u8::is_ascii_uppercase)
+        && token.iter().any(u8::is_ascii_lowercase);
+    ok.then_some(body..end)
+}
+
 pub(crate) fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
     spans.sort_by_key(|s| (s.start, s.end));
     let mut out: Vec<Range<usize>> = Vec::with_capacity(spans.len());
@@ -597,12 +624,7 @@ fn prefix(bytes: &[u8], start: usize, anchor: &str, charset: Charset, min: usize
     let len = end - body;
     // A run of one repeated character is a placeholder (`ghp_xxxx…`), not a token.
     let placeholder = bytes[body..end].windows(2).all(|w| w[0] == w[1]);
-    // `s.` + 24 is a Vault token only when random: digits and both cases (not `s.ConfigurationSection…`).
-    let random = anchor != "s."
-        || (bytes[body..end].iter().any(u8::is_ascii_digit)
-            && bytes[body..end].iter().any(u8::is_ascii_uppercase)
-            && bytes[body..end].iter().any(u8::is_ascii_lowercase));
-    (len >= min && len <= max && !placeholder && random).then_some(body..end)
+    (len >= min && len <= max && !placeholder).then_some(body..end)
 }
 
 fn aws_key_id(bytes: &[u8], start: usize, anchor: &str) -> Option<Range<usize>> {
