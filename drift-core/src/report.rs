@@ -550,15 +550,46 @@ pub fn elide(text: &str, max: usize) -> String {
     if count <= max {
         return text.to_owned();
     }
+    // An ARN keeps its resource (`arn:aws:iam::…:role/payments-api`): what tells two apart.
+    if let Some(cut) = elide_arn(text, count, max) {
+        return cut;
+    }
     let keep = max.saturating_sub(1) / 2;
     let head: String = text.chars().take(keep).collect();
     let tail: String = text.chars().skip(count - keep).collect();
     format!("{head}…{tail}")
 }
 
+/// An ARN cut in its partition, service, region and account, its resource whole where it fits.
+fn elide_arn(text: &str, count: usize, max: usize) -> Option<String> {
+    if !text.starts_with("arn:") || max < 12 {
+        return None;
+    }
+    let (colon, _) = text.match_indices(':').nth(4)?;
+    let resource = &text[colon + 1..];
+    let length = resource.chars().count();
+    if length + 6 <= max {
+        let head: String = text.chars().take(max - length - 1).collect();
+        return Some(format!("{head}…{resource}"));
+    }
+    let tail: String = resource.chars().skip(length.min(count) - (max - 5)).collect();
+    Some(format!("arn:…{tail}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arns_keep_their_resource() {
+        let arn = "arn:aws:iam::123456789012:role/service-role/payments-api-production";
+        let cut = elide(arn, 50);
+        assert_eq!(cut.chars().count(), 50);
+        assert!(cut.ends_with("role/service-role/payments-api-production") && cut.starts_with("arn:"), "{cut}");
+        let cut = elide(arn, 20);
+        assert_eq!(cut.chars().count(), 20);
+        assert!(cut.starts_with("arn:…") && cut.ends_with("api-production"), "{cut}");
+    }
 
     #[test]
     fn elides_in_the_middle() {

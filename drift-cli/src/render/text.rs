@@ -65,6 +65,41 @@ impl Text<'_> {
     }
 }
 
+/// A path cut into lines of at most `room` characters, before a `.` or `[` where it can (a segment
+/// longer than a line is cut where it must).
+fn wrap_path(path: &str, room: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut count = 0;
+    let mut segment = String::new();
+    let flush_segment = |segment: &mut String, line: &mut String, count: &mut usize, lines: &mut Vec<String>| {
+        let len = segment.chars().count();
+        if *count > 0 && *count + len > room {
+            lines.push(std::mem::take(line));
+            *count = 0;
+        }
+        for c in segment.drain(..) {
+            if *count >= room {
+                lines.push(std::mem::take(line));
+                *count = 0;
+            }
+            line.push(c);
+            *count += 1;
+        }
+    };
+    for c in path.chars() {
+        if matches!(c, '.' | '[') && !segment.is_empty() {
+            flush_segment(&mut segment, &mut line, &mut count, &mut lines);
+        }
+        segment.push(c);
+    }
+    flush_segment(&mut segment, &mut line, &mut count, &mut lines);
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn severity_color(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "1;31",
@@ -142,16 +177,24 @@ impl Text<'_> {
             (None, None) => String::new(),
         };
         let locations = safe(&locations).into_owned();
+        // A path wider than the terminal wraps at its segments, under itself.
+        let chunks = match self.options.width {
+            Some(w) if INDENT + path.chars().count() > w => wrap_path(&path, w.saturating_sub(INDENT).max(20)),
+            _ => vec![path.clone()],
+        };
+        let last = chunks.last().map_or(0, |c| c.chars().count());
+        let pad = if chunks.len() > 1 { width.saturating_sub(last) } else { pad };
+        let shown_path = chunks.iter().map(|c| self.paint("1", c)).collect::<Vec<_>>().join(&format!("\n{:INDENT$}", ""));
         let mut line = format!(
             "  {} {:<8}  {}{}  {values}",
             self.paint(severity_color(x.severity), &severity),
             what,
-            self.paint("1", &path),
+            shown_path,
             " ".repeat(pad),
         );
         // On a terminal too narrow for one line, the reason and the locations get lines of their
         // own, under the path. Without a terminal a finding is always one line (easy to grep).
-        let visible = INDENT + path.chars().count().max(width) + 2 + values.chars().count();
+        let visible = INDENT + last.max(width) + 2 + values.chars().count();
         let why_width = if why.is_empty() { 0 } else { 4 + why.chars().count() };
         let wrap = self.options.width.is_some_and(|w| visible + why_width + 2 + locations.chars().count() > w);
         let separator = if wrap { format!("\n{:INDENT$}", "") } else { "  ".to_owned() };

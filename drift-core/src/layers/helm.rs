@@ -15,8 +15,11 @@ use super::deep;
 /// Merges the chart's values (first) with the user's files, lowest first.
 pub(crate) fn merge(bodies: &[&Node]) -> Node {
     let Some((chart, users)) = bodies.split_first() else { return Node::Null };
-    let Some(user) = (!users.is_empty()).then(|| deep::merge(users)) else { return (*chart).clone() };
-    coalesce(chart, &user)
+    match users {
+        [] => (*chart).clone(),
+        [user] => coalesce(chart, user),
+        _ => coalesce(chart, &deep::merge(users)),
+    }
 }
 
 /// The user's values over the chart's defaults.

@@ -112,7 +112,8 @@ pub(crate) fn merge_set(
             if layers.is_empty() {
                 line = entity.line();
             }
-            layers.push(Layer { file: entity.file().clone(), label: label.clone(), body: entity.body().clone() });
+            let file = entity.file().clone();
+            layers.push(Layer { file, label: label.clone(), body: entity.into_body() });
         }
         rest.key_id = part.key_id.clone();
         rest.absorb(part).map_err(|_| Vec::new())?;

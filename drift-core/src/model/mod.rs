@@ -190,6 +190,11 @@ impl Entity {
         &mut self.body
     }
 
+    /// The body, taken.
+    pub(crate) fn into_body(self) -> Node {
+        self.body
+    }
+
     /// The same entity with its body replaced by `f(body)`.
     pub(crate) fn map_body(self, f: impl FnOnce(Node) -> Node) -> Entity {
         Entity { body: f(self.body), ..self }

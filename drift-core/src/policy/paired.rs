@@ -4,7 +4,8 @@
 //!
 //! Sets (rules, statements, peers) have no key: the diff can only say which values are on one
 //! side. Here a removed and an added item at the same place are paired when they have the same
-//! fields and differ in at most half of them, and the pairing is one to one.
+//! fields and differ in at most half of them, and the pairing is one to one. Members of a set of
+//! scalars replaced by others (a CIDR list, a list of actions) are one finding at the set.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -70,10 +71,11 @@ pub(super) fn pair_changed_items(findings: &mut Vec<Finding>, right_name: &str) 
             }
         }
     }
-    if pairs.is_empty() {
+    let mut drop = vec![false; findings.len()];
+    pair_scalar_members(findings, &mut drop, right_name);
+    if pairs.is_empty() && !drop.contains(&true) {
         return;
     }
-    let mut drop = vec![false; findings.len()];
     for (r, a, differing) in pairs {
         let (left, left_location, severity) =
             (findings[r].left.clone(), findings[r].location.left.clone(), findings[r].severity);
@@ -97,6 +99,54 @@ pub(super) fn pair_changed_items(findings: &mut Vec<Finding>, right_name: &str) 
         index += 1;
         keep
     });
+}
+
+/// Values of a scalar set replaced by others (`cidr_blocks`: `10.0.0.0/8` gone, `0.0.0.0/0` new) are
+/// one finding at the set: `cidr_blocks changed in production: 10.0.0.0/8 → 0.0.0.0/0`, its values
+/// the removed and the added members. The first added member's finding becomes it; the others go.
+fn pair_scalar_members(findings: &mut [Finding], drop: &mut [bool], right_name: &str) {
+    let scalar = |v: &Option<Value>| v.as_ref().is_some_and(|v| !v.is_object() && !v.is_array());
+    let mut sets: HashMap<(String, Path), (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let segments = f.path.segments();
+        if f.status != Status::Drift || !matches!(segments.last(), Some(Segment::Member(_))) {
+            continue;
+        }
+        let key = (f.entity.to_string(), Path::from_segments(segments[..segments.len() - 1].to_vec()));
+        match f.change {
+            FindingKind::Removed if scalar(&f.left) && f.right.is_none() => sets.entry(key).or_default().0.push(i),
+            FindingKind::Added if scalar(&f.right) && f.left.is_none() => sets.entry(key).or_default().1.push(i),
+            _ => {}
+        }
+    }
+    for ((_, parent), (gone, new)) in sets {
+        let (Some(&first), false) = (new.first(), gone.is_empty()) else { continue };
+        let values = |indexes: &[usize], left: bool| -> Vec<Value> {
+            indexes
+                .iter()
+                .filter_map(|&i| if left { findings[i].left.clone() } else { findings[i].right.clone() })
+                .collect()
+        };
+        let (old, now) = (values(&gone, true), values(&new, false));
+        let text = |values: &[Value]| {
+            values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join(", ")
+        };
+        let severity = gone.iter().chain(&new).map(|&i| findings[i].severity).max().unwrap_or(findings[first].severity);
+        let left_location = findings[gone[0]].location.left.clone();
+        let f = &mut findings[first];
+        f.change = FindingKind::Changed;
+        f.message = format!("{parent} changed in {right_name}: {} → {}", text(&old), text(&now));
+        f.path = parent;
+        f.left = Some(Value::Array(old));
+        f.right = Some(Value::Array(now));
+        f.location.left = left_location;
+        f.severity = severity;
+        let rule = f.rule.as_deref().map(str::to_owned);
+        f.id = report::finding_id(&f.entity, &f.path, FindingKind::Changed, rule.as_deref());
+        for &i in gone.iter().chain(&new[1..]) {
+            drop[i] = true;
+        }
+    }
 }
 
 fn short(value: &Value) -> String {
