@@ -214,3 +214,158 @@ fn a_selection_says_what_it_left_out() {
     assert!(notes.contains("values-staging.yaml") && notes.contains("values-production.yaml"), "{notes}");
     assert_eq!(report["right"]["name"], "qa");
 }
+
+/// Variants a hostile tester found, each as the runtime reads it (LAYERS.md): whether production
+/// runs with the sandbox switch on, and so whether the guard fires.
+#[test]
+fn runtime_variants() {
+    struct Case {
+        name: &'static str,
+        files: &'static [(&'static str, &'static str)],
+        entity: &'static str,
+        path: &'static str,
+        guard: bool,
+    }
+    let cases = [
+        // Spring: `#---` splits a properties file into documents (§2.3); the first applies always.
+        Case {
+            name: "spring-properties-documents",
+            files: &[
+                (
+                    "app/application.properties",
+                    "payment.sandbox=true\n#---\nspring.config.activate.on-profile=staging\nlogging.level.root=DEBUG\n",
+                ),
+                ("app/application-prod.properties", "server.port=80\n"),
+                ("app/application-staging.properties", "server.port=8080\n"),
+            ],
+            entity: "cfg:app/application.properties",
+            path: "payment.sandbox",
+            guard: true,
+        },
+        // Spring: with profile `prod` active, a document for `production` does not apply (§2.2).
+        Case {
+            name: "spring-exact-profile",
+            files: &[
+                (
+                    "app/application.yml",
+                    "payment:\n  sandbox: true\n---\nspring.config.activate.on-profile: production\npayment:\n  sandbox: false\n",
+                ),
+                ("app/application-prod.yml", "x: 1\n"),
+                ("app/application-staging.yml", "x: 2\n"),
+            ],
+            entity: "cfg:app/application.yml",
+            path: "payment.sandbox",
+            guard: true,
+        },
+        // Spring: profile documents in application.yml alone, no profile file.
+        Case {
+            name: "spring-documents-only",
+            files: &[(
+                "app/application.yml",
+                "payment:\n  sandbox: true\n---\nspring.config.activate.on-profile: prod\npayment:\n  sandbox: false\n",
+            )],
+            entity: "cfg:app/application.yml",
+            path: "payment.sandbox",
+            guard: false,
+        },
+        // Spring: `classpath:/config/` is the same location group as `classpath:/` (§2.1).
+        Case {
+            name: "spring-config-folder",
+            files: &[
+                ("res/application.yml", "payment:\n  sandbox: true\n"),
+                ("res/config/application-prod.yml", "payment:\n  sandbox: false\n"),
+                ("res/config/application-staging.yml", "x: 1\n"),
+            ],
+            entity: "cfg:res/application.yml",
+            path: "payment.sandbox",
+            guard: false,
+        },
+        // .NET: the base's items beyond the override's survive (§3.3).
+        Case {
+            name: "dotnet-object-array-tail",
+            files: &[
+                (
+                    "api/appsettings.json",
+                    "{\"Gateways\": [{\"Name\": \"stripe\", \"TestMode\": true}, {\"Name\": \"adyen\", \"TestMode\": true}]}",
+                ),
+                (
+                    "api/appsettings.Production.json",
+                    "// production\n{\"Gateways\": [{\"Name\": \"stripe\", \"TestMode\": false},]}",
+                ),
+                ("api/appsettings.Staging.json", "{}"),
+            ],
+            entity: "cfg:api/appsettings.json",
+            path: "Gateways[Name=adyen].TestMode",
+            guard: true,
+        },
+        // node-config: a `.properties` file's dotted keys nest (§4.3).
+        Case {
+            name: "node-config-properties",
+            files: &[
+                ("web/config/default.yml", "payment:\n  sandbox: true\n"),
+                ("web/config/production.properties", "payment.sandbox=false\n"),
+                ("web/config/staging.yml", "x: 1\n"),
+            ],
+            entity: "cfg:web/config/default.yml",
+            path: "payment.sandbox",
+            guard: false,
+        },
+        // Helm: an empty overlay overrides nothing.
+        Case {
+            name: "helm-empty-overlay",
+            files: &[
+                ("chart/values.yaml", "payment:\n  sandbox: true\n"),
+                ("chart/values-production.yaml", ""),
+                ("chart/values-staging.yaml", "x: 1\n"),
+            ],
+            entity: "cfg:chart/values.yaml",
+            path: "payment.sandbox",
+            guard: true,
+        },
+        // Helm: a user null deletes the chart's default (§1.2).
+        Case {
+            name: "helm-null-deletes",
+            files: &[
+                ("chart/values.yaml", "payment:\n  sandbox: true\n"),
+                ("chart/values-production.yaml", "payment:\n  sandbox: ~\n"),
+                ("chart/values-staging.yaml", "x: 1\n"),
+            ],
+            entity: "cfg:chart/values.yaml",
+            path: "payment.sandbox",
+            guard: false,
+        },
+        // A layer for a developer's machine or CI is never production's.
+        Case {
+            name: "helm-local-layer",
+            files: &[
+                ("chart/values.yaml", "payment:\n  sandbox: false\n"),
+                ("chart/values-local.yaml", "payment:\n  sandbox: true\n"),
+                ("chart/values-production.yaml", "x: 1\n"),
+                ("chart/values-staging.yaml", "x: 2\n"),
+            ],
+            entity: "cfg:chart/values-local.yaml",
+            path: "payment.sandbox",
+            guard: false,
+        },
+    ];
+    for case in cases {
+        let dir = scratch(case.name);
+        for (path, text) in case.files {
+            write(&dir.join("tree").join(path), text);
+        }
+        let report = report(&dir, "tree@staging", "tree@prod");
+        let guarded = findings_at(&report, case.entity, case.path).iter().any(|f| f["change"] == "guard");
+        assert_eq!(guarded, case.guard, "{}: {:#}", case.name, report["findings"]);
+    }
+    // A Helm values file that is not a map is refused, as Helm refuses it.
+    let dir = scratch("helm-list-overlay");
+    write(&dir.join("tree/chart/values.yaml"), "a: 1\n");
+    write(&dir.join("tree/chart/values-production.yaml"), "- a\n- b\n");
+    let output = drift(&dir, &["diff", "tree@staging", "tree@production"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: tree/chart/values-production.yaml:1: ") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}

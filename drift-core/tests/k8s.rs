@@ -565,7 +565,14 @@ spec:
     let (a, b) = (yaml("a.yaml", &stream("db-1, db-2, db-3")), yaml("b.yaml", &stream("db-3, db-1, db-2")));
     assert!(drift(&compare(&a, &b)).is_empty(), "{:?}", paths(&compare(&a, &b)));
     let c = yaml("c.yaml", &stream("db-3, db-1, db-4"));
-    assert_eq!(paths(&compare(&a, &c)), ["spec.members[=db-2] removed", "spec.members[=db-4] added"]);
+    // A member replaced by another is one finding at the set (issue 17), naming both.
+    let report = compare(&a, &c);
+    assert_eq!(paths(&report), ["spec.members changed"]);
+    let finding = drift(&report)[0];
+    assert_eq!(
+        (finding.left.clone(), finding.right.clone()),
+        (Some(serde_json::json!(["db-2"])), Some(serde_json::json!(["db-4"])))
+    );
 }
 
 #[test]

@@ -65,8 +65,8 @@ impl Text<'_> {
     }
 }
 
-/// A path cut into lines of at most `room` characters, before a `.` or `[` where it can (a segment
-/// longer than a line is cut where it must).
+/// A path cut into lines of at most `room` characters, before a `.` or `[` between segments or after
+/// a `,` between a label's fields where it can (a part longer than a line is cut where it must).
 fn wrap_path(path: &str, room: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -87,11 +87,23 @@ fn wrap_path(path: &str, room: usize) -> Vec<String> {
             *count += 1;
         }
     };
+    // Breaks only between segments: never inside `[…]` (a label holds dots: `0.0.0.0/0`) or quotes.
+    let (mut depth, mut quoted) = (0usize, false);
     for c in path.chars() {
-        if matches!(c, '.' | '[') && !segment.is_empty() {
+        if matches!(c, '.' | '[') && !segment.is_empty() && depth == 0 && !quoted {
             flush_segment(&mut segment, &mut line, &mut count, &mut lines);
         }
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         segment.push(c);
+        // A label's fields may each start a line.
+        if c == ',' && depth == 1 && !quoted {
+            flush_segment(&mut segment, &mut line, &mut count, &mut lines);
+        }
     }
     flush_segment(&mut segment, &mut line, &mut count, &mut lines);
     if !line.is_empty() {
@@ -184,7 +196,8 @@ impl Text<'_> {
         };
         let last = chunks.last().map_or(0, |c| c.chars().count());
         let pad = if chunks.len() > 1 { width.saturating_sub(last) } else { pad };
-        let shown_path = chunks.iter().map(|c| self.paint("1", c)).collect::<Vec<_>>().join(&format!("\n{:INDENT$}", ""));
+        let shown_path =
+            chunks.iter().map(|c| self.paint("1", c)).collect::<Vec<_>>().join(&format!("\n{:INDENT$}", ""));
         let mut line = format!(
             "  {} {:<8}  {}{}  {values}",
             self.paint(severity_color(x.severity), &severity),

@@ -12,6 +12,22 @@ pub(crate) fn merge(bodies: &[&Node]) -> Node {
     bodies.fold((*first).clone(), |acc, next| over(&acc, next))
 }
 
+/// A flat map of dotted keys (`payment.sandbox=true`, a node-config `.properties` file) as the
+/// nested maps the runtime reads it as.
+pub(crate) fn nest_dotted(body: Node) -> Node {
+    let Node::Map(map) = body else { return body };
+    let entries = map
+        .fields()
+        .iter()
+        .map(|f| super::flat::Entry {
+            path: f.key().split('.').map(|s| super::flat::Seg::Name(s.to_owned())).collect(),
+            node: f.node().clone(),
+            line: f.line(),
+        })
+        .collect();
+    super::flat::rebuild(entries, false)
+}
+
 /// `upper` over `lower`: maps merge by key, anything else replaces.
 pub(crate) fn over(lower: &Node, upper: &Node) -> Node {
     match (lower, upper) {

@@ -6,8 +6,9 @@
 //! - Arrays are keys per index (`Hosts:0`), so a shorter array in a later file leaves the base's
 //!   tail alive: `[a, b, c]` under `[p]` is `[p, b, c]` (`ArrayTests.cs`).
 //! - `null` shadows its key with an empty value; `{}` and `[]` add nothing that shows.
-//! - Lists of named objects (drift matches them by `Name`, in any order) are replaced whole by a
-//!   later file that has them, not merged by position: drift does not keep their order.
+//! - Lists of named objects (drift matches them by `Name`, in any order) merge item by item by
+//!   name rather than by position: drift does not keep their order, and an override keeps its
+//!   base's items in the same order in practice.
 
 use std::collections::BTreeMap;
 
@@ -52,9 +53,16 @@ fn flatten(node: &Node, path: &mut Vec<Seg>, line: u32, out: &mut Vec<Entry>, de
                 path.truncate(before);
             }
         }
-        // A list of named objects (drift matches them by `Name`): replaced whole by a later file.
+        // A list of named objects (drift matches them by `Name`, in any order): item by item by
+        // name, each item's keys merged, so a later file's shorter list leaves the others alive.
         Node::List(list) if list.kind().key().is_some() => {
-            out.push(Entry { path: path.clone(), node: node.clone(), line });
+            let key = list.kind().key().and_then(|k| k.first()).map(|k| k.to_string()).unwrap_or_default();
+            for item in list.items() {
+                let name = item.as_map().and_then(|m| m.get(&key)).and_then(Node::as_str).unwrap_or_default();
+                path.push(Seg::Name(format!("{}{name}", super::flat::ITEM)));
+                flatten(item, path, line, out, depth + 1);
+                path.pop();
+            }
         }
         Node::List(list) => {
             for (i, item) in list.items().iter().enumerate() {

@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::model::{Field, List, Map, Node};
 
+/// The start of a name that stands for an item of a list of named objects (`Gateways[Name=x]`):
+/// rebuilt as a list, whose items `cfg::shape` keys again.
+pub(crate) const ITEM: &str = "\u{1}";
+
 /// One segment of a flat key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Seg {
@@ -86,6 +90,9 @@ fn finish(build: Build, numeric_lists: bool, depth: usize) -> Node {
         Build::Leaf(node) => node,
         Build::List(items) => {
             Node::List(List::sequence(items.into_values().map(|(_, b)| finish(b, numeric_lists, depth + 1)).collect()))
+        }
+        Build::Map(fields) if !fields.is_empty() && fields.keys().all(|k| k.starts_with(ITEM)) => {
+            Node::List(List::sequence(fields.into_values().map(|(_, b)| finish(b, numeric_lists, depth + 1)).collect()))
         }
         Build::Map(fields) => {
             let numeric = numeric_lists && !fields.is_empty() && fields.keys().all(|k| k.parse::<usize>().is_ok());

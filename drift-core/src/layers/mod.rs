@@ -24,6 +24,7 @@ pub(crate) mod spring;
 
 use std::sync::Arc;
 
+use crate::error::Result;
 use crate::model::{Domain, Entity, EntityId, Node, Snapshot};
 use crate::path::{Path, Segment};
 use crate::report::Origin;
@@ -65,11 +66,11 @@ impl Merge {
             .find(|m| m.as_str() == name)
     }
 
-    /// Merges layer bodies, lowest first, for `environment` (Spring documents name profiles).
-    pub(crate) fn apply(self, bodies: &[&Node], environment: &str) -> Node {
+    /// Merges layer bodies, lowest first, for `environment` and (Spring) its active `profile`.
+    pub(crate) fn apply(self, bodies: &[&Node], environment: &str, profile: Option<&str>) -> Node {
         match self {
             Merge::Helm => helm::merge(bodies),
-            Merge::Spring => spring::merge_for(bodies, environment),
+            Merge::Spring => spring::merge_for(bodies, environment, profile),
             Merge::DotNet => dotnet::merge(bodies),
             Merge::NodeConfig | Merge::Dotenv | Merge::Deep => deep::merge(bodies),
         }
@@ -86,22 +87,36 @@ pub struct Declared {
     pub merge: Merge,
 }
 
-/// Merges a set's parsed layers (lowest first) into one snapshot holding the effective entity and
-/// the layers' files, warnings and notes, with a description of the set for the report's notes
-/// (`chart/values.yaml < chart/values-production.yaml (helm)`). The parts come back unchanged when
-/// one of them is not a single entity of the set's kind (a `values.yaml` holding Kubernetes
-/// objects), to be compared file by file.
-pub(crate) fn merge_set(
-    set: &plan::Set,
-    parts: Vec<Snapshot>,
-    environment: &str,
-) -> std::result::Result<(String, Snapshot), Vec<Snapshot>> {
+/// What became of a layer set.
+pub(crate) enum Outcome {
+    /// One snapshot holding the effective entity and the layers' files, warnings and notes, with a
+    /// description of the set for the report's notes (`values.yaml < values-production.yaml (helm)`).
+    Merged(String, Box<Snapshot>),
+    /// The parts as read: a layer is not one entity of the set's kind (a `values.yaml` holding
+    /// Kubernetes objects), or a lone Spring file has no profile documents; compared file by file.
+    Unmerged(Vec<Snapshot>),
+}
+
+/// Merges a set's parsed layers (lowest first, one part per member; an empty file is a part
+/// without entities and adds nothing) for `environment`.
+///
+/// # Errors
+///
+/// A layer that cannot be one (a Helm values file that is a list or a scalar: the runtime refuses
+/// it).
+pub(crate) fn merge_set(set: &plan::Set, parts: Vec<Snapshot>, environment: &str) -> Result<Outcome> {
     let domain = if set.merge == Merge::Dotenv { Domain::Env } else { Domain::Cfg };
     let fits = parts.len() == set.members.len()
-        && parts.len() >= 2
-        && parts.iter().all(|p| p.entities.len() == 1 && p.entities.keys().all(|id| id.domain() == domain));
-    if !fits {
-        return Err(parts);
+        && parts.iter().all(|p| p.entities.len() <= 1 && p.entities.keys().all(|id| id.domain() == domain))
+        && parts.first().is_some_and(|p| p.entities.len() == 1);
+    let non_empty = parts.iter().filter(|p| !p.entities.is_empty()).count();
+    // A Spring file alone is merged only for its profile documents.
+    let lone_spring = set.merge == Merge::Spring
+        && non_empty == 1
+        && parts.first().and_then(|p| p.entities.values().next()).is_some_and(|e| matches!(e.body(), Node::List(_)));
+    // An empty layer still makes a set (its base "not overridden"); a lone file does not.
+    if !fits || non_empty == 0 || (parts.len() < 2 && !lone_spring) {
+        return Ok(Outcome::Unmerged(parts));
     }
     let mut rest = Snapshot::new("");
     let mut layers = Vec::with_capacity(parts.len());
@@ -113,22 +128,58 @@ pub(crate) fn merge_set(
                 line = entity.line();
             }
             let file = entity.file().clone();
-            layers.push(Layer { file, label: label.clone(), body: entity.into_body() });
+            let body = layer_body(set.merge, &file, entity.into_body())?;
+            layers.push(Layer { file, label: label.clone(), body });
         }
         rest.key_id = part.key_id.clone();
-        rest.absorb(part).map_err(|_| Vec::new())?;
+        rest.absorb(part)?;
     }
+    // Spring's active profile is the one its profile file names (`application-prod.yml`); without
+    // one, the environment's name and its family's.
+    let profile = set
+        .members
+        .iter()
+        .map(|m| m.1.as_str())
+        .find(|l| !matches!(*l, "base" | "defaults" | "local") && !l.ends_with(".local"))
+        .map(str::to_owned);
     let bodies: Vec<&Node> = layers.iter().map(|l| &l.body).collect();
-    let body = set.merge.apply(&bodies, environment);
+    let body = set.merge.apply(&bodies, environment, profile.as_deref());
     let description = format!(
         "{} ({})",
         layers.iter().map(|l| l.file.to_string()).collect::<Vec<_>>().join(" < "),
         set.merge.as_str()
     );
-    let entity =
-        Entity::layered(EntityId::new(domain, set.scope.as_str()), line, body, Layered::new(set.merge, layers));
-    rest.insert(entity).map_err(|_| Vec::new())?;
-    Ok((description, rest))
+    let layered = Layered { merge: set.merge, layers, environment: environment.to_owned(), profile };
+    rest.insert(Entity::layered(EntityId::new(domain, set.scope.as_str()), line, body, layered))?;
+    Ok(Outcome::Merged(description, Box::new(rest)))
+}
+
+/// A layer's body as its runtime reads it: Spring keeps its documents; for every other merge a
+/// layer is a map (the documents of a multi-document file merged in order, as Helm 4 does), and a
+/// node-config `.properties` file's dotted keys nest.
+fn layer_body(merge: Merge, file: &str, body: Node) -> Result<Node> {
+    if merge == Merge::Spring {
+        return Ok(body);
+    }
+    let body = match body {
+        Node::List(list) if list.items().iter().all(|d| matches!(d, Node::Map(_) | Node::Null)) => {
+            let documents: Vec<&Node> = list.items().iter().filter(|d| matches!(d, Node::Map(_))).collect();
+            deep::merge(&documents)
+        }
+        Node::Null => Node::Map(crate::model::Map::default()),
+        body => body,
+    };
+    if !matches!(body, Node::Map(_)) {
+        return Err(crate::error::Error::input(
+            file,
+            1,
+            format!("a {} layer must be a map of settings, not {}", merge.as_str(), body.type_name()),
+        ));
+    }
+    if merge == Merge::NodeConfig && file.ends_with(".properties") {
+        return Ok(deep::nest_dotted(body));
+    }
+    Ok(body)
 }
 
 /// A list for a note: the first three, then how many more.
@@ -154,11 +205,15 @@ pub(crate) struct Layer {
 pub(crate) struct Layered {
     merge: Merge,
     layers: Vec<Layer>,
+    /// The environment and (Spring) profile it was merged for: which documents applied.
+    environment: String,
+    profile: Option<String>,
 }
 
 impl Layered {
+    #[cfg(test)]
     pub(crate) fn new(merge: Merge, layers: Vec<Layer>) -> Self {
-        Layered { merge, layers }
+        Layered { merge, layers, environment: String::new(), profile: None }
     }
 
     /// The first layer's file (the entity's).
@@ -178,9 +233,12 @@ impl Layered {
             .filter_map(|layer| {
                 let line = match (&layer.body, self.merge) {
                     // A Spring file's documents: the last one that sets the value.
-                    (Node::List(documents), Merge::Spring) => {
-                        documents.items().iter().rev().find_map(|d| find(d, path.segments(), keys, 0, 0))?
-                    }
+                    (Node::List(documents), Merge::Spring) => documents
+                        .items()
+                        .iter()
+                        .rev()
+                        .filter(|d| spring::applies(d, &self.environment, self.profile.as_deref()))
+                        .find_map(|d| find(d, path.segments(), keys, 0, 0))?,
                     (body, _) => find(body, path.segments(), keys, 0, 0)?,
                 };
                 Some(Origin { file: layer.file.clone(), line: (line > 0).then_some(line), layer: layer.label.clone() })
@@ -227,6 +285,23 @@ fn find(body: &Node, segments: &[Segment], keys: Keys, line: u32, depth: usize) 
         (Node::List(list), Segment::Key(key)) => {
             let i: usize = key.parse().ok()?;
             find(list.items().get(i)?, rest, keys, line, depth + 1)
+        }
+        // A named item (`[name=api]`): the item with that name, where the key is one field.
+        (Node::List(list), Segment::Keyed(label)) if !label.contains(',') => {
+            let (field, value) = label.split_once('=')?;
+            let value = value.trim_matches('"');
+            let item = list.items().iter().find(|item| {
+                item.as_map().is_some_and(|m| {
+                    m.fields().iter().any(|f| {
+                        let same_field = match keys {
+                            Keys::Exact => f.key() == field,
+                            _ => f.key().eq_ignore_ascii_case(field),
+                        };
+                        same_field && f.node().as_str() == Some(value)
+                    })
+                })
+            })?;
+            find(item, rest, keys, line, depth + 1)
         }
         (Node::List(_), _) => Some(line),
         // Spring's comma-separated list (`hosts=a,b`) sets every position.

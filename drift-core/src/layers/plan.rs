@@ -47,8 +47,11 @@ pub(crate) struct Set {
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
     pub(crate) sets: Vec<Set>,
-    /// Layers of other environments (only with a selection): not read.
+    /// Layers of other environments (for an environment the selection or the path names): not
+    /// read.
     pub(crate) excluded: Vec<usize>,
+    /// What the report should say about the choice (two files for one environment).
+    pub(crate) notes: Vec<String>,
 }
 
 /// Whether a token in a file name (`prod`, `Production`, `eu-west`) names the environment: the same
@@ -62,6 +65,10 @@ pub(crate) fn names_environment(token: &str, environment: &str) -> bool {
         _ => false,
     }
 }
+
+/// Layer names that are not an environment's but are never production's either: a developer's
+/// machine, CI, mocks (`values-local.yaml`, `application-mock.yml`, `values-ci.yaml`).
+const NOT_PRODUCTION: &[&str] = &["local", "ci", "mock", "mocks", "e2e", "integration", "demo", "review", "preview"];
 
 /// What a file is in its layer set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +120,8 @@ struct Candidate {
     role: Role,
     /// The extension's rank where several load (`.properties` over `.yml`).
     extension: u8,
+    /// Spring's location: the folder's own files, then its `config/` folder's.
+    location: u8,
 }
 
 /// Plans the layer sets among `files` (paths relative to the environment's root).
@@ -133,8 +142,15 @@ pub(crate) fn plan(files: &[&Path], selection: Selection<'_>, declared: &[Declar
             None => (String::new(), path.as_str()),
         };
         if let Some((merge, role, extension)) = classify(&dir, name, selection) {
-            let candidate = Candidate { index, dir: dir.clone(), merge, role, extension };
-            groups.entry((dir, merge.as_str())).or_default().push(candidate);
+            // Spring reads `classpath:/` and `classpath:/config/` as one location group.
+            let (group, location) = match dir.strip_suffix("config").filter(|_| merge == Merge::Spring) {
+                Some(parent) if parent.is_empty() || parent.ends_with('/') => {
+                    (parent.trim_end_matches('/').to_owned(), 1)
+                }
+                _ => (dir.clone(), 0),
+            };
+            let candidate = Candidate { index, dir: group.clone(), merge, role, extension, location };
+            groups.entry((group, merge.as_str())).or_default().push(candidate);
         }
     }
     nest_helm_environment_folders(&mut groups, selection);
@@ -149,7 +165,9 @@ pub(crate) fn plan(files: &[&Path], selection: Selection<'_>, declared: &[Declar
 fn classify(dir: &str, name: &str, selection: Selection<'_>) -> Option<(Merge, Role, u8)> {
     let is_env = |token: &str| {
         !token.is_empty()
-            && (environment::family_of(token).is_some() || names_environment(token, selection.environment))
+            && (environment::family_of(token).is_some()
+                || names_environment(token, selection.environment)
+                || NOT_PRODUCTION.iter().any(|w| w.eq_ignore_ascii_case(token)))
     };
     // dotenv: `.env`, `.env.defaults`, `.env.local`, `.env.<env>`, `.env.<env>.local`.
     if let Some(rest) = name.strip_prefix(".env") {
@@ -264,11 +282,17 @@ fn nest_helm_environment_folders(
     }
 }
 
+/// Whether the environment is known well enough to leave other environments' layers out: chosen
+/// with `PATH@ENV`, or named by its path (`production/`).
+fn decisive(selection: Selection<'_>) -> bool {
+    selection.explicit || environment::family_of(selection.environment).is_some()
+}
+
 /// The environment tokens of a set's layers that the selection takes.
 fn chosen_tokens(tokens: &BTreeSet<String>, selection: Selection<'_>) -> Option<BTreeSet<String>> {
     let matching: BTreeSet<String> =
         tokens.iter().filter(|t| names_environment(t, selection.environment)).cloned().collect();
-    if selection.explicit || !matching.is_empty() {
+    if decisive(selection) || !matching.is_empty() {
         return Some(matching);
     }
     // A tree for one environment whose path does not say which: its only environment.
@@ -282,28 +306,57 @@ fn chosen_tokens(tokens: &BTreeSet<String>, selection: Selection<'_>) -> Option<
 
 fn group_set(mut candidates: Vec<Candidate>, shown: &[String], selection: Selection<'_>, plan: &mut Plan) {
     let Some(merge) = candidates.first().map(|c| c.merge) else { return };
-    let Some(base) = candidates.iter().filter(|c| c.role == Role::Base).min_by_key(|c| c.extension) else { return };
-    let scope_path = shown[base.index].clone();
     let tokens: BTreeSet<String> =
         candidates.iter().filter_map(|c| c.role.token()).map(str::to_ascii_lowercase).collect();
     let Some(chosen) = chosen_tokens(&tokens, selection) else { return };
+    let base = candidates.iter().filter(|c| c.role == Role::Base).min_by_key(|c| (c.location, c.extension));
+    let Some(base) = base else {
+        // No base: no set, but another environment's layers are still not this one's.
+        if decisive(selection) {
+            plan.excluded.extend(
+                candidates
+                    .iter()
+                    .filter(|c| c.role.token().is_some_and(|t| !chosen.contains(&t.to_ascii_lowercase())))
+                    .map(|c| c.index),
+            );
+        }
+        return;
+    };
+    let scope_path = shown[base.index].clone();
+    if chosen.len() > 1 {
+        let files: Vec<&str> = candidates
+            .iter()
+            .filter(|c| c.role.token().is_some_and(|t| chosen.contains(&t.to_ascii_lowercase())))
+            .map(|c| shown[c.index].as_str())
+            .collect();
+        plan.notes.push(format!(
+            "{} all name {}: merged in name order, the last winning (the runtime loads the one it is told to)",
+            files.join(", "),
+            selection.environment
+        ));
+    }
     let test = environment::family_of(selection.environment).is_some_and(|f| f.name == "test");
     let mut members = Vec::new();
     for candidate in candidates.drain(..) {
         let take = match &candidate.role {
             Role::Env(t) | Role::EnvLocal(t) => chosen.contains(&t.to_ascii_lowercase()),
             // dotenv-flow, Next.js, Symfony and Ruby's dotenv skip `.env.local` in tests.
-            Role::Local => !(test && merge == Merge::Dotenv),
+            Role::Local if test && merge == Merge::Dotenv => {
+                plan.excluded.push(candidate.index);
+                false
+            }
+            Role::Local => true,
             Role::Base | Role::Defaults => true,
         };
         if take {
             members.push(candidate);
-        } else if selection.explicit && candidate.role.token().is_some() {
+        } else if decisive(selection) && candidate.role.token().is_some() {
             plan.excluded.push(candidate.index);
         }
     }
-    members.sort_by_key(|c| (c.role.rank(merge), c.extension, c.index));
-    if members.len() >= 2 {
+    members.sort_by_key(|c| (c.role.rank(merge), c.location, c.extension, c.index));
+    // A Spring file alone still applies its profile documents (merged only if it has some).
+    if members.len() >= 2 || merge == Merge::Spring {
         let scope = crate::source::detect::scope(Path::new(&scope_path), false);
         let members = members.into_iter().map(|c| (c.index, c.role.label())).collect();
         plan.sets.push(Set { merge, scope, members });

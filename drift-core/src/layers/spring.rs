@@ -21,8 +21,9 @@ use super::flat::{Entry, Seg};
 /// A flat key in the uniform form, for matching.
 type Uniform = Vec<Seg>;
 
-/// Merges layers (each a document or a list of documents), lowest first, for `environment`.
-pub(crate) fn merge_for(bodies: &[&Node], environment: &str) -> Node {
+/// Merges layers (each a document or a list of documents), lowest first, for `environment` and its
+/// active `profile` (the profile file's name: `prod` for `application-prod.yml`).
+pub(crate) fn merge_for(bodies: &[&Node], environment: &str, profile: Option<&str>) -> Node {
     let mut merged: BTreeMap<Uniform, Entry> = BTreeMap::new();
     for body in bodies {
         let documents: Vec<&Node> = match body {
@@ -36,7 +37,7 @@ pub(crate) fn merge_for(bodies: &[&Node], environment: &str) -> Node {
             flatten(document, &mut Vec::new(), 0, &mut entries, 0);
             match activation(&entries) {
                 None => plain.push(entries),
-                Some(expression) if holds(&expression, environment) => activated.push(entries),
+                Some(expression) if holds(&expression, environment, profile) => activated.push(entries),
                 Some(_) => {}
             }
         }
@@ -196,6 +197,13 @@ fn activation(entries: &[Entry]) -> Option<String> {
     Some(expressions.fold(first, |all, next| format!("{all},{next}")))
 }
 
+/// Whether a document applies: it has no activation, or its profile expression holds.
+pub(crate) fn applies(document: &Node, environment: &str, profile: Option<&str>) -> bool {
+    let mut entries = Vec::new();
+    flatten(document, &mut Vec::new(), 0, &mut entries, 0);
+    activation(&entries).is_none_or(|expression| holds(&expression, environment, profile))
+}
+
 /// `spring.config.activate.*` and `spring.profiles`: which documents apply, not configuration.
 fn is_activation(path: &[Seg]) -> bool {
     let names: Vec<String> = uniform_path(path)
@@ -210,14 +218,32 @@ fn is_activation(path: &[Seg]) -> bool {
 }
 
 /// Whether a profile expression (`prod`, `prod & !eu`, `prod | staging`, `(a | b) & c`, or a
-/// comma list where any may match) holds when the environment is the one active profile.
-pub(crate) fn holds(expression: &str, environment: &str) -> bool {
+/// comma list where any may match) holds when `profile` is the one active profile; without one,
+/// a profile named like the environment (or a word of its family: `prod` for production) is.
+pub(crate) fn holds(expression: &str, environment: &str, profile: Option<&str>) -> bool {
+    let active = Active { environment, profile };
     expression.split(',').any(|part| {
         let tokens = tokenize(part);
         let mut at = 0;
-        let value = or(&tokens, &mut at, environment);
+        let value = or(&tokens, &mut at, active);
         value && at == tokens.len()
     })
+}
+
+/// The active profile.
+#[derive(Clone, Copy)]
+struct Active<'a> {
+    environment: &'a str,
+    profile: Option<&'a str>,
+}
+
+impl Active<'_> {
+    fn is(self, name: &str) -> bool {
+        match self.profile {
+            Some(profile) => profile == name,
+            None => !self.environment.is_empty() && super::plan::names_environment(name, self.environment),
+        }
+    }
 }
 
 fn tokenize(text: &str) -> Vec<String> {
@@ -241,7 +267,7 @@ fn tokenize(text: &str) -> Vec<String> {
     out
 }
 
-fn or(tokens: &[String], at: &mut usize, environment: &str) -> bool {
+fn or(tokens: &[String], at: &mut usize, environment: Active<'_>) -> bool {
     let mut value = and(tokens, at, environment);
     while tokens.get(*at).is_some_and(|t| t == "|") {
         *at += 1;
@@ -250,7 +276,7 @@ fn or(tokens: &[String], at: &mut usize, environment: &str) -> bool {
     value
 }
 
-fn and(tokens: &[String], at: &mut usize, environment: &str) -> bool {
+fn and(tokens: &[String], at: &mut usize, environment: Active<'_>) -> bool {
     let mut value = not(tokens, at, environment);
     while tokens.get(*at).is_some_and(|t| t == "&") {
         *at += 1;
@@ -259,7 +285,7 @@ fn and(tokens: &[String], at: &mut usize, environment: &str) -> bool {
     value
 }
 
-fn not(tokens: &[String], at: &mut usize, environment: &str) -> bool {
+fn not(tokens: &[String], at: &mut usize, environment: Active<'_>) -> bool {
     match tokens.get(*at).map(String::as_str) {
         Some("!") => {
             *at += 1;
@@ -275,7 +301,7 @@ fn not(tokens: &[String], at: &mut usize, environment: &str) -> bool {
         }
         Some(profile) => {
             *at += 1;
-            !environment.is_empty() && super::plan::names_environment(profile, environment)
+            environment.is(profile)
         }
         None => false,
     }
@@ -301,7 +327,7 @@ mod tests {
         let base =
             yaml("payment:\n  sandbox: true\n  hosts: [a.int, b.int, c.int]\n  timeouts: {connect: 2s, read: 5s}\n");
         let prod = yaml("payment:\n  sandbox: false\n  hosts: [p.int]\n  timeouts: {read: 10s}\n  webhook-secret: ~\n");
-        let merged = merge_for(&[&base, &prod], "production");
+        let merged = merge_for(&[&base, &prod], "production", Some("prod"));
         let expected = yaml(
             "payment:\n  sandbox: false\n  hosts: [p.int]\n  timeouts: {connect: 2s, read: 10s}\n  webhook-secret: \"\"\n",
         );
@@ -314,7 +340,7 @@ mod tests {
     fn relaxed_names_and_properties_meet_yaml() {
         let base = yaml("payment:\n  webhookSecretName: a\n");
         let prod = yaml("payment.webhook_secret_name: b\n");
-        assert_eq!(merge_for(&[&base, &prod], "prod"), yaml("payment:\n  webhook-secret-name: b\n"));
+        assert_eq!(merge_for(&[&base, &prod], "prod", Some("prod")), yaml("payment:\n  webhook-secret-name: b\n"));
     }
 
     /// §2.8 S4: a document activated for `prod | staging` applies with staging active, after the
@@ -324,18 +350,22 @@ mod tests {
         let base = yaml(
             "server:\n  port: 8080\n---\nspring:\n  config:\n    activate:\n      on-profile: \"prod | staging\"\nserver:\n  port: 80\n",
         );
-        assert_eq!(merge_for(&[&base], "staging"), yaml("server:\n  port: 80\n"));
-        assert_eq!(merge_for(&[&base], "dev"), yaml("server:\n  port: 8080\n"));
+        assert_eq!(merge_for(&[&base], "staging", None), yaml("server:\n  port: 80\n"));
+        assert_eq!(merge_for(&[&base], "dev", None), yaml("server:\n  port: 8080\n"));
         let staging = yaml("server:\n  port: 81\n");
-        assert_eq!(merge_for(&[&base, &staging], "staging"), yaml("server:\n  port: 81\n"));
+        assert_eq!(merge_for(&[&base, &staging], "staging", Some("staging")), yaml("server:\n  port: 81\n"));
+        // With profile `prod` active, a document for `production` or `live` does not apply.
+        let synonyms = yaml("a: 1\n---\nspring.config.activate.on-profile: production\na: 2\n");
+        assert_eq!(merge_for(&[&synonyms], "prod", Some("prod")), yaml("a: 1\n"));
     }
 
     #[test]
     fn profile_expressions() {
-        assert!(holds("prod & !eu", "production"));
-        assert!(!holds("!prod", "production"));
-        assert!(holds("(dev | prod) & !eu", "prod"));
-        assert!(holds("dev, prod", "production"));
-        assert!(!holds("dev", "production"));
+        assert!(holds("prod & !eu", "production", None));
+        assert!(!holds("!prod", "production", None));
+        assert!(holds("(dev | prod) & !eu", "prod", Some("prod")));
+        assert!(holds("dev, prod", "production", None));
+        assert!(!holds("dev", "production", None));
+        assert!(!holds("live", "production", Some("prod")));
     }
 }

@@ -129,7 +129,11 @@ fn pair_scalar_members(findings: &mut [Finding], drop: &mut [bool], right_name: 
         };
         let (old, now) = (values(&gone, true), values(&new, false));
         let text = |values: &[Value]| {
-            values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let severity = gone.iter().chain(&new).map(|&i| findings[i].severity).max().unwrap_or(findings[first].severity);
         let left_location = findings[gone[0]].location.left.clone();

@@ -17,6 +17,68 @@ use super::{Document, Duplicate, MAX_DEPTH};
 
 /// Parses a JSON document, and the keys set twice in one of its objects; errors name the file and
 /// line and say `invalid {what}`.
+/// JSON with comments and trailing commas (.NET's `appsettings.json`, which its reader accepts) as
+/// plain JSON: each comment and trailing comma becomes blanks, line breaks kept so lines stay
+/// right. `None` when there is none.
+pub(crate) fn without_comments(bytes: &[u8]) -> Option<Vec<u8>> {
+    if !bytes.contains(&b'/') && !bytes.contains(&b',') {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    let mut changed = false;
+    let mut i = 0;
+    let mut in_string = false;
+    while i < out.len() {
+        let b = out[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match (b, out.get(i + 1).copied()) {
+            (b'"', _) => in_string = true,
+            (b'/', Some(b'/')) => {
+                while i < out.len() && out[i] != b'\n' {
+                    out[i] = b' ';
+                    i += 1;
+                }
+                changed = true;
+                continue;
+            }
+            (b'/', Some(b'*')) => {
+                let start = i;
+                i += 2;
+                while i + 1 < out.len() && !(out[i] == b'*' && out[i + 1] == b'/') {
+                    i += 1;
+                }
+                let end = (i + 2).min(out.len());
+                for byte in &mut out[start..end] {
+                    if *byte != b'\n' {
+                        *byte = b' ';
+                    }
+                }
+                i = end;
+                changed = true;
+                continue;
+            }
+            (b',', _) => {
+                let next = out[i + 1..].iter().position(|c| !c.is_ascii_whitespace()).map(|p| out[i + 1 + p]);
+                if matches!(next, Some(b'}' | b']')) {
+                    out[i] = b' ';
+                    changed = true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
 pub(crate) fn document(file: &str, bytes: &[u8], what: &str) -> Result<(Document, Vec<Duplicate>)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {

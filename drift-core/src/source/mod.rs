@@ -488,6 +488,10 @@ fn read_file(
             return Ok(Read::Parsed(Box::new(snapshot)));
         }
         detect::Syntax::Json => {
+            // .NET's configuration reader takes comments and trailing commas.
+            let file_name = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+            let relaxed = file_name.starts_with("appsettings").then(|| json::without_comments(bytes)).flatten();
+            let bytes = relaxed.as_deref().unwrap_or(bytes);
             match json::document(origin, bytes, if origin.ends_with(".tfstate") { "Terraform state" } else { "JSON" }) {
                 Ok((document, duplicates)) => Parsed::Json(document, duplicates),
                 Err(_) if tried => return Ok(Read::Skipped("not a configuration format drift reads")),
@@ -782,6 +786,7 @@ fn load_dir(root: &Path, selection: layers::plan::Selection<'_>, options: &LoadO
             !excluded.contains(&(index - 1))
         });
     }
+    snapshot.notes.extend(plan.notes.iter().cloned());
     let plan = if plan.excluded.is_empty() {
         plan
     } else {
@@ -807,14 +812,24 @@ fn load_dir(root: &Path, selection: layers::plan::Selection<'_>, options: &LoadO
         .collect();
     // Files parse in parallel; results are merged in walk order, so the first error is the same
     // on every run.
+    let layer_members: std::collections::HashSet<usize> =
+        plan.sets.iter().flat_map(|set| set.members.iter().map(|m| m.0)).collect();
     let parsed: Vec<(String, Result<Read>)> = files
         .par_iter()
         .zip(&relative)
         .zip(&scopes)
-        .map(|((path, relative), scope)| {
+        .enumerate()
+        .map(|(index, ((path, relative), scope))| {
             let shown = path.to_string_lossy().into_owned();
             let in_templates = relative.components().any(|c| c.as_os_str() == "templates");
             let result = read_regular(path, &options.limits).and_then(|bytes| {
+                // An empty layer (`values-production.yaml` with nothing to override) is a layer
+                // that adds nothing, as the runtimes read it.
+                if layer_members.contains(&index) && bytes.trim_ascii().is_empty() {
+                    let mut empty = Snapshot::new("");
+                    empty.files.push(shown.clone());
+                    return Ok(Read::Parsed(Box::new(empty)));
+                }
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let scope = Scope { address: scope, in_folder: true };
                 read_file(&shown, &scope, &bytes, detect::plan(&name, in_templates, &bytes), options, None)
@@ -841,12 +856,12 @@ fn load_dir(root: &Path, selection: layers::plan::Selection<'_>, options: &LoadO
     let mut merged = Vec::new();
     for (set, parts) in plan.sets.iter().zip(layers) {
         let parts: Vec<Snapshot> = parts.into_iter().flatten().map(|p| *p).collect();
-        match layers::merge_set(set, parts, selection.environment) {
-            Ok((description, rest)) => {
+        match layers::merge_set(set, parts, selection.environment)? {
+            layers::Outcome::Merged(description, rest) => {
                 merged.push(description);
-                snapshot.absorb(rest)?;
+                snapshot.absorb(*rest)?;
             }
-            Err(parts) => {
+            layers::Outcome::Unmerged(parts) => {
                 for part in parts {
                     snapshot.absorb(part)?;
                 }

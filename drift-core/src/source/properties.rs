@@ -9,13 +9,19 @@ use crate::model::{Field, Node};
 
 use super::Duplicate;
 
-/// Parses a properties file into a flat map.
+/// Parses a properties file into a flat map; a file split into documents by Spring Boot's `#---`
+/// (or `!---`) lines, alone on their line, is a list of them, as a multi-document YAML file is.
 pub(crate) fn parse(file: &str, text: &str) -> Result<(Node, Vec<Duplicate>)> {
     let mut fields = Vec::new();
+    let mut documents: Vec<Vec<Field>> = Vec::new();
     let mut lines = text.split('\n').enumerate().peekable();
     while let Some((index, first)) = lines.next() {
         let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let first = first.strip_suffix('\r').unwrap_or(first);
+        if matches!(first.trim_end(), "#---" | "!---") {
+            documents.push(std::mem::take(&mut fields));
+            continue;
+        }
         let start = first.trim_start_matches([' ', '\t', '\u{c}']);
         if start.is_empty() || start.starts_with('#') || start.starts_with('!') {
             continue;
@@ -37,7 +43,18 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<(Node, Vec<Duplicate>)> {
         let value = unescape(value).map_err(|m| Error::input(file, line, m))?;
         fields.push(Field::new(key, line, Node::string(value)));
     }
-    Ok(super::cfg::flat_map(fields))
+    if documents.is_empty() {
+        return Ok(super::cfg::flat_map(fields));
+    }
+    documents.push(fields);
+    let mut duplicates = Vec::new();
+    let mut nodes = Vec::with_capacity(documents.len());
+    for fields in documents {
+        let (node, mut dups) = super::cfg::flat_map(fields);
+        duplicates.append(&mut dups);
+        nodes.push(node);
+    }
+    Ok((Node::List(crate::model::List::sequence(nodes)), duplicates))
 }
 
 fn ends_in_odd_backslashes(text: &str) -> bool {
