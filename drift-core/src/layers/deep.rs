@@ -28,6 +28,79 @@ pub(crate) fn nest_dotted(body: Node) -> Node {
     super::flat::rebuild(entries, false)
 }
 
+/// What a `null` in a later layer does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Nulls {
+    /// It is a value (node-config, dotenv, between Helm's user files).
+    Overwrite,
+    /// It deletes a non-null value below it (a Helm user value over a chart default).
+    DeleteDefault,
+}
+
+/// Where a later layer replaced (or deleted) a value of the base, and the base's line there: what
+/// provenance needs of the base, which the merge consumes instead of copying.
+pub(crate) type Replaced = Vec<(crate::path::Path, u32)>;
+
+/// `upper` merged into `lower` in place: maps merge key by key, anything else replaces (the upper
+/// value cloned, the lower dropped, its line recorded in `replaced` when `record`).
+pub(crate) fn over_in_place(
+    lower: &mut Node,
+    upper: &Node,
+    nulls: Nulls,
+    path: &mut Vec<crate::path::Segment>,
+    replaced: &mut Replaced,
+    record: &dyn Fn(&[crate::path::Segment]) -> bool,
+) {
+    let (Node::Map(lower_map), Node::Map(upper_map)) = (&mut *lower, upper) else {
+        *lower = upper.clone();
+        return;
+    };
+    let mut added: Vec<Field> = Vec::new();
+    let mut deleted: Vec<usize> = Vec::new();
+    for field in upper_map.fields() {
+        path.push(crate::path::Segment::Key(field.key().into()));
+        match lower_map.fields().binary_search_by(|f| f.key().cmp(field.key())) {
+            Err(_) => added.push(field.clone()),
+            Ok(i) => {
+                let below = &mut lower_map.fields_mut()[i];
+                let (line, is_null) = (below.line(), matches!(below.node(), Node::Null));
+                match (field.node(), nulls) {
+                    (Node::Null, Nulls::DeleteDefault) if !is_null => {
+                        if record(path) {
+                            replaced.push((crate::path::Path::from_segments(path.clone()), line));
+                        }
+                        deleted.push(i);
+                    }
+                    (Node::Map(_), _) if matches!(below.node(), Node::Map(_)) => {
+                        below.set_line(field.line());
+                        over_in_place(below.node_mut(), field.node(), nulls, path, replaced, record);
+                    }
+                    (value, _) => {
+                        if record(path) {
+                            replaced.push((crate::path::Path::from_segments(path.clone()), line));
+                        }
+                        *below.node_mut() = value.clone();
+                        below.set_line(field.line());
+                    }
+                }
+            }
+        }
+        path.pop();
+    }
+    if added.is_empty() && deleted.is_empty() {
+        return;
+    }
+    let mut fields: Vec<Field> = std::mem::take(lower_map)
+        .into_fields()
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !deleted.contains(i))
+        .map(|(_, f)| f)
+        .collect();
+    fields.extend(added);
+    *lower_map = Map::from_fields(fields).0;
+}
+
 /// `upper` over `lower`: maps merge by key, anything else replaces.
 pub(crate) fn over(lower: &Node, upper: &Node) -> Node {
     match (lower, upper) {

@@ -142,16 +142,54 @@ pub(crate) fn merge_set(set: &plan::Set, parts: Vec<Snapshot>, environment: &str
         .map(|m| m.1.as_str())
         .find(|l| !matches!(*l, "base" | "defaults" | "local") && !l.ends_with(".local"))
         .map(str::to_owned);
-    let bodies: Vec<&Node> = layers.iter().map(|l| &l.body).collect();
-    let body = set.merge.apply(&bodies, environment, profile.as_deref());
     let description = format!(
         "{} ({})",
         layers.iter().map(|l| l.file.to_string()).collect::<Vec<_>>().join(" < "),
         set.merge.as_str()
     );
-    let layered = Layered { merge: set.merge, layers, environment: environment.to_owned(), profile };
+    // Tree merges take the base and change it in place (a copy of every base would cost more than
+    // the merge), keeping only where a later layer replaced a base value, for provenance; the
+    // flat merges rebuild the tree from all layers, which they keep.
+    let in_place = !matches!(set.merge, Merge::Spring | Merge::DotNet);
+    let (body, replaced) = if in_place {
+        let base = std::mem::replace(&mut layers[0].body, Node::Null);
+        merge_in_place(set.merge, base, &layers[1..])
+    } else {
+        let bodies: Vec<&Node> = layers.iter().map(|l| &l.body).collect();
+        (set.merge.apply(&bodies, environment, profile.as_deref()), Vec::new())
+    };
+    let layered =
+        Layered { merge: set.merge, layers, environment: environment.to_owned(), profile, in_place, replaced };
     rest.insert(Entity::layered(EntityId::new(domain, set.scope.as_str()), line, body, layered))?;
     Ok(Outcome::Merged(description, Box::new(rest)))
+}
+
+/// The base merged with the layers above it in place (Helm, node-config, dotenv, declared sets),
+/// with where a layer replaced a base value.
+fn merge_in_place(merge: Merge, base: Node, overlays: &[Layer]) -> (Node, deep::Replaced) {
+    let (mut body, mut replaced, mut path) = (base, Vec::new(), Vec::new());
+    if overlays.is_empty() {
+        return (body, replaced);
+    }
+    if merge == Merge::Helm {
+        // The user's files merge with each other first; a null between them is a value.
+        let merged_users;
+        let user = match overlays {
+            [only] => &only.body,
+            _ => {
+                merged_users = deep::merge(&overlays.iter().map(|l| &l.body).collect::<Vec<_>>());
+                &merged_users
+            }
+        };
+        deep::over_in_place(&mut body, user, deep::Nulls::DeleteDefault, &mut path, &mut replaced, &|_| true);
+        return (body, replaced);
+    }
+    for (k, overlay) in overlays.iter().enumerate() {
+        // A value an earlier layer set is not the base's.
+        let from_base = |p: &[Segment]| !overlays[..k].iter().any(|l| find(&l.body, p, Keys::Exact, 0, 0).is_some());
+        deep::over_in_place(&mut body, &overlay.body, deep::Nulls::Overwrite, &mut path, &mut replaced, &from_base);
+    }
+    (body, replaced)
 }
 
 /// A layer's body as its runtime reads it: Spring keeps its documents; for every other merge a
@@ -208,12 +246,16 @@ pub(crate) struct Layered {
     /// The environment and (Spring) profile it was merged for: which documents applied.
     environment: String,
     profile: Option<String>,
+    /// Merged in place: the base layer's body is the merged entity's (kept as `Null` here), and
+    /// `replaced` says where a later layer replaced a base value, with the base's line.
+    in_place: bool,
+    replaced: deep::Replaced,
 }
 
 impl Layered {
     #[cfg(test)]
     pub(crate) fn new(merge: Merge, layers: Vec<Layer>) -> Self {
-        Layered { merge, layers, environment: String::new(), profile: None }
+        Layered { merge, layers, environment: String::new(), profile: None, in_place: false, replaced: Vec::new() }
     }
 
     /// The first layer's file (the entity's).
@@ -221,8 +263,11 @@ impl Layered {
         self.layers.first().map_or_else(|| Arc::from(""), |l| l.file.clone())
     }
 
-    /// Every layer that sets the value at `path`, lowest first.
-    pub(crate) fn origins(&self, path: &Path) -> Vec<Origin> {
+    /// Every layer that sets the value at `path`, lowest first; `merged` is the entity's body.
+    pub(crate) fn origins(&self, path: &Path, merged: &Node) -> Vec<Origin> {
+        if self.in_place {
+            return self.origins_in_place(path, merged);
+        }
         let keys = match self.merge {
             Merge::Spring => Keys::Relaxed,
             Merge::DotNet => Keys::CaseInsensitive,
@@ -244,6 +289,34 @@ impl Layered {
                 Some(Origin { file: layer.file.clone(), line: (line > 0).then_some(line), layer: layer.label.clone() })
             })
             .collect()
+    }
+}
+
+impl Layered {
+    fn origins_in_place(&self, path: &Path, merged: &Node) -> Vec<Origin> {
+        let segments = path.segments();
+        let origin = |layer: &Layer, line: u32| Origin {
+            file: layer.file.clone(),
+            line: (line > 0).then_some(line),
+            layer: layer.label.clone(),
+        };
+        let above: Vec<Origin> = self.layers[1..]
+            .iter()
+            .filter_map(|l| find(&l.body, segments, Keys::Exact, 0, 0).map(|line| origin(l, line)))
+            .collect();
+        // Untouched by the layers above, a value is the base's, where the merged body has it; else
+        // the base's line is where a layer replaced it (or the nearest enclosing replacement).
+        let base_line = if above.is_empty() {
+            find(merged, segments, Keys::Exact, 0, 0)
+        } else {
+            self.replaced
+                .iter()
+                .filter(|(p, _)| segments.starts_with(p.segments()))
+                .max_by_key(|(p, _)| p.segments().len())
+                .map(|(_, line)| *line)
+        };
+        let base = self.layers.first().zip(base_line).map(|(l, line)| origin(l, line));
+        base.into_iter().chain(above).collect()
     }
 }
 
@@ -352,12 +425,12 @@ mod tests {
         let prod = Node::map(vec![Field::new("payment", 1, Node::map(vec![Field::new("url", 2, Node::string("y"))]))]);
         let layered = Layered::new(Merge::Helm, vec![layer("base", base), layer("production", prod)]);
         let path = |p: &str| p.parse::<Path>().unwrap_or_default();
-        let sandbox = layered.origins(&path("payment.sandbox"));
+        let sandbox = layered.origins(&path("payment.sandbox"), &Node::Null);
         assert_eq!(sandbox.len(), 1);
         assert_eq!((sandbox[0].layer.as_str(), sandbox[0].line), ("base", Some(2)));
-        let url = layered.origins(&path("payment.url"));
+        let url = layered.origins(&path("payment.url"), &Node::Null);
         assert_eq!(url.iter().map(|o| o.layer.as_str()).collect::<Vec<_>>(), ["base", "production"]);
-        assert!(layered.origins(&path("payment.missing")).is_empty());
+        assert!(layered.origins(&path("payment.missing"), &Node::Null).is_empty());
     }
 
     #[test]
@@ -365,11 +438,11 @@ mod tests {
         let spring = Node::map(vec![Field::new("payment.webhook-secret", 4, Node::string("x"))]);
         let layered = Layered::new(Merge::Spring, vec![layer("base", spring)]);
         let path: Path = "payment.webhookSecret".parse().unwrap_or_default();
-        assert_eq!(layered.origins(&path).first().and_then(|o| o.line), Some(4));
+        assert_eq!(layered.origins(&path, &Node::Null).first().and_then(|o| o.line), Some(4));
         let dotnet =
             Node::map(vec![Field::new("Payment", 1, Node::map(vec![Field::new("Sandbox", 2, Node::Bool(true))]))]);
         let layered = Layered::new(Merge::DotNet, vec![layer("base", dotnet)]);
         let path: Path = "payment.SANDBOX".parse().unwrap_or_default();
-        assert_eq!(layered.origins(&path).first().and_then(|o| o.line), Some(2));
+        assert_eq!(layered.origins(&path, &Node::Null).first().and_then(|o| o.line), Some(2));
     }
 }

@@ -180,6 +180,11 @@ impl Field {
         self.line = line;
     }
 
+    /// The value, to replace it (the key, and so the map's order, stay).
+    pub(crate) fn node_mut(&mut self) -> &mut Node {
+        &mut self.node
+    }
+
     /// The value.
     pub fn node(&self) -> &Node {
         &self.node

@@ -13,8 +13,8 @@ pub(super) fn attach(findings: &mut [Finding], left: &Snapshot, right: &Snapshot
     }
     for finding in findings {
         let origins = |s: &Snapshot, present: bool| {
-            let layers = s.entities.get(&finding.entity).and_then(|e| e.layers()).filter(|_| present);
-            layers.map(|l| l.origins(&finding.path)).unwrap_or_default()
+            let entity = s.entities.get(&finding.entity).filter(|_| present);
+            entity.and_then(|e| Some(e.layers()?.origins(&finding.path, e.body()))).unwrap_or_default()
         };
         let provenance = Provenance {
             left: origins(left, finding.location.left.is_some()),
