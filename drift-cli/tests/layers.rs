@@ -155,6 +155,12 @@ fn an_override_in_production_clears_the_guard() {
             right.last().and_then(|o| o["file"].as_str()).is_some_and(|f| f.ends_with(file)),
             "{tree}: {changed:#}"
         );
+        // The text and Markdown reports say which layer set production's value.
+        for format in ["text", "markdown"] {
+            let output = drift(&dir, &["diff", "tree@staging", "tree@production", "--format", format]);
+            let shown = String::from_utf8_lossy(&output.stdout);
+            assert!(shown.contains("production: set by") && shown.contains(file), "{tree} {format}: {shown}");
+        }
     }
 }
 

@@ -119,7 +119,7 @@ impl fmt::Display for Markdown<'_> {
                         format!("{} ({reason})", x.message)
                     }
                     (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, None) => x.message.clone(),
-                    (_, reason) => reason.unwrap_or_default().to_owned(),
+                    (_, reason) => super::with_provenance(reason.unwrap_or_default(), report, x),
                 };
                 let row = format!(
                     "| {} | {} | `{}` | {} | {} |\n",

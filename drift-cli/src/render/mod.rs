@@ -125,6 +125,24 @@ pub(crate) fn guards_line(report: &Report) -> String {
     }
 }
 
+/// A reason with where an effective value came from on the side that has it, when layers were
+/// merged (`production: set by values-production.yaml:2 (production) over values.yaml:1 (base)`);
+/// guards say it in their message.
+pub(crate) fn with_provenance(reason: &str, report: &Report, x: &drift_core::Finding) -> String {
+    let note = x.provenance.as_ref().and_then(|p| {
+        let right = drift_core::Provenance::describe(&p.right, &report.right.name)
+            .map(|t| format!("{}: {t}", report.right.name));
+        right.or_else(|| {
+            drift_core::Provenance::describe(&p.left, &report.left.name).map(|t| format!("{}: {t}", report.left.name))
+        })
+    });
+    match (reason, note) {
+        (reason, None) => reason.to_owned(),
+        ("", Some(note)) => note,
+        (reason, Some(note)) => format!("{reason}; {note}"),
+    }
+}
+
 /// A value on one line: strings bare unless empty or spaced, secrets as their fingerprint.
 pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
     let Some(value) = value else {

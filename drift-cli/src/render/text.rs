@@ -176,12 +176,12 @@ impl Text<'_> {
             self.options.width.map_or(MAX_VALUE, |w| (w.saturating_sub(width + 24) / 2).clamp(12, MAX_VALUE))
         };
         let values = values(x, max_value);
-        let why = safe(match (x.status, x.change) {
-            (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => &x.message,
-            (Status::Drift, _) => x.reason.as_deref().unwrap_or_default(),
-            _ => x.reason.as_deref().unwrap_or(&x.message),
-        })
-        .into_owned();
+        let why = match (x.status, x.change) {
+            (Status::Drift, FindingKind::Guard | FindingKind::Reuse) => x.message.clone(),
+            (Status::Drift, _) => super::with_provenance(x.reason.as_deref().unwrap_or_default(), self.report, x),
+            _ => x.reason.as_deref().unwrap_or(&x.message).to_owned(),
+        };
+        let why = safe(&why).into_owned();
         let locations = match (&x.location.left, &x.location.right) {
             (Some(l), Some(r)) => format!("{l} ↔ {r}"),
             (Some(l), None) => l.to_string(),

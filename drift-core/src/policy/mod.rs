@@ -187,6 +187,7 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         }));
     }
     provenance::attach(&mut findings, left, right);
+    consumers::name_in_findings(&mut findings, left, right);
     let side = |s: &Snapshot, role: Role| report::Side {
         name: s.name().to_owned(),
         role,
