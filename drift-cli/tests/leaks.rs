@@ -266,6 +266,7 @@ stringData:
         .unwrap_or_else(|e| panic!("{e}"));
         write_variants(side, c);
         write_round_two(side, c);
+        write_round_three(side, c);
     }
     (staging, production)
 }
@@ -545,6 +546,45 @@ data:
     write("flags-round2.json", serde_json::to_string_pretty(&flagd).unwrap_or_default());
 }
 
+/// The places a third hostile tester found (issue 11, round 3): a URL whose host is a template, a
+/// reference's literal default, files a kustomize `secretGenerator` reads, a Secret inside another
+/// document (Helm's `extraObjects`), Terraform's `set_sensitive` blocks.
+fn write_round_three(side: &Path, c: &mut Corpus) {
+    let write =
+        |name: &str, text: String| std::fs::write(side.join(name), text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let env = format!(
+        "TPL_URL=postgres://app:{}@{{{{ .Values.db.host }}}}:5432/app\n\
+         VAR_URL=redis://:{}@${{REDIS_HOST}}:6379\n\
+         MIXED_URL=postgres://app:{}@db-${{ENV}}.internal/app\n\
+         DB_PASSWORD=${{DB_PASSWORD:{}}}\n\
+         API_TOKEN=${{API_TOKEN:-{}}}\n",
+        c.plant("password before a template host", 16),
+        c.plant("password before a variable host", 16),
+        c.plant("password before a host with a variable inside", 16),
+        c.plant("Spring reference default", 16),
+        c.plant("shell reference default", 16),
+    );
+    write("round3.env", env);
+    std::fs::create_dir_all(side.join("kgen")).unwrap_or_else(|e| panic!("{e}"));
+    write(
+        "kgen/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nsecretGenerator:\n  - name: app\n    envs: [app.env]\n".to_owned(),
+    );
+    write("kgen/app.env", format!("HOSTNAME={}\n", c.plant("a file a secretGenerator reads", 20)));
+    let values = format!(
+        "extraObjects:\n  - apiVersion: v1\n    kind: Secret\n    metadata: {{name: extra}}\n    stringData:\n      hostname: {}\n",
+        c.plant("stringData of a Secret in extraObjects", 20),
+    );
+    write("round3-values.yaml", values);
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "z",
+        "resources": [{"mode": "managed", "type": "helm_release", "name": "app", "provider": "provider[\"registry.terraform.io/hashicorp/helm\"]",
+            "instances": [{"schema_version": 1, "attributes": {"name": "app", "set_sensitive": [{"name": "auth.token", "value": c.plant("helm_release set_sensitive value", 20)}]}, "sensitive_attributes": []}]}]
+    });
+    std::fs::create_dir_all(side.join("tf3")).unwrap_or_else(|e| panic!("{e}"));
+    write("tf3/helm.tfstate", serde_json::to_string_pretty(&state).unwrap_or_default());
+}
+
 fn drift(args: &[&std::ffi::OsStr], dir: &Path, key: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drift"));
     cmd.args(args).current_dir(dir).env_remove("NO_COLOR");
@@ -721,7 +761,13 @@ fn ordinary_values_stay_visible() {
         let env = format!(
             "PRIMARY_KEY=id{suffix}\nSORT_KEY=name{suffix}\nMONKEY=banana{suffix}\nSESSION=redis{suffix}\nSESSION_COOKIE_NAME=sid{suffix}\nCARBON_FOOTPRINT=low{suffix}\nGPIO_PIN=1{suffix}\nPASSWORD_HASHERS=argon{suffix}\nLOCK_KEY=deploy-lock{suffix}\nGOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key{suffix}.json\nREQUEST_ID=550e8400-e29b-41d4-a716-44665544000{suffix}\nCOMMIT=9fceb02d0ae598e95dc970b74767f19372d61af{suffix}\nTOKEN_TTL=360{suffix}\nMAX_TOKENS=409{suffix}\nDB_PASSWORD_FILE=/run/secrets/db{suffix}\n"
         );
+        let env = format!("{env}AUTH_HEADER=X-Api-Key\n");
         std::fs::write(dir.join(side).join(".env"), env).unwrap_or_else(|e| panic!("{e}"));
+        // References to secrets, the same in both environments: never a reused secret.
+        let compose = "services:\n  web:\n    image: app:1\n    secrets:\n      - source: dbpw\n        target: /run/secrets/db\n      - api_key\nsecrets:\n  dbpw:\n    file: ./db.txt\n  api_key:\n    environment: API_KEY\n";
+        std::fs::write(dir.join(side).join("docker-compose.yml"), compose).unwrap_or_else(|e| panic!("{e}"));
+        let pull = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: pull, namespace: shop}\nspec:\n  template:\n    spec:\n      imagePullSecrets: [{name: regcred}]\n      containers: [{name: a, image: a:1}]\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: flags, namespace: shop}\nstringData: {DEBUG: \"false\"}\n";
+        std::fs::write(dir.join(side).join("k8s/pull.yaml"), pull).unwrap_or_else(|e| panic!("{e}"));
         // Names a hostile tester found masked though they only name or configure secrets.
         let k8s = format!(
             r#"apiVersion: v1

@@ -120,6 +120,9 @@ pub struct SecretHints {
     pub empty: bool,
     /// The value starts with a test-mode credential prefix such as `sk_test_`.
     pub test_credential: bool,
+    /// The value is a switch word (`true`, `off`, `enabled`): the same in two environments, it is
+    /// not a reused credential.
+    pub switch: bool,
 }
 
 impl Secret {

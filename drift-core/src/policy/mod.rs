@@ -163,8 +163,9 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
     // staging compared with today's staging, or production's manifests in git with the live
     // export, share every secret, as they should.
     for shared in diff.shared_secrets().iter().filter(|_| names.distinct) {
-        let empty = shared.secret.as_secret().is_some_and(|s| s.hints().empty);
-        if empty {
+        // An empty value, or a switch word (`true` in a Secret's data), is not a reused credential.
+        let plain = shared.secret.as_secret().is_some_and(|s| s.hints().empty || s.hints().switch);
+        if plain {
             continue;
         }
         let name = setting_label(shared.entity, &shared.path);

@@ -111,7 +111,12 @@ impl SecretRules {
     pub fn protect(&self, fingerprinter: &Fingerprinter, name: &str, value: String) -> Node {
         let mut node = Node::String(value.into());
         let by_name = self.is_secret_in(name, Context::Setting);
-        Walk { rules: self, fingerprinter, embedded: EMBEDDED_LEVELS }.scalar(&mut node, by_name, None, Some(name));
+        Walk { rules: self, fingerprinter, embedded: EMBEDDED_LEVELS, plain: &[] }.scalar(
+            &mut node,
+            by_name,
+            None,
+            Some(name),
+        );
         node
     }
 
@@ -119,7 +124,11 @@ impl SecretRules {
     pub fn always(&self, fingerprinter: &Fingerprinter, value: &[u8]) -> Node {
         let text = std::str::from_utf8(value).ok();
         let redacted = text.and_then(|t| self.url_display(t));
-        let hints = SecretHints { empty: value.is_empty(), test_credential: text.is_some_and(is_test_credential) };
+        let hints = SecretHints {
+            empty: value.is_empty(),
+            test_credential: text.is_some_and(is_test_credential),
+            switch: text.is_some_and(|t| is_flag_word(t.trim())),
+        };
         Node::Secret(Box::new(Secret::new(Some(fingerprinter.fingerprint(value)), redacted, hints)))
     }
 
@@ -159,16 +168,24 @@ impl SecretRules {
         body: &mut Node,
         embedded: u8,
     ) {
-        let walk = Walk { rules: self, fingerprinter, embedded };
+        // A secret manager's resources name their secret by `secret_id` (AWS Secrets Manager,
+        // Google Secret Manager); Vault AppRole's `secret_id` is a credential.
+        let secret_manager =
+            domain == Domain::Terraform && (address.contains("secretsmanager") || address.contains("secret_manager"));
+        let plain: &'static [&'static str] = if secret_manager { &["secret_id"] } else { &[] };
+        let walk = Walk { rules: self, fingerprinter, embedded, plain };
         let all = name.is_some_and(|n| self.is_secret_in(n, Context::Setting));
         // Settings files: every key names a setting (`[api] key = …` is a credential).
         let flat = domain == Domain::Env
             || (domain == Domain::Cfg && [".ini", ".cfg", ".properties", ".toml"].iter().any(|e| address.ends_with(e)));
-        // External Secrets and sealed secrets only *refer* to secrets (`secretKey: password`).
-        let references = domain == Domain::K8s
+        // External Secrets and sealed secrets only *refer* to secrets (`secretKey: password`);
+        // node-config's `custom-environment-variables` maps settings to variables' names.
+        let references = (domain == Domain::K8s
             && ["external-secrets.io/", "bitnami.com/SealedSecret/", "secrets-store.csi"]
                 .iter()
-                .any(|p| address.starts_with(p));
+                .any(|p| address.starts_with(p)))
+            || (domain == Domain::Cfg
+                && address.rsplit('/').next().is_some_and(|f| f.starts_with("custom-environment-variables.")));
         let branch = Branch {
             fields: if flat { Context::Setting } else { Context::Field },
             flat,
@@ -226,11 +243,46 @@ pub(crate) fn is_reference(value: &str) -> bool {
         s.contains(['-', '_', ' '])
             && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b' '))
     };
+    // A reference with a literal default (`${DB_PASSWORD:hunter2}`, `${X:-y}`, `{{ .Values.x |
+    // default "y" }}`) holds that literal: not only a reference.
+    if reference_default(v).is_some_and(|d| !d.is_empty() && !is_reference(d)) {
+        return false;
+    }
     (v.starts_with("${") && v.ends_with('}'))
         || (v.starts_with("{{") && v.ends_with("}}"))
         || v.strip_prefix('$').is_some_and(variable)
         || (v.len() > 2 && v.starts_with('%') && v.ends_with('%') && variable(&v[1..v.len() - 1]))
         || (v.len() > 2 && v.starts_with('<') && v.ends_with('>') && placeholder(&v[1..v.len() - 1]))
+}
+
+/// The literal default of a reference: Spring's `${NAME:default}`, the shell's and Compose's
+/// `${NAME:-default}`, `${NAME-default}`, `${NAME:=default}`, Helm's `| default "…"`.
+fn reference_default(v: &str) -> Option<&str> {
+    if let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        let name_end =
+            inner.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))).unwrap_or(inner.len());
+        let rest = &inner[name_end..];
+        // `${NAME-default}`: a shell variable's name is upper case (`${app.api-key}` is a name).
+        let shell = inner.split_once('-').filter(|(n, _)| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        });
+        let rest = match (rest.is_empty(), shell) {
+            (true, Some((_, default))) => return Some(default.trim()),
+            _ => rest,
+        };
+        let default = rest
+            .strip_prefix(":-")
+            .or_else(|| rest.strip_prefix(":="))
+            .or_else(|| rest.strip_prefix(':'))
+            .or_else(|| rest.strip_prefix('-'))
+            .or_else(|| rest.strip_prefix('='))?;
+        return Some(default.trim());
+    }
+    let inner = v.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"))?;
+    let (_, default) = inner.split_once("default")?;
+    let default = default.trim();
+    let quoted = default.strip_prefix('"').and_then(|d| d.split_once('"')).map(|(d, _)| d);
+    Some(quoted.unwrap_or(default.split_whitespace().next().unwrap_or_default()))
 }
 
 /// Whether text reads as a setting's name (`DEBUG`, `log_level`, `app.port`) rather than a value
@@ -265,6 +317,13 @@ fn is_generated_token(value: &str) -> bool {
         && bytes.iter().any(u8::is_ascii_alphabetic)
         && !bytes.contains(&b'.')
         || bytes.len() >= 8 && value.split(['_', '.', '-']).any(random_word)
+}
+
+/// An HTTP header's name (`X-Api-Key`, `Authorization`): what an `AUTH_HEADER` setting names when
+/// it holds no value.
+fn is_header_name(value: &str) -> bool {
+    let named = value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && value.len() <= 64;
+    named && (value.contains('-') || value.eq_ignore_ascii_case("authorization")) && !looks_like_credential(value)
 }
 
 /// A path to a file holding the secret (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key.json`),
@@ -387,9 +446,10 @@ fn is_pair_value(key: &str) -> bool {
 struct Walk<'a> {
     rules: &'a SecretRules,
     fingerprinter: &'a Fingerprinter,
-    /// Documents in strings are parsed (not inside such a document).
     /// How many levels of documents inside strings are still read (JSON in a string in a ConfigMap).
     embedded: u8,
+    /// Names that are never a secret's in this entity (a secret manager's `secret_id` is its name).
+    plain: &'static [&'static str],
 }
 
 /// Deeper than any input drift accepts (the parsers stop at 256 levels).
@@ -418,7 +478,7 @@ impl Walk<'_> {
                 let tool = if has_command { command_tool(map).map(str::to_owned) } else { None };
                 // `{name: db, key: password}`, `{secretName: db, password: password}`: a reference
                 // to a Secret's key (Prometheus Operator, Strimzi…), not a secret.
-                let reference = shape.reference && is_secret_reference(map);
+                let reference = (shape.reference || shape.compose_reference) && is_secret_reference(map);
                 // `{value: …, sensitive: true}`: Terraform's marking, wherever the document came from.
                 let marked = shape.sensitive;
                 // A JSON Web Key's private parts (`k`, `d`, `p`, `q`…).
@@ -438,8 +498,14 @@ impl Walk<'_> {
                     if name == "secretGenerator" {
                         self.generator_literals(child);
                     }
-                    let secret_name =
-                        branch.names && !reference && self.rules.configured(name).unwrap_or(verdict.secret);
+                    // Terraform's `set_sensitive` blocks (helm_release): each `value` is secret.
+                    if name.ends_with("_sensitive") {
+                        self.sensitive_values(child);
+                    }
+                    let secret_name = branch.names
+                        && !reference
+                        && !self.plain.contains(&name)
+                        && self.rules.configured(name).unwrap_or(verdict.secret);
                     let settings = branch.flat || (branch.data && matches!(name, "data" | "binaryData" | "stringData"));
                     let command = has_command && is_command_key(name);
                     let child_branch = Branch {
@@ -448,7 +514,12 @@ impl Walk<'_> {
                         names: branch.names,
                         all: branch.all
                             || (pair_secret && is_pair_value(name))
-                            || (secret_name && !child.is_map())
+                            || (secret_name
+                                && !child.is_map()
+                                && !is_list_of_maps(child)
+                                && !is_name_list(name, child))
+                            // (At an entity's root, a Kubernetes Secret's data is the source's.)
+                            || (shape.secret_object && depth > 0 && matches!(name, "data" | "stringData"))
                             || (marked && name == "value")
                             || (jwk && matches!(name, "k" | "d" | "p" | "q" | "dp" | "dq" | "qi")),
                         // Into maps only: a list of objects under a secret's name (volume
@@ -541,6 +612,24 @@ impl Walk<'_> {
         generators.recanonicalize();
     }
 
+    /// The `value` of each item of a `*_sensitive` block list.
+    fn sensitive_values(&self, blocks: &mut Node) {
+        let Node::List(blocks) = blocks else { return };
+        for block in blocks.items_mut() {
+            let Node::Map(block) = block else { continue };
+            for field in block.fields_mut() {
+                let (key, value) = field.parts_mut();
+                if key.as_str() == "value"
+                    && let Node::String(text) = &*value
+                {
+                    let secret = self.whole(text, None);
+                    *value = Node::Secret(Box::new(secret));
+                }
+            }
+        }
+        blocks.recanonicalize();
+    }
+
     /// `{"var": "apiKey"}` (or `["apiKey"]`): a JsonLogic reference to a secret-named attribute.
     fn is_secret_var(&self, item: &Node) -> bool {
         let Some(map) = item.as_map().filter(|m| m.len() == 1) else { return false };
@@ -577,7 +666,8 @@ impl Walk<'_> {
     fn scalar(&self, node: &mut Node, by_name: bool, tool: Option<&str>, hint: Option<&str>) -> bool {
         let secret = match node {
             Node::String(s) if by_name => {
-                if !s.is_empty() && (is_reference(s) || is_flag_word(s) || is_file_path(s)) {
+                let header_name = hint.is_some_and(|h| h.to_ascii_lowercase().ends_with("header")) && is_header_name(s);
+                if !s.is_empty() && (is_reference(s) || is_flag_word(s) || is_file_path(s) || header_name) {
                     return false;
                 }
                 Some(self.whole(s, self.rules.url_display(s)))
@@ -615,7 +705,11 @@ impl Walk<'_> {
     }
 
     fn whole(&self, value: &str, redacted: Option<String>) -> Secret {
-        let hints = SecretHints { empty: value.is_empty(), test_credential: is_test_credential(value) };
+        let hints = SecretHints {
+            empty: value.is_empty(),
+            test_credential: is_test_credential(value),
+            switch: is_flag_word(value.trim()),
+        };
         Secret::new(Some(self.fingerprinter.fingerprint(value.as_bytes())), redacted, hints)
     }
 
@@ -638,6 +732,28 @@ impl Walk<'_> {
     }
 }
 
+/// A list of objects (`imagePullSecrets: [{name: regcred}]`): under a secret's name it names
+/// things; its items' own fields say what is secret.
+fn is_list_of_maps(node: &Node) -> bool {
+    node.as_list().is_some_and(|l| !l.items().is_empty() && l.items().iter().all(Node::is_map))
+}
+
+/// A `secrets` list of names (a Compose service's `secrets: [db_password]`, a ServiceAccount's):
+/// references, not values.
+fn is_name_list(key: &str, node: &Node) -> bool {
+    key == "secrets"
+        && node.as_list().is_some_and(|l| {
+            l.items().iter().all(|i| {
+                i.is_map()
+                    || i.as_str().is_some_and(|s| {
+                        s.len() <= 64
+                            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                            && !looks_like_credential(s)
+                    })
+            })
+        })
+}
+
 /// What the keys of a map say, seen in the one pass over them.
 #[derive(Default)]
 struct MapShape {
@@ -647,13 +763,20 @@ struct MapShape {
     sensitive: bool,
     /// A `kty` field: a JSON Web Key.
     jwk: bool,
+    /// `kind: Secret`: a Kubernetes Secret inside another document (Helm's `extraObjects`, a
+    /// Terraform `kubernetes_manifest`), whose `data` and `stringData` are secrets.
+    secret_object: bool,
+    /// `file`, `environment`, `external`, `source`: a Compose secret's definition or use.
+    compose_reference: bool,
 }
 
 impl MapShape {
     fn see(&mut self, field: &crate::model::Field) {
         match field.key() {
             "secretName" | "key" => self.reference = true,
+            "file" | "environment" | "external" | "source" => self.compose_reference = true,
             "kty" => self.jwk = true,
+            "kind" => self.secret_object = field.node().as_str() == Some("Secret"),
             "sensitive" => {
                 self.sensitive = match field.node() {
                     Node::Bool(b) => *b,
@@ -669,9 +792,18 @@ impl MapShape {
 /// A map that names a Secret and one of its keys, with nothing else but scalars:
 /// `{name: db, key: password}`, `{secretName: db, password: password}`.
 fn is_secret_reference(map: &crate::model::Map) -> bool {
-    let scalars = map.fields().iter().all(|f| matches!(f.node(), Node::String(_) | Node::Bool(_)));
+    let scalars = map.fields().iter().all(|f| matches!(f.node(), Node::String(_) | Node::Bool(_) | Node::Number(_)));
     let names_secret = map.get("secretName").is_some() || (map.get("name").is_some() && map.get("key").is_some());
-    scalars && names_secret && map.len() <= 4
+    // Compose: `secrets: {db: {file: ./db.txt}}`, `{environment: DB_PW}`, `{external: true}`; a
+    // service's `secrets: [{source: db, target: db_pw, mode: 0440}]`.
+    let compose = ["file", "environment", "external", "source"].iter().any(|k| map.get(k).is_some())
+        && map.fields().iter().all(|f| {
+            matches!(
+                f.key(),
+                "file" | "environment" | "external" | "source" | "target" | "mode" | "uid" | "gid" | "name"
+            )
+        });
+    scalars && (names_secret || compose) && map.len() <= 5
 }
 
 /// The command a container or task runs (`command: [redis-cli]`), by the file name of its first

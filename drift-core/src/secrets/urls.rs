@@ -144,10 +144,16 @@ fn host_follows(text: &str) -> bool {
     if text.starts_with("tcp(") || text.starts_with("unix(") || text.starts_with("//") {
         return true;
     }
+    // A template or a variable as the host (`@{{ .Values.db.host }}`, `@$DB_HOST`, `@${HOST}`,
+    // `@%(host)s`, `@#{host}`).
+    if ["{{", "${", "$", "%(", "#{"].iter().any(|t| text.starts_with(t)) {
+        return true;
+    }
     // `%2Fvar%2Frun%2Fpostgresql`: a socket path as the host; an empty host before the path
     // (`postgresql://app:pw@/appdb?host=/cloudsql/…`, `redis://:pw@/0`) is the local socket.
     // An internationalized host name is bytes above ASCII.
-    let host = text.bytes().take_while(|&b| b.is_ascii_alphanumeric() || b"-._[]%".contains(&b) || b >= 0x80).count();
+    let host =
+        text.bytes().take_while(|&b| b.is_ascii_alphanumeric() || b"-._[]%${}".contains(&b) || b >= 0x80).count();
     let after = text.as_bytes().get(host);
     let port = text[host..].strip_prefix(':').is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
     (host > 0 && after.is_none_or(|b| matches!(b, b':' | b'/' | b'?' | b'#' | b',')))

@@ -12,6 +12,7 @@ pub(crate) mod hcl;
 pub(crate) mod ini;
 pub(crate) mod json;
 pub(crate) mod k8s;
+pub(crate) mod kustomize;
 pub(crate) mod properties;
 pub(crate) mod snapshot;
 pub(crate) mod tfstate;
@@ -868,6 +869,7 @@ fn load_dir(root: &Path, selection: layers::plan::Selection<'_>, options: &LoadO
             }
         }
     }
+    kustomize::protect_generated_secrets(&mut snapshot, options);
     if !merged.is_empty() {
         snapshot.notes.push(format!(
             "effective configuration merged from layers for {}: {}",

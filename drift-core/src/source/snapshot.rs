@@ -100,6 +100,9 @@ impl Serialize for Out<'_> {
                 if secret.hints().test_credential {
                     map.serialize_entry("test_credential", &true)?;
                 }
+                if secret.hints().switch {
+                    map.serialize_entry("switch", &true)?;
+                }
                 map.end()
             }
             Node::Map(fields) => {
@@ -502,6 +505,7 @@ struct Parts {
     redacted: Option<String>,
     empty: bool,
     test_credential: bool,
+    switch: bool,
     map: Option<Vec<Field>>,
     lines: Option<BTreeMap<Name, u32>>,
     list: Option<(ListTag, Vec<Node>)>,
@@ -546,6 +550,7 @@ impl<'de> Visitor<'de> for NodeSeed {
                 "redacted" => parts.redacted = map.next_value()?,
                 "empty" => parts.empty = map.next_value()?,
                 "test_credential" => parts.test_credential = map.next_value()?,
+                "switch" => parts.switch = map.next_value()?,
                 "map" => parts.map = Some(map.next_value_seed(FieldsSeed(self.deeper()))?),
                 "lines" => parts.lines = Some(map.next_value()?),
                 "seq" => parts.list = Some((ListTag::Seq, map.next_value_seed(ItemsSeed(self.deeper()))?)),
@@ -571,7 +576,7 @@ fn node_from_parts(parts: Parts, keep: bool) -> std::result::Result<Node, String
         return Ok(Node::Quantity(Box::new(Quantity::with_value(&quantity, value))));
     }
     if let Some(fingerprint) = parts.secret {
-        let hints = SecretHints { empty: parts.empty, test_credential: parts.test_credential };
+        let hints = SecretHints { empty: parts.empty, test_credential: parts.test_credential, switch: parts.switch };
         let fingerprint = if keep { fingerprint } else { None };
         return Ok(Node::Secret(Box::new(Secret::new(fingerprint, parts.redacted, hints))));
     }
