@@ -143,15 +143,7 @@ pub(crate) fn merge_fields(lower: &Map, upper: &Map, both: impl Fn(&Node, &Node)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::yaml;
-
-    fn yaml(text: &str) -> Node {
-        yaml::documents("t.yaml", text, 1 << 20)
-            .map(|(d, _)| d.into_iter().next().map(|d| d.node))
-            .ok()
-            .flatten()
-            .unwrap_or(Node::Null)
-    }
+    use crate::layers::tests::yaml;
 
     /// node-config's worked example C1 (LAYERS.md §4.4): `default.yml` under `production.yml`.
     #[test]

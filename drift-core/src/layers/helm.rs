@@ -40,15 +40,7 @@ fn coalesce(chart: &Node, user: &Node) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::yaml;
-
-    fn yaml(text: &str) -> Node {
-        yaml::documents("t.yaml", text, 1 << 20)
-            .map(|(d, _)| d.into_iter().next().map(|d| d.node))
-            .ok()
-            .flatten()
-            .unwrap_or(Node::Null)
-    }
+    use crate::layers::tests::yaml;
 
     /// LAYERS.md §1.6 H1, from Helm's "Deleting a Default Key" (values_files page) and
     /// `TestCoalesceValues`: nested maps merge, lists replace, `null` and `~` delete.

@@ -407,9 +407,18 @@ fn matched<'s>(parts: &[flat::Seg], segments: &'s [Segment], keys: Keys) -> Opti
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::Field;
+
+    /// A YAML document's root node, for the merges' tests.
+    pub(crate) fn yaml(text: &str) -> Node {
+        crate::source::yaml::documents("t.yaml", text, 1 << 20)
+            .map(|(d, _)| d.into_iter().next().map(|d| d.node))
+            .ok()
+            .flatten()
+            .unwrap_or(Node::Null)
+    }
 
     fn layer(label: &str, body: Node) -> Layer {
         Layer { file: Arc::from(format!("{label}.yaml")), label: label.to_owned(), body }
