@@ -325,7 +325,7 @@ impl Config {
             let line = e.span().map_or(0, line_of);
             Error::input(origin, line, one_line(e.message()))
         })?;
-        let bad = |span: Range<usize>, message: String| Error::input(origin, line_of(span), message);
+        let bad = |span: Range<usize>, message: String| Error::input(origin, line_of(span), printable(&message));
         // A glob always makes a valid regex (everything but `*` is escaped); a glob without `*` is
         // an exact text, looked up by hash.
         let glob = |g: &Option<Spanned<String>>, kind: Glob| -> Result<(Pattern, usize)> {
@@ -494,7 +494,11 @@ impl Config {
             substitute.push(match from.strip_prefix("re:") {
                 Some(pattern) => Substitution::Regex(
                     Regex::new(pattern).map_err(|e| {
-                        Error::input(origin, 0, format!("bad regex `{pattern}` in [substitute]: {}", regex_error(&e)))
+                        Error::input(
+                            origin,
+                            0,
+                            printable(&format!("bad regex `{pattern}` in [substitute]: {}", regex_error(&e))),
+                        )
                     })?,
                     to,
                 ),
@@ -655,6 +659,12 @@ impl Config {
 }
 
 /// A message on one line (errors are one line: `error: FILE:LINE: what is wrong`).
+/// A message quoting the file's text on one printable line: control characters (a carriage return
+/// inside a pattern, found by the fuzzer) escaped.
+fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 fn one_line(text: &str) -> String {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(": ")
 }
@@ -798,6 +808,9 @@ mod tests {
         assert!(wrong.starts_with("drift.toml:3: unknown variant `urgent`"), "{wrong}");
         let regex = err("[[expect]]\npath = \"x\"\nright_match = \"(\"\n");
         assert!(regex.starts_with("drift.toml:3: bad regex `(`"), "{regex}");
+        // A pattern's carriage return is shown escaped: an error is one line (found by the fuzzer).
+        let control = err("[[expect]]\npath = \"x\"\nright_match = \"[a\\r\"\n");
+        assert!(control.contains("bad regex `[a\\r`") && !control.contains('\r'), "{control:?}");
         let date = err("[[ignore]]\npath = \"x\"\nuntil = \"next week\"\n");
         assert!(date.starts_with("drift.toml:3: `until` must be a date"), "{date}");
         let top = err("colour = true\n");
