@@ -1,30 +1,14 @@
 //! Environment identity (issue 14): names from the path, roles, whether guards ran, and
 //! comparisons of one environment with itself.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::{drift, write};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("environments").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
-}
-
-fn write(path: &Path, text: &str) {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-    }
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-fn drift(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drift"))
-        .args(args)
-        .current_dir(dir)
-        .env("DRIFT_FINGERPRINT_KEY", "k")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"))
+    common::scratch("environments", name)
 }
 
 fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
@@ -107,7 +91,7 @@ fn one_environment_on_both_sides() {
     let dir = scratch("same");
     write(&dir.join("production/.env"), ENV);
     write(&dir.join("prod-eu/.env"), ENV);
-    write(&dir.join("prod-us/.env"), &ENV.replace("tok-4f9a8b7c6d5e", "tok-rotated-000111"));
+    write(&dir.join("prod-us/.env"), ENV.replace("tok-4f9a8b7c6d5e", "tok-rotated-000111"));
     let output = drift(&dir, &["snapshot", "production", "-o", "last-week.json", "--name", "last-week"]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     for (left, right) in [("last-week.json", "production"), ("production", "production")] {

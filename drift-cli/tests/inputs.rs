@@ -1,36 +1,20 @@
 //! Every input is compared or refused (issue 12): detection by the whole document, generic
 //! configuration files, Terraform plans, corrupt and empty files, skipped files in every format.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::path::{Path, PathBuf};
+
+use std::process::Command;
+
+use common::{drift, repo as root, write};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inputs").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::scratch("inputs", name);
     for side in ["staging", "production"] {
         std::fs::create_dir_all(dir.join(side)).unwrap_or_else(|e| panic!("{e}"));
     }
     dir
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-    }
-    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-fn drift(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drift"))
-        .args(args)
-        .current_dir(dir)
-        .env("DRIFT_FINGERPRINT_KEY", "k")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn json(dir: &Path) -> serde_json::Value {

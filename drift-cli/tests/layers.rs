@@ -3,25 +3,14 @@
 //! with `PATH@ENV` and in two trees; with the override, no guard. Merge semantics themselves are
 //! tested beside the code, from the runtimes' documentation examples (`drift-core/src/layers/`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::path::{Path, PathBuf};
+
+use common::{drift, repo, write};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("layers").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
-}
-
-fn write(path: &Path, text: &str) {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-    }
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    common::scratch("layers", name)
 }
 
 /// Copies a fixture tree.
@@ -36,15 +25,6 @@ fn copy(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
         }
     }
-}
-
-fn drift(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drift"))
-        .args(args)
-        .current_dir(dir)
-        .env("DRIFT_FINGERPRINT_KEY", "k")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn report(dir: &Path, left: &str, right: &str) -> serde_json::Value {
