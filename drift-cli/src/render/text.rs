@@ -65,6 +65,29 @@ impl Text<'_> {
     }
 }
 
+/// Which findings of an entity (sorted by path) follow from the one above them: a finding inside
+/// the path of an earlier one (a value inside a removed or changed item, a certificate's expiry
+/// under its certificate), or a guard on the very path an earlier change is about. The earlier
+/// one is their root cause, and they are shown under it.
+fn related_to_above(group: &[&Finding]) -> Vec<bool> {
+    let mut root: Option<&Finding> = None;
+    group
+        .iter()
+        .map(|x| {
+            let under = root.is_some_and(|r| {
+                let (above, here) = (r.path.segments(), x.path.segments());
+                !above.is_empty()
+                    && here.starts_with(above)
+                    && (here.len() > above.len() || (x.change == FindingKind::Guard && r.change != FindingKind::Guard))
+            });
+            if !under {
+                root = Some(*x);
+            }
+            under
+        })
+        .collect()
+}
+
 /// A path cut into lines of at most `room` characters, before a `.` or `[` between segments or after
 /// a `,` between a label's fields where it can (a part longer than a line is cut where it must).
 fn wrap_path(path: &str, room: usize) -> Vec<String> {
@@ -147,9 +170,16 @@ impl fmt::Display for Text<'_> {
             i += group.len();
             writeln!(f)?;
             writeln!(f, "{}", self.paint("1", &safe(&entity.to_string())))?;
-            let path_width = group.iter().map(|x| path_label(x).chars().count()).max().unwrap_or(0).min(MAX_PATH);
-            for finding in group {
-                self.line(f, finding, path_width)?;
+            let related = related_to_above(&group);
+            let path_width = group
+                .iter()
+                .zip(&related)
+                .map(|(x, &r)| path_label(x).chars().count() + if r { 2 } else { 0 })
+                .max()
+                .unwrap_or(0)
+                .min(MAX_PATH);
+            for (finding, related) in group.iter().zip(related) {
+                self.line(f, finding, path_width, related)?;
             }
         }
         writeln!(f)?;
@@ -161,13 +191,14 @@ impl fmt::Display for Text<'_> {
 }
 
 impl Text<'_> {
-    fn line(&self, f: &mut fmt::Formatter<'_>, x: &Finding, width: usize) -> fmt::Result {
+    /// One finding; `related` marks one under the finding above it (`↳`), its root cause.
+    fn line(&self, f: &mut fmt::Formatter<'_>, x: &Finding, width: usize, related: bool) -> fmt::Result {
         let severity = format!("{:<8}", x.severity.as_str());
         let what = match x.status {
             Status::Drift => x.change.as_str(),
             other => other.as_str(),
         };
-        let path = path_label(x);
+        let path = if related { format!("↳ {}", path_label(x)) } else { path_label(x) };
         let pad = width.saturating_sub(path.chars().count());
         // On a terminal, values share its width with the other columns.
         let max_value = if self.options.full_values || self.options.detail {
