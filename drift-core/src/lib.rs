@@ -60,7 +60,7 @@ pub use crate::{
     policy::{Policy, RuleId, config::Config, explain::explain, init::starter_config, report},
     report::{
         Category, Finding, FindingKind, GuardedSide, Guards, Locations, Origin, Provenance, Report, Severity,
-        SeverityCounts, Side, Status, StatusCounts, Summary, elide, value_json,
+        SeverityCounts, Side, Status, StatusCounts, Summary, elide, follows_from_above, value_json,
     },
     secrets::SecretRules,
     source::{Format, Limits, LoadOptions, load, parse},

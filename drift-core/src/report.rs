@@ -540,6 +540,30 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Which findings of one entity (sorted by path, as a report holds them) follow from the one
+/// above them, their root cause: a finding inside the path of an earlier one (a value inside a
+/// removed or changed item, a certificate's expiry under its certificate), or a guard on the very
+/// path an earlier change is about.
+pub fn follows_from_above(findings: &[&Finding]) -> Vec<bool> {
+    let mut root: Option<&Finding> = None;
+    findings
+        .iter()
+        .map(|x| {
+            let under = root.is_some_and(|r| {
+                let (above, here) = (r.path.segments(), x.path.segments());
+                r.entity == x.entity
+                    && !above.is_empty()
+                    && here.starts_with(above)
+                    && (here.len() > above.len() || (x.change == FindingKind::Guard && r.change != FindingKind::Guard))
+            });
+            if !under {
+                root = Some(*x);
+            }
+            under
+        })
+        .collect()
+}
+
 /// A text cut to at most `max` characters by removing its middle (`abc…xyz`), so that both ends,
 /// where values usually differ, stay visible.
 pub fn elide(text: &str, max: usize) -> String {

@@ -65,29 +65,6 @@ impl Text<'_> {
     }
 }
 
-/// Which findings of an entity (sorted by path) follow from the one above them: a finding inside
-/// the path of an earlier one (a value inside a removed or changed item, a certificate's expiry
-/// under its certificate), or a guard on the very path an earlier change is about. The earlier
-/// one is their root cause, and they are shown under it.
-fn related_to_above(group: &[&Finding]) -> Vec<bool> {
-    let mut root: Option<&Finding> = None;
-    group
-        .iter()
-        .map(|x| {
-            let under = root.is_some_and(|r| {
-                let (above, here) = (r.path.segments(), x.path.segments());
-                !above.is_empty()
-                    && here.starts_with(above)
-                    && (here.len() > above.len() || (x.change == FindingKind::Guard && r.change != FindingKind::Guard))
-            });
-            if !under {
-                root = Some(*x);
-            }
-            under
-        })
-        .collect()
-}
-
 /// A path cut into lines of at most `room` characters, before a `.` or `[` between segments or after
 /// a `,` between a label's fields where it can (a part longer than a line is cut where it must).
 fn wrap_path(path: &str, room: usize) -> Vec<String> {
@@ -170,7 +147,7 @@ impl fmt::Display for Text<'_> {
             i += group.len();
             writeln!(f)?;
             writeln!(f, "{}", self.paint("1", &safe(&entity.to_string())))?;
-            let related = related_to_above(&group);
+            let related = drift_core::follows_from_above(&group);
             let path_width = group
                 .iter()
                 .zip(&related)
@@ -351,19 +328,7 @@ mod tests {
     /// The layout at 80, 100 and 160 columns (insta snapshots in `render/snapshots/`).
     #[test]
     fn layouts_by_width() {
-        let options = LoadOptions::new(Fingerprinter::with_key(b"t"));
-        let (left, right) = match drift_core::load_pair(
-            Path::new("../fixtures/staging"),
-            Path::new("../fixtures/production"),
-            &options,
-        ) {
-            Ok(pair) => pair,
-            Err(err) => panic!("{err}"),
-        };
-        let report = drift_core::report(
-            &drift_core::diff(&left, &right),
-            &Policy { now: Some(1_780_272_000), ..Policy::default() },
-        );
+        let report = fixtures(Policy { now: Some(1_780_272_000), ..Policy::default() });
         for width in [80, 100, 160] {
             let options = TextOptions {
                 style: Style::Plain,

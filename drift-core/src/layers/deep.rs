@@ -7,9 +7,12 @@ use crate::model::{Field, Map, Node};
 
 /// Merges layer bodies, lowest first.
 pub(crate) fn merge(bodies: &[&Node]) -> Node {
-    let mut bodies = bodies.iter();
-    let Some(first) = bodies.next() else { return Node::Null };
-    bodies.fold((*first).clone(), |acc, next| over(&acc, next))
+    let Some((first, rest)) = bodies.split_first() else { return Node::Null };
+    let mut merged = (*first).clone();
+    for body in rest {
+        over_in_place(&mut merged, body, Nulls::Overwrite, &mut Vec::new(), &mut Vec::new(), &|_| false);
+    }
+    merged
 }
 
 /// A flat map of dotted keys (`payment.sandbox=true`, a node-config `.properties` file) as the
@@ -99,45 +102,6 @@ pub(crate) fn over_in_place(
         .collect();
     fields.extend(added);
     *lower_map = Map::from_fields(fields).0;
-}
-
-/// `upper` over `lower`: maps merge by key, anything else replaces.
-pub(crate) fn over(lower: &Node, upper: &Node) -> Node {
-    match (lower, upper) {
-        (Node::Map(lower), Node::Map(upper)) => Node::Map(merge_maps(lower, upper, over)),
-        _ => upper.clone(),
-    }
-}
-
-/// Two maps merged key by key (both sorted): keys of one side are kept, keys of both are combined by
-/// `both(lower, upper)`, with the upper field's line.
-pub(crate) fn merge_maps(lower: &Map, upper: &Map, both: impl Fn(&Node, &Node) -> Node) -> Map {
-    merge_fields(lower, upper, |l, u| Some(both(l, u)))
-}
-
-/// [`merge_maps`] where `both` may drop the key (`None`).
-pub(crate) fn merge_fields(lower: &Map, upper: &Map, both: impl Fn(&Node, &Node) -> Option<Node>) -> Map {
-    let (mut l, mut u) = (lower.fields().iter().peekable(), upper.fields().iter().peekable());
-    let mut out: Vec<Field> = Vec::with_capacity(lower.len().max(upper.len()));
-    loop {
-        match (l.peek(), u.peek()) {
-            (Some(a), Some(b)) => match a.key().cmp(b.key()) {
-                std::cmp::Ordering::Less => out.extend(l.next().cloned()),
-                std::cmp::Ordering::Greater => out.extend(u.next().cloned()),
-                std::cmp::Ordering::Equal => {
-                    if let Some(node) = both(a.node(), b.node()) {
-                        out.push(Field::new(b.key(), b.line(), node));
-                    }
-                    l.next();
-                    u.next();
-                }
-            },
-            (Some(_), None) => out.extend(l.next().cloned()),
-            (None, Some(_)) => out.extend(u.next().cloned()),
-            (None, None) => break,
-        }
-    }
-    Map::from_fields(out).0
 }
 
 #[cfg(test)]

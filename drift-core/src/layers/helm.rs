@@ -12,29 +12,28 @@ use crate::model::Node;
 
 use super::deep;
 
-/// Merges the chart's values (first) with the user's files, lowest first.
+/// Merges the chart's values (first) with the user's files, lowest first (the tests' entry; a
+/// layer set merges into its chart's values in place, [`merge_into`]).
+#[cfg(test)]
 pub(crate) fn merge(bodies: &[&Node]) -> Node {
     let Some((chart, users)) = bodies.split_first() else { return Node::Null };
-    match users {
-        [] => (*chart).clone(),
-        [user] => coalesce(chart, user),
-        _ => coalesce(chart, &deep::merge(users)),
-    }
+    merge_into((*chart).clone(), users, &mut Vec::new())
 }
 
-/// The user's values over the chart's defaults.
-fn coalesce(chart: &Node, user: &Node) -> Node {
-    match (chart, user) {
-        (Node::Map(chart), Node::Map(user)) => Node::Map(deep::merge_fields(chart, user, |default, value| {
-            match (default, value) {
-                // "Deleting a default key": only a non-null default is deleted.
-                (Node::Null, Node::Null) => Some(Node::Null),
-                (_, Node::Null) => None,
-                _ => Some(coalesce(default, value)),
-            }
-        })),
-        _ => user.clone(),
-    }
+/// The user's files (merged with each other first; a null between them is a value) coalesced
+/// into the chart's values in place; `replaced` gets where a chart default was replaced or deleted.
+pub(crate) fn merge_into(mut chart: Node, users: &[&Node], replaced: &mut deep::Replaced) -> Node {
+    let merged_users;
+    let user = match users {
+        [] => return chart,
+        [only] => *only,
+        _ => {
+            merged_users = deep::merge(users);
+            &merged_users
+        }
+    };
+    deep::over_in_place(&mut chart, user, deep::Nulls::DeleteDefault, &mut Vec::new(), replaced, &|_| true);
+    chart
 }
 
 #[cfg(test)]

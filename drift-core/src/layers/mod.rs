@@ -65,16 +65,6 @@ impl Merge {
             .into_iter()
             .find(|m| m.as_str() == name)
     }
-
-    /// Merges layer bodies, lowest first, for `environment` and (Spring) its active `profile`.
-    pub(crate) fn apply(self, bodies: &[&Node], environment: &str, profile: Option<&str>) -> Node {
-        match self {
-            Merge::Helm => helm::merge(bodies),
-            Merge::Spring => spring::merge_for(bodies, environment, profile),
-            Merge::DotNet => dotnet::merge(bodies),
-            Merge::NodeConfig | Merge::Dotenv | Merge::Deep => deep::merge(bodies),
-        }
-    }
 }
 
 /// A layer set declared in drift.toml: files relative to the environment's root, lowest first;
@@ -151,12 +141,14 @@ pub(crate) fn merge_set(set: &plan::Set, parts: Vec<Snapshot>, environment: &str
     // the merge), keeping only where a later layer replaced a base value, for provenance; the
     // flat merges rebuild the tree from all layers, which they keep.
     let in_place = !matches!(set.merge, Merge::Spring | Merge::DotNet);
-    let (body, replaced) = if in_place {
-        let base = std::mem::replace(&mut layers[0].body, Node::Null);
-        merge_in_place(set.merge, base, &layers[1..])
-    } else {
-        let bodies: Vec<&Node> = layers.iter().map(|l| &l.body).collect();
-        (set.merge.apply(&bodies, environment, profile.as_deref()), Vec::new())
+    let bodies = || layers.iter().map(|l| &l.body).collect::<Vec<_>>();
+    let (body, replaced) = match set.merge {
+        Merge::Spring => (spring::merge_for(&bodies(), environment, profile.as_deref()), Vec::new()),
+        Merge::DotNet => (dotnet::merge(&bodies()), Vec::new()),
+        _ => {
+            let base = std::mem::replace(&mut layers[0].body, Node::Null);
+            merge_in_place(set.merge, base, &layers[1..])
+        }
     };
     let layered =
         Layered { merge: set.merge, layers, environment: environment.to_owned(), profile, in_place, replaced };
@@ -172,17 +164,8 @@ fn merge_in_place(merge: Merge, base: Node, overlays: &[Layer]) -> (Node, deep::
         return (body, replaced);
     }
     if merge == Merge::Helm {
-        // The user's files merge with each other first; a null between them is a value.
-        let merged_users;
-        let user = match overlays {
-            [only] => &only.body,
-            _ => {
-                merged_users = deep::merge(&overlays.iter().map(|l| &l.body).collect::<Vec<_>>());
-                &merged_users
-            }
-        };
-        deep::over_in_place(&mut body, user, deep::Nulls::DeleteDefault, &mut path, &mut replaced, &|_| true);
-        return (body, replaced);
+        let users: Vec<&Node> = overlays.iter().map(|l| &l.body).collect();
+        return (helm::merge_into(body, &users, &mut replaced), replaced);
     }
     for (k, overlay) in overlays.iter().enumerate() {
         // A value an earlier layer set is not the base's.

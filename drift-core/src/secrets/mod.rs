@@ -195,19 +195,7 @@ impl SecretRules {
             tool: None,
             data: domain == Domain::K8s,
         };
-        // A flag's `salt` (LaunchDarkly) buckets users into a rollout: public, and compared.
-        let salt = match (domain, &*body) {
-            (Domain::Flag, Node::Map(map)) if !all => {
-                map.fields().iter().position(|f| f.key() == "salt" && matches!(f.node(), Node::String(_)))
-            }
-            _ => None,
-        };
-        let kept = salt.and_then(|i| body.as_map().map(|m| m.fields()[i].node().clone()));
         walk.node(body, None, branch, 0);
-        if let (Some(i), Some(kept), Node::Map(map)) = (salt, kept, body) {
-            let (_, node) = map.fields_mut()[i].parts_mut();
-            *node = kept;
-        }
     }
 
     /// For a secret that is a URL or a connection string with credentials, its display form with
