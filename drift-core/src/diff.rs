@@ -10,9 +10,10 @@ use rayon::prelude::*;
 use similar::DiffOp;
 use similar::algorithms::{Capture, DiffHook, Replace, myers};
 
+use crate::label;
 use crate::model::node::compare_keys;
 use crate::model::{Entity, EntityId, ListKind, Location, Node, Snapshot};
-use crate::path::{self, Path, Segment};
+use crate::path::{Path, Segment};
 
 /// One step of a merge of two sequences sorted by the same order.
 pub(crate) enum Joined<T> {
@@ -221,6 +222,7 @@ pub fn diff<'a>(left: &'a Snapshot, right: &'a Snapshot) -> Diff<'a> {
                             left: l,
                             right: r,
                             stack,
+                            labels: Vec::new(),
                             comparable_secrets,
                             changes: &mut changes,
                             shared: &mut shared,
@@ -272,13 +274,16 @@ enum Step<'a> {
     Key(&'a str),
     Index(usize),
     Keyed(&'a [Box<str>], &'a Node),
-    Member(&'a Node),
+    /// A set item, by its label in the walker's `labels`.
+    Member(usize),
 }
 
 struct Walker<'a, 'w> {
     left: &'a Entity,
     right: &'a Entity,
     stack: Vec<Step<'a>>,
+    /// The labels of the set items on the stack.
+    labels: Vec<String>,
     comparable_secrets: bool,
     changes: &'w mut Vec<Change<'a>>,
     shared: &'w mut Vec<SharedSecret<'a>>,
@@ -287,7 +292,24 @@ struct Walker<'a, 'w> {
 
 impl<'a> Walker<'a, '_> {
     fn path(&self) -> Path {
-        Path::from_segments(self.stack.iter().map(|step| render(*step)).collect())
+        Path::from_segments(self.stack.iter().map(|step| self.render(*step)).collect())
+    }
+
+    fn render(&self, step: Step<'_>) -> Segment {
+        match step {
+            Step::Key(key) => Segment::Key(key.into()),
+            Step::Index(index) => Segment::Index(index),
+            Step::Keyed(key, item) => Segment::Keyed(label::keyed_text(key, item).into()),
+            Step::Member(i) => Segment::Member(self.labels.get(i).map_or("", String::as_str).into()),
+        }
+    }
+
+    /// The name of the list being walked (`ingress`), for its items' labels.
+    fn list_key(&self) -> &'a str {
+        match self.stack.last() {
+            Some(Step::Key(key)) => key,
+            _ => "",
+        }
     }
 
     fn record(&mut self, kind: ChangeKind, left: Option<&'a Node>, right: Option<&'a Node>, lines: (u32, u32)) {
@@ -420,29 +442,70 @@ impl<'a> Walker<'a, '_> {
 
     fn set(&mut self, a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
         let (mut removed, mut added) = (Vec::new(), Vec::new());
+        let (mut i, mut j) = (0, 0);
+        let (mut left_labels, mut right_labels) = (None, None);
+        let list_key = self.list_key();
         for joined in merge_join(a, b, |x, y| x.cmp(y)) {
             match joined {
-                Joined::Both(x, y) if x.contains_secret() => self.within(Step::Member(x), x, y, lines),
-                Joined::Both(..) => {}
-                Joined::Left(x) => removed.push(x),
-                Joined::Right(y) => added.push(y),
+                Joined::Both(x, y) => {
+                    if x.contains_secret() {
+                        let step = self.member(&mut left_labels, a, i, list_key);
+                        self.within(step, x, y, lines);
+                        self.labels.pop();
+                    }
+                    (i, j) = (i + 1, j + 1);
+                }
+                Joined::Left(_) => {
+                    removed.push(i);
+                    i += 1;
+                }
+                Joined::Right(_) => {
+                    added.push(j);
+                    j += 1;
+                }
             }
         }
         // A member that changed in one field (a toleration's seconds, a rule's port) is that member,
         // changed: pair it with its most similar counterpart and compare the two. Scalars have no
         // parts, so a different scalar is a different member.
-        let pairs = pair_similar(&removed, &added);
-        for (k, item) in removed.iter().enumerate() {
+        let (gone, new): (Vec<&Node>, Vec<&Node>) =
+            (removed.iter().map(|&i| &a[i]).collect(), added.iter().map(|&j| &b[j]).collect());
+        let pairs = pair_similar(&gone, &new);
+        // A changed member is named as the right side has it (as a guard on it is).
+        for (k, &index) in removed.iter().enumerate() {
             match pairs.iter().find(|(r, _)| *r == k) {
-                Some(&(_, m)) => self.within(Step::Member(item), item, added[m], lines),
-                None => self.only(Step::Member(item), ChangeKind::Removed, item, lines),
+                Some(&(_, m)) => {
+                    let step = self.member(&mut right_labels, b, added[m], list_key);
+                    self.within(step, &a[index], new[m], lines);
+                }
+                None => {
+                    let step = self.member(&mut left_labels, a, index, list_key);
+                    self.only(step, ChangeKind::Removed, &a[index], lines);
+                }
             }
+            self.labels.pop();
         }
-        for (m, item) in added.iter().enumerate() {
+        for (m, &index) in added.iter().enumerate() {
             if !pairs.iter().any(|(_, p)| *p == m) {
-                self.only(Step::Member(item), ChangeKind::Added, item, lines);
+                let step = self.member(&mut right_labels, b, index, list_key);
+                self.only(step, ChangeKind::Added, &b[index], lines);
+                self.labels.pop();
             }
         }
+    }
+
+    /// Pushes the label of `items[index]` (the set's labels made on first need) and returns its step.
+    fn member(&mut self, labels: &mut Option<Vec<String>>, items: &[Node], index: usize, list_key: &str) -> Step<'a> {
+        let text = match (labels.as_ref(), items.get(index).and_then(label::exact)) {
+            (None, Some(exact)) => exact,
+            _ => labels
+                .get_or_insert_with(|| label::member_labels(items, list_key))
+                .get(index)
+                .cloned()
+                .unwrap_or_default(),
+        };
+        self.labels.push(text);
+        Step::Member(self.labels.len() - 1)
     }
 
     fn sequence(&mut self, a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
@@ -583,208 +646,41 @@ fn within_distance(a: &[Node], b: &[Node], max: usize) -> bool {
     false
 }
 
-fn render(step: Step<'_>) -> Segment {
-    match step {
-        Step::Key(key) => Segment::Key(key.into()),
-        Step::Index(index) => Segment::Index(index),
-        Step::Keyed(key, item) => Segment::Keyed(keyed_text(key, item).into()),
-        Step::Member(item) => Segment::Member(member_text(item).into()),
-    }
-}
-
-/// The path segment of item `i` of a list, as the diff names it: by key, by value, or by index.
-pub(crate) fn item_segment(list: &crate::model::List, i: usize, item: &Node) -> Segment {
+/// The path segment of item `i` of a list, as the diff names it: by key, by label, or by index
+/// (`list_key` is the list's own name, `ingress`).
+pub(crate) fn item_segment(list: &crate::model::List, i: usize, item: &Node, list_key: &str) -> Segment {
     match list.kind() {
-        crate::model::ListKind::Keyed(key) | crate::model::ListKind::OrderedKeyed(key) => {
-            Segment::Keyed(keyed_text(key, item).into())
-        }
-        crate::model::ListKind::Set => Segment::Member(member_text(item).into()),
-        crate::model::ListKind::Sequence => Segment::Index(i),
+        ListKind::Keyed(key) | ListKind::OrderedKeyed(key) => Segment::Keyed(label::keyed_text(key, item).into()),
+        ListKind::Set => Segment::Member(label::member_label(list.items(), i, list_key).into()),
+        ListKind::Sequence => Segment::Index(i),
     }
-}
-
-/// A keyed item's segment text: `name=api`, `containerPort=80,protocol=TCP`.
-pub(crate) fn keyed_text(key: &[Box<str>], item: &Node) -> String {
-    let mut out = String::new();
-    for (i, field) in key.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(field);
-        out.push('=');
-        match crate::model::node::key_value(item, field) {
-            Some(value) => path::push_value(&mut out, &scalar_text(value)),
-            None => out.push_str("\"\""),
-        }
-    }
-    out
 }
 
 impl Node {
     /// The node at a path (as the diff renders paths), if there is one.
     pub fn at(&self, path: &Path) -> Option<&Node> {
         let mut node = self;
+        let mut list_key = "";
         for segment in path.segments() {
             node = match (segment, node) {
-                (Segment::Key(key), Node::Map(map)) => map.get(key)?,
+                (Segment::Key(key), Node::Map(map)) => {
+                    list_key = key;
+                    map.get(key)?
+                }
                 (Segment::Index(i), Node::List(list)) => list.items().get(*i)?,
                 (Segment::Keyed(text), Node::List(list)) => {
                     let key = list.kind().key()?;
-                    list.items().iter().find(|item| keyed_text(key, item) == **text)?
+                    list.items().iter().find(|item| label::keyed_text(key, item) == **text)?
                 }
                 (Segment::Member(text), Node::List(list)) => {
-                    list.items().iter().find(|item| member_text(item) == **text)?
+                    let labels = label::member_labels(list.items(), list_key);
+                    list.items().get(labels.iter().position(|label| **label == **text)?)?
                 }
                 _ => return None,
             };
         }
         Some(node)
     }
-}
-
-/// A key field's text for a path: a scalar as itself, a short list of scalars joined with `+`
-/// (`Resource=arn:aws:s3:::b+arn:aws:s3:::b/*`), anything else a short content hash.
-fn scalar_text(node: &Node) -> String {
-    match node {
-        Node::List(list)
-            if !list.items().is_empty()
-                && list.items().iter().all(|i| !matches!(i, Node::Map(_) | Node::List(_) | Node::Secret(_))) =>
-        {
-            let joined = list.items().iter().map(ToString::to_string).collect::<Vec<_>>().join("+");
-            if joined.len() <= LABEL_MAX { joined } else { format!("#{}", content_hash(node)) }
-        }
-        Node::Map(_) | Node::List(_) | Node::Secret(_) => format!("#{}", content_hash(node)),
-        other => other.to_string(),
-    }
-}
-
-/// Labels of set items longer than this are a content hash instead.
-const LABEL_MAX: usize = 100;
-
-/// A set member's rendering: the value itself when short and plain; a composite item by its
-/// fields (`from_port=22,protocol=tcp,cidr_blocks=0.0.0.0/0`, nested keys joined with dots, empty
-/// fields left out) when that is short; else `#` and a content hash. A secret inside, or a list
-/// of several composite items (whose boundaries a flat label would lose), adds a short hash so
-/// that two different items never share a label.
-pub(crate) fn member_text(node: &Node) -> String {
-    let mut out = String::new();
-    match node {
-        Node::Map(_) => {
-            let mut label = Label::default();
-            label.flatten(node, &mut String::new());
-            let flat = label.fields.join(",");
-            out = match (label.fields.is_empty(), label.ambiguous) {
-                (true, _) => format!("#{}", content_hash(node)),
-                (false, false) if flat.len() <= LABEL_MAX => flat,
-                (false, true) if flat.len() <= LABEL_MAX => format!("{flat},#{}", &content_hash(node)[..4]),
-                _ => format!("#{}", content_hash(node)),
-            };
-        }
-        Node::List(_) | Node::Secret(_) => out = format!("#{}", content_hash(node)),
-        other => {
-            let text = other.to_string();
-            if text.len() <= 64 {
-                path::push_value(&mut out, &text);
-            } else {
-                out = format!("#{}", content_hash(node));
-            }
-        }
-    }
-    out
-}
-
-/// A composite item's fields as `key=value` texts, for its label.
-#[derive(Default)]
-struct Label {
-    fields: Vec<String>,
-    /// The flat form may not tell this item from another (a secret, several composite items).
-    ambiguous: bool,
-}
-
-impl Label {
-    fn flatten(&mut self, node: &Node, prefix: &mut String) {
-        if self.fields.iter().map(|f| f.len() + 1).sum::<usize>() > LABEL_MAX {
-            return;
-        }
-        match node {
-            Node::Map(map) => {
-                for field in map.fields() {
-                    let len = prefix.len();
-                    if !prefix.is_empty() {
-                        prefix.push('.');
-                    }
-                    prefix.push_str(field.key());
-                    self.flatten(field.node(), prefix);
-                    prefix.truncate(len);
-                }
-            }
-            Node::List(list) => {
-                let items = list.items();
-                if items.iter().filter(|i| matches!(i, Node::Map(_) | Node::List(_))).count() > 1 {
-                    self.ambiguous = true;
-                }
-                if items.iter().all(|i| !matches!(i, Node::Map(_) | Node::List(_) | Node::Secret(_))) {
-                    if !items.is_empty() {
-                        let values: Vec<String> = items.iter().map(ToString::to_string).collect();
-                        self.push(prefix, &values.join("+"));
-                    }
-                } else {
-                    for item in items {
-                        self.flatten(item, prefix);
-                    }
-                }
-            }
-            Node::Secret(_) => self.ambiguous = true,
-            Node::Null => {}
-            Node::String(s) if s.is_empty() => {}
-            Node::Bool(false) => {}
-            other => self.push(prefix, &other.to_string()),
-        }
-    }
-
-    fn push(&mut self, key: &str, value: &str) {
-        let mut field = String::with_capacity(key.len() + value.len() + 1);
-        field.push_str(key);
-        field.push('=');
-        path::push_value(&mut field, value);
-        self.fields.push(field);
-    }
-}
-
-/// A stable (run-independent) hash of a value's canonical rendering; secrets count as one marker so
-/// that a per-run fingerprint key does not change paths.
-fn content_hash(node: &Node) -> String {
-    use sha2::{Digest, Sha256};
-    fn canon(node: &Node, out: &mut String) {
-        match node {
-            Node::Secret(_) => out.push_str("<secret>"),
-            Node::Map(map) => {
-                out.push('{');
-                for field in map.fields() {
-                    out.push_str(&serde_json::Value::from(field.key()).to_string());
-                    out.push(':');
-                    canon(field.node(), out);
-                    out.push(',');
-                }
-                out.push('}');
-            }
-            Node::List(list) => {
-                out.push('[');
-                for item in list.items() {
-                    canon(item, out);
-                    out.push(',');
-                }
-                out.push(']');
-            }
-            Node::Number(n) => out.push_str(&n.value().to_string()),
-            Node::Quantity(q) => out.push_str(&q.value().to_string()),
-            Node::String(s) => out.push_str(&serde_json::Value::from(&**s).to_string()),
-            other => out.push_str(&other.to_string()),
-        }
-    }
-    let mut text = String::new();
-    canon(node, &mut text);
-    crate::report::hex(&Sha256::digest(text.as_bytes())[..4])
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ mod diff;
 mod environment;
 mod error;
 mod fingerprint;
+mod label;
 mod layers;
 mod model;
 mod patch;

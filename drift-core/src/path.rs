@@ -165,6 +165,13 @@ impl FromStr for Path {
     }
 }
 
+/// Whether a set item's label stands in `[=…]` and parses back as itself: no `]` outside a
+/// quoted part, quotes closed.
+pub(crate) fn is_member_text(text: &str) -> bool {
+    let closed = format!("{text}]");
+    bracket(&closed, 0).is_some_and(|(inner, next)| inner.len() == text.len() && next == closed.len())
+}
+
 /// Finds the `]` closing a bracket opened just before `start`, skipping quoted strings.
 fn bracket(s: &str, start: usize) -> Option<(&str, usize)> {
     let bytes = s.as_bytes();

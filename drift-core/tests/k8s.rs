@@ -120,8 +120,7 @@ fn real_changes_in_the_fixtures() {
         (deploy, format!("{container}.env[name=LOG_LEVEL].value"), FindingKind::Changed, Category::Config),
         (
             "k8s:networking.k8s.io/NetworkPolicy/shop/checkout",
-            "spec.ingress[=from.namespaceSelector.matchLabels.name=monitoring,ports.port=9090,ports.protocol=TCP]"
-                .to_owned(),
+            "spec.ingress[=ports=9090/TCP from namespace=monitoring]".to_owned(),
             FindingKind::Removed,
             Category::Network,
         ),

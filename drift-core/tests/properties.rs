@@ -86,6 +86,37 @@ fn with_lines(node: Node, next: &mut u32) -> Node {
     }
 }
 
+/// A set item shaped like a rule: a firewall rule's, a NetworkPolicy rule's or a statement's
+/// fields, or others, with values from small alphabets (so that items often look alike).
+fn rule_item() -> impl Strategy<Value = Node> {
+    let key = prop_oneof![
+        Just("protocol"),
+        Just("from_port"),
+        Just("to_port"),
+        Just("cidr_blocks"),
+        Just("description"),
+        Just("Effect"),
+        Just("Action"),
+        Just("name"),
+        Just("from"),
+        Just("ports"),
+        Just("x"),
+    ];
+    let value = prop_oneof![
+        leaf(),
+        "[a-c ]{0,120}".prop_map(Node::string),
+        prop::collection::vec("[0-9./]{1,6}".prop_map(Node::string), 0..12).prop_map(|v| Node::List(List::set(v))),
+        prop::collection::vec(
+            prop::collection::btree_map(prop_oneof![Just("podSelector"), Just("port"), Just("ipBlock")], leaf(), 1..3)
+                .prop_map(|m| Node::map(m.into_iter().map(|(k, v)| Field::new(k, 0, v)).collect())),
+            0..3
+        )
+        .prop_map(|v| Node::List(List::set(v))),
+    ];
+    prop::collection::btree_map(key, value, 0..6)
+        .prop_map(|m| Node::map(m.into_iter().map(|(k, v)| Field::new(k, 0, v)).collect()))
+}
+
 fn snapshot(name: &str, entities: Vec<(String, Node)>) -> Snapshot {
     let mut snapshot = Snapshot::new(name);
     for (address, body) in entities {
@@ -240,6 +271,27 @@ proptest! {
         };
         let options = LoadOptions::new(Fingerprinter::with_key(b"p"));
         let _ = drift_core::parse(format, "fuzz.json", format!("{head}{tail}").as_bytes(), &options);
+    }
+
+    #[test]
+    fn set_items_have_unique_labels_that_find_them(items in prop::collection::vec(rule_item(), 1..12)) {
+        // Every item removed: one change each, at a path that parses back and finds that item.
+        let set = Node::List(List::set(items));
+        let left = snapshot("l", vec![("e".to_owned(), Node::map(vec![Field::new("ingress", 0, set.clone())]))]);
+        let empty = Node::map(vec![Field::new("ingress", 0, Node::List(List::set(Vec::new())))]);
+        let right = snapshot("r", vec![("e".to_owned(), empty)]);
+        let diff = drift_core::diff(&left, &right);
+        let Node::List(list) = &set else { unreachable!() };
+        prop_assert_eq!(diff.changes().len(), list.items().len());
+        let body = left.entities().next().map(Entity::body).cloned().unwrap_or(Node::Null);
+        let mut seen = std::collections::HashSet::new();
+        for change in diff.changes() {
+            let text = change.path().to_string();
+            prop_assert!(seen.insert(text.clone()), "two items named {}", text);
+            let parsed: Path = text.parse().map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            prop_assert_eq!(&parsed, change.path());
+            prop_assert_eq!(body.at(&parsed), change.left(), "{}", text);
+        }
     }
 
     #[test]

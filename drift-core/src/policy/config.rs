@@ -701,8 +701,8 @@ fn glob_regex(glob: &str, kind: Glob) -> (String, usize) {
         Glob::Path => r"[^.\[\]]*",
     };
     // Inside a path's brackets `*` is one list item's whole label, whatever it holds: dots in an
-    // IP range or a host name (`ingress[*]` matches `ingress[=10.0.0.0/8]`).
-    let in_item = r"[^\]]*";
+    // IP range or a host name (`ingress[*]` matches `ingress[=10.0.0.0/8]`), a `]` in a quoted part.
+    let in_item = r#"(?:[^\]"]|"(?:[^"\\]|\\.)*")*"#;
     let mut out = String::from("^(?s:");
     let mut literal = 0;
     let mut brackets = 0usize;

@@ -35,8 +35,17 @@ fn guard_nodes<'a>(guard: &config::Guard, body: &'a Node) -> Vec<(Path, &'a Node
                 }
             }
             Node::List(list) => {
+                let list_key = match path.last() {
+                    Some(Segment::Key(key)) => key.to_string(),
+                    _ => String::new(),
+                };
+                let labels = matches!(list.kind(), crate::model::ListKind::Set)
+                    .then(|| crate::label::member_labels(list.items(), &list_key));
                 for (i, item) in list.items().iter().enumerate() {
-                    path.push(crate::diff::item_segment(list, i, item));
+                    path.push(match &labels {
+                        Some(labels) => Segment::Member(labels.get(i).map_or("", String::as_str).into()),
+                        None => crate::diff::item_segment(list, i, item, &list_key),
+                    });
                     walk(item, path, guard, out);
                     path.pop();
                 }

@@ -51,7 +51,7 @@ pub(crate) fn openings(kind: &str, body: &Node) -> Vec<Opening> {
                         let protocol = text(item, "protocol").unwrap_or_default();
                         let path = Path::from_segments(vec![
                             Segment::Key("ingress".into()),
-                            crate::diff::item_segment(list, i, item),
+                            crate::diff::item_segment(list, i, item, "ingress"),
                         ]);
                         out.push(opening(path, &protocol, ports, acl));
                     }
@@ -115,7 +115,7 @@ pub(crate) fn openings(kind: &str, body: &Node) -> Vec<Opening> {
                 for (i, item) in items.iter().enumerate() {
                     let path = Path::from_segments(vec![
                         Segment::Key("security_rule".into()),
-                        crate::diff::item_segment(list, i, item),
+                        crate::diff::item_segment(list, i, item, "security_rule"),
                     ]);
                     out.extend(azure_rule(item, path));
                 }

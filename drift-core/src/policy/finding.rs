@@ -99,7 +99,7 @@ pub(super) fn item_keys(list: Option<&Node>) -> Vec<String> {
         .iter()
         .map(|item| match (key, crate::model::node::key_value(item, &key[0])) {
             ([_], Some(Node::String(name))) => name.to_string(),
-            _ => crate::diff::keyed_text(key, item),
+            _ => crate::label::keyed_text(key, item),
         })
         .collect()
 }

@@ -84,7 +84,7 @@ fn path_of(steps: &[Step<'_>]) -> Path {
             .iter()
             .map(|step| match *step {
                 Step::Key(k) => Segment::Key(k.into()),
-                Step::Keyed(key, item) => Segment::Keyed(crate::diff::keyed_text(key, item).into()),
+                Step::Keyed(key, item) => Segment::Keyed(crate::label::keyed_text(key, item).into()),
                 Step::Index(i) => Segment::Index(i),
             })
             .collect(),

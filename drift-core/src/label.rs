@@ -1,0 +1,900 @@
+//! How a list item is named in a path (DESIGN §5), so that a person can tell which item it is
+//! without opening the file.
+//!
+//! A keyed item is named by its key fields (`name=api`, `containerPort=80,protocol=TCP`,
+//! `Effect=Allow,Principal=AWS:arn:aws:iam::1:root`). A set item is named by what identifies it:
+//!
+//! - a firewall rule by protocol, ports and peers: `tcp/22 from 0.0.0.0/0`, `all to sg-0a1b`,
+//!   `100 allow tcp/443 from 10.0.0.0/8` (a network ACL entry);
+//! - a NetworkPolicy rule by ports and peer selectors: `ports=9090/TCP from namespace=monitoring`,
+//!   a peer `namespace=monitoring&pod:app=prometheus`, a port `9090/TCP`;
+//! - a policy statement by `Sid`, else effect and actions: `Allow s3:GetObject on arn:aws:s3:::b/*`;
+//! - an item with a name (`name=AllowSSH`, `Sid=ReadBucket`) by it;
+//! - anything else by its fields (`key=dedicated,effect=NoSchedule`), the most distinctive short
+//!   ones first when all would not fit;
+//! - a scalar by itself, a long one cut in its middle.
+//!
+//! Labels are unique within their list: an item whose label another item shares is named by all
+//! its fields, and only if that is still not enough (two items that differ only in a secret) does a
+//! short content hash tell them apart. An item with nothing readable is a hash (`#1f2e3d4c`).
+//! The shapes are recognized by field names wherever they appear, never by format or domain.
+
+use std::collections::HashMap;
+
+use crate::model::node::key_value;
+use crate::model::{Map, Node};
+use crate::path;
+
+/// Labels longer than this are shortened (a set item) or a hash (a key value).
+const LABEL_MAX: usize = 100;
+
+/// A keyed item's segment text: `name=api`, `containerPort=80,protocol=TCP`. Key fields the item
+/// lacks are left out; a map value reads `AWS:arn:…` (its keys and values), a list its values
+/// joined with `+`.
+pub(crate) fn keyed_text(key: &[Box<str>], item: &Node) -> String {
+    let mut out = String::new();
+    for field in key {
+        let Some(value) = key_value(item, field) else { continue };
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(field);
+        out.push('=');
+        match inline(value) {
+            Some(text) if text.len() <= LABEL_MAX => path::push_value(&mut out, &text),
+            _ => {
+                out.push('#');
+                out.push_str(&content_hash(value));
+            }
+        }
+    }
+    if out.is_empty() {
+        // No key field at all (one such item is still unique): the first, empty.
+        out.push_str(key.first().map_or("", |k| &**k));
+        out.push_str("=\"\"");
+    }
+    out
+}
+
+/// The label of item `index` of a set (`list_key` is the set's own name, `ingress`).
+pub(crate) fn member_label(items: &[Node], index: usize, list_key: &str) -> String {
+    match items.get(index).map(exact) {
+        Some(Some(label)) => label,
+        Some(None) => member_labels(items, list_key).swap_remove(index),
+        None => String::new(),
+    }
+}
+
+/// An item's label when it is its whole value (a short scalar), which no other item of a set can
+/// share: no need to look at the others.
+pub(crate) fn exact(item: &Node) -> Option<String> {
+    match item {
+        Node::Map(_) | Node::List(_) | Node::Secret(_) => None,
+        scalar => {
+            let text = scalar.to_string();
+            (text.len() <= LABEL_MAX).then(|| quoted(&text))
+        }
+    }
+}
+
+/// The labels of every item of a set, unique within it.
+pub(crate) fn member_labels(items: &[Node], list_key: &str) -> Vec<String> {
+    let own: Vec<Own> = items.iter().map(|item| own_label(item, list_key)).collect();
+    let mut labels: Vec<String> = own.iter().map(|o| o.text().to_owned()).collect();
+    // Only labels that leave something out can meet another item's.
+    if own.iter().all(|o| matches!(o, Own::Exact(_))) {
+        return labels;
+    }
+    for i in shared(&labels) {
+        labels[i] = full_label(&items[i]).unwrap_or_else(|| format!("#{}", content_hash(&items[i])));
+    }
+    for i in shared(&labels) {
+        // The last resort: items whose every readable field is alike.
+        labels[i] = format!("{},#{}", labels[i], &content_hash(&items[i])[..4]);
+    }
+    // Items that differ only in a secret (whose hash counts every secret alike, so that paths do
+    // not change with the fingerprint key): numbered in the set's order.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for i in shared(&labels) {
+        let n = seen.entry(labels[i].clone()).or_default();
+        *n += 1;
+        labels[i] = format!("{}-{n}", labels[i]);
+    }
+    labels
+}
+
+/// The positions of labels that another position has too.
+fn shared(labels: &[String]) -> Vec<usize> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for label in labels {
+        *counts.entry(label.as_str()).or_default() += 1;
+    }
+    (0..labels.len()).filter(|&i| counts.get(labels[i].as_str()).copied().unwrap_or(0) > 1).collect()
+}
+
+/// An item named by all its readable fields, when its own label is another item's too.
+fn full_label(item: &Node) -> Option<String> {
+    let map = item.as_map()?;
+    let leaves = leaves(map);
+    let text = leaves.iter().map(|l| field_text(&l.path.join("."), &l.values)).collect::<Vec<_>>().join(",");
+    (!text.is_empty() && text.len() <= 4 * LABEL_MAX && path::is_member_text(&text)).then_some(text)
+}
+
+/// An item's own label: `Exact` when it is the item's whole value (a short scalar), which no
+/// other item of a set can share; `Short` when it may leave something out.
+enum Own {
+    Exact(String),
+    Short(String),
+}
+
+impl Own {
+    fn text(&self) -> &str {
+        match self {
+            Own::Exact(text) | Own::Short(text) => text,
+        }
+    }
+}
+
+fn own_label(item: &Node, list_key: &str) -> Own {
+    match item {
+        Node::Map(map) => Own::Short(
+            map_label(map, list_key)
+                .filter(|label| path::is_member_text(label))
+                .unwrap_or_else(|| format!("#{}", content_hash(item))),
+        ),
+        Node::List(_) => Own::Short(match inline(item) {
+            Some(text) if text.len() <= LABEL_MAX => quoted(&text),
+            _ => format!("#{}", content_hash(item)),
+        }),
+        Node::Secret(_) => Own::Short(format!("#{}", content_hash(item))),
+        scalar => {
+            let text = scalar.to_string();
+            if text.len() <= LABEL_MAX {
+                Own::Exact(quoted(&text))
+            } else {
+                Own::Short(quoted(&crate::report::elide(&text, LABEL_MAX - 20)))
+            }
+        }
+    }
+}
+
+fn quoted(text: &str) -> String {
+    let mut out = String::new();
+    path::push_value(&mut out, text);
+    out
+}
+
+/// A map item's label by the first shape it has, `None` when nothing in it is readable.
+fn map_label(map: &Map, list_key: &str) -> Option<String> {
+    if map.fields().is_empty() {
+        return Some("{}".to_owned());
+    }
+    named(map, &["Sid", "sid"])
+        .or_else(|| network_policy_peer(map, list_key))
+        .or_else(|| network_policy_port(map, list_key))
+        .or_else(|| firewall_rule(map, list_key))
+        .or_else(|| network_policy_rule(map, list_key))
+        .or_else(|| statement(map))
+        .or_else(|| fields_label(map))
+}
+
+/// An item with a name of its own: `Sid=ReadBucket`, `name=AllowSSH`, `id=expire-logs`.
+fn named(map: &Map, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|key| {
+        let text = scalar(map.get(key)?)?;
+        (!text.is_empty() && text.len() <= LABEL_MAX / 2).then(|| format!("{key}={}", quoted(&text)))
+    })
+}
+
+/// A scalar's text; `None` for a secret, a map, a list, null or an empty string.
+fn scalar(node: &Node) -> Option<String> {
+    match node {
+        Node::Map(_) | Node::List(_) | Node::Secret(_) | Node::Null => None,
+        Node::String(s) if s.is_empty() => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// The texts of a scalar or a list of scalars (secrets and composites left out).
+fn texts(node: Option<&Node>) -> Vec<String> {
+    match node {
+        Some(Node::List(list)) => list.items().iter().filter_map(scalar).collect(),
+        Some(other) => scalar(other).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+fn first_text(map: &Map, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| map.get(k).and_then(scalar))
+}
+
+/// Values joined with `+`, as many as fit in `budget` (at least one), then `+N more`.
+fn fit(values: &[String], budget: usize) -> String {
+    let mut out = String::new();
+    for (i, value) in values.iter().enumerate() {
+        let more = values.len() - i;
+        let reserve = if more > 1 { 8 } else { 0 };
+        if i > 0 && out.len() + 1 + value.len() + reserve > budget {
+            out.push_str(&format!("+{more} more"));
+            return out;
+        }
+        if i > 0 {
+            out.push('+');
+        }
+        out.push_str(value);
+    }
+    out
+}
+
+/// Whether a set's items go out of their resource (egress, outbound) rather than in.
+fn outbound(map: &Map, list_key: &str) -> bool {
+    let key = list_key.to_ascii_lowercase();
+    let direction = first_text(map, &["direction", "type", "Direction"]).unwrap_or_default().to_ascii_lowercase();
+    key.contains("egress") || key.contains("outbound") || direction == "egress" || direction == "outbound"
+}
+
+const PROTOCOL: &[&str] = &["protocol", "ip_protocol", "IpProtocol", "Protocol"];
+const PEERS: &[&str] = &[
+    "cidr_blocks",
+    "ipv6_cidr_blocks",
+    "cidr_block",
+    "ipv6_cidr_block",
+    "cidr_ipv4",
+    "cidr_ipv6",
+    "CidrIp",
+    "CidrIpv6",
+    "source_ranges",
+    "destination_ranges",
+    "source_address_prefix",
+    "source_address_prefixes",
+    "destination_address_prefix",
+    "destination_address_prefixes",
+    "security_groups",
+    "source_security_group_id",
+    "referenced_security_group_id",
+    "SourceSecurityGroupId",
+    "prefix_list_ids",
+    "prefix_list_id",
+    "source_tags",
+    "source_service_accounts",
+];
+
+/// A firewall rule (an AWS security group or network ACL rule, a GCP or Azure rule):
+/// `tcp/22 from 0.0.0.0/0 "ssh"`, `all to sg-0a1b…`, `100 deny udp/53 from 10.0.0.0/8`.
+fn firewall_rule(map: &Map, list_key: &str) -> Option<String> {
+    let protocol = first_text(map, PROTOCOL)?;
+    let all = matches!(protocol.as_str(), "-1" | "all" | "*" | "ALL" | "All");
+    let ports = ports(map, all);
+    let mut peers: Vec<String> = PEERS.iter().flat_map(|k| texts(map.get(k))).collect();
+    if map.get("self").is_some_and(|s| matches!(s, Node::Bool(true))) {
+        peers.push("self".to_owned());
+    }
+    if ports.is_none() && peers.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    if let Some(number) = first_text(map, &["rule_no", "rule_number", "RuleNumber", "priority"]) {
+        out.push_str(&number);
+        out.push(' ');
+    }
+    if let Some(action) = first_text(map, &["action", "rule_action", "RuleAction", "access"]) {
+        out.push_str(&action.to_ascii_lowercase());
+        out.push(' ');
+    }
+    out.push_str(if all { "all" } else { &protocol });
+    if let Some(ports) = ports {
+        out.push('/');
+        out.push_str(&ports);
+    }
+    if !peers.is_empty() {
+        out.push_str(if outbound(map, list_key) { " to " } else { " from " });
+        let budget = LABEL_MAX.saturating_sub(out.len());
+        out.push_str(&fit(&peers, budget));
+    }
+    if let Some(description) = first_text(map, &["description", "Description"])
+        && out.len() + description.len() + 3 <= LABEL_MAX
+        && !description.contains([']', '"', '\\'])
+        && !description.chars().any(char::is_control)
+    {
+        out.push_str(" \"");
+        out.push_str(&description);
+        out.push('"');
+    }
+    Some(out)
+}
+
+/// A rule's ports: `22`, `8000-8080`, `80+443`; `None` for every port.
+fn ports(map: &Map, all_protocols: bool) -> Option<String> {
+    let from = first_text(map, &["from_port", "FromPort"]);
+    let to = first_text(map, &["to_port", "ToPort"]);
+    match (from, to) {
+        (Some(from), Some(to)) => {
+            let every = (from == "0" && (to == "0" || to == "65535")) || (from == "-1" && to == "-1");
+            if all_protocols && every {
+                None
+            } else if from == to {
+                Some(from)
+            } else {
+                Some(format!("{from}-{to}"))
+            }
+        }
+        (Some(one), None) | (None, Some(one)) => Some(one),
+        (None, None) => {
+            let listed: Vec<String> =
+                ["port_range", "destination_port_range", "destination_port_ranges", "ports", "port"]
+                    .iter()
+                    .flat_map(|k| texts(map.get(k)))
+                    .filter(|p| p != "*")
+                    .collect();
+            (!listed.is_empty()).then(|| fit(&listed, LABEL_MAX / 3))
+        }
+    }
+}
+
+/// A NetworkPolicy ingress or egress rule: `ports=9090/TCP from namespace=monitoring`.
+fn network_policy_rule(map: &Map, list_key: &str) -> Option<String> {
+    if !map.fields().iter().all(|f| matches!(f.key(), "ports" | "from" | "to")) {
+        return None;
+    }
+    let mut out = String::new();
+    if let Some(Node::List(ports)) = map.get("ports")
+        && !ports.items().is_empty()
+    {
+        let texts: Vec<String> = ports.items().iter().map(|p| p.as_map().and_then(port_text)).collect::<Option<_>>()?;
+        out.push_str("ports=");
+        out.push_str(&fit(&texts, LABEL_MAX / 3));
+    }
+    let (word, peers) = match (map.get("from"), map.get("to")) {
+        (Some(from), _) => ("from", Some(from)),
+        (None, Some(to)) => ("to", Some(to)),
+        (None, None) => (if outbound(map, list_key) { "to" } else { "from" }, None),
+    };
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
+    out.push(' ');
+    match peers {
+        Some(Node::List(peers)) if !peers.items().is_empty() => {
+            let texts: Vec<String> =
+                peers.items().iter().map(|p| p.as_map().and_then(peer_text)).collect::<Option<_>>()?;
+            let budget = LABEL_MAX.saturating_sub(out.len());
+            out.push_str(&fit(&texts, budget));
+        }
+        // No peers: every source (or destination).
+        _ => out.push_str("any"),
+    }
+    Some(out)
+}
+
+/// A NetworkPolicy peer as an item of `from` or `to`.
+fn network_policy_peer(map: &Map, list_key: &str) -> Option<String> {
+    matches!(list_key, "from" | "to").then(|| peer_text(map)).flatten()
+}
+
+/// A NetworkPolicy port as an item of `ports`: `9090/TCP`.
+fn network_policy_port(map: &Map, list_key: &str) -> Option<String> {
+    (list_key == "ports").then(|| port_text(map)).flatten()
+}
+
+/// `9090/TCP`, `8000-9000/TCP`, `http`, `UDP` (every UDP port).
+fn port_text(map: &Map) -> Option<String> {
+    if !map.fields().iter().all(|f| matches!(f.key(), "port" | "protocol" | "endPort")) {
+        return None;
+    }
+    let port = map.get("port").and_then(scalar);
+    let end = map.get("endPort").and_then(scalar);
+    let protocol = map.get("protocol").and_then(scalar);
+    let mut out = match (port, end) {
+        (Some(port), Some(end)) => format!("{port}-{end}"),
+        (Some(port), None) => port,
+        (None, _) => return protocol,
+    };
+    if let Some(protocol) = protocol {
+        out.push('/');
+        out.push_str(&protocol);
+    }
+    Some(out)
+}
+
+/// A NetworkPolicy peer: `namespace=monitoring`, `pod:app=web`, `namespace=*&pod:app=prom`,
+/// `10.0.0.0/8 except 10.1.0.0/16`.
+fn peer_text(map: &Map) -> Option<String> {
+    if map.fields().is_empty()
+        || !map.fields().iter().all(|f| matches!(f.key(), "podSelector" | "namespaceSelector" | "ipBlock"))
+    {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if let Some(block) = map.get("ipBlock").and_then(Node::as_map) {
+        let mut text = block.get("cidr").and_then(scalar)?;
+        let except = texts(block.get("except"));
+        if !except.is_empty() {
+            text.push_str(" except ");
+            text.push_str(&except.join(","));
+        }
+        parts.push(text);
+    }
+    if let Some(selector) = map.get("namespaceSelector") {
+        parts.push(selector_text("namespace", selector)?);
+    }
+    if let Some(selector) = map.get("podSelector") {
+        parts.push(selector_text("pod", selector)?);
+    }
+    Some(parts.join("&"))
+}
+
+/// A label selector: `namespace=monitoring` (a namespace by its name label), `pod:app=web,tier=db`,
+/// `pod:env in (a,b)`, `namespace=*` (every namespace).
+fn selector_text(what: &str, selector: &Node) -> Option<String> {
+    let map = match selector {
+        Node::Map(map) => map,
+        Node::Null => return Some(format!("{what}=*")),
+        _ => return None,
+    };
+    let mut terms = Vec::new();
+    if let Some(labels) = map.get("matchLabels").and_then(Node::as_map) {
+        if let [only] = labels.fields()
+            && what == "namespace"
+            && matches!(only.key(), "kubernetes.io/metadata.name" | "name")
+        {
+            return Some(format!("namespace={}", scalar(only.node())?));
+        }
+        for field in labels.fields() {
+            terms.push(format!("{}={}", field.key(), scalar(field.node()).unwrap_or_default()));
+        }
+    }
+    if let Some(Node::List(expressions)) = map.get("matchExpressions") {
+        for expression in expressions.items() {
+            let e = expression.as_map()?;
+            let key = e.get("key").and_then(scalar)?;
+            let operator = e.get("operator").and_then(scalar)?;
+            let values = texts(e.get("values")).join(",");
+            terms.push(match operator.as_str() {
+                "Exists" => format!("{key} exists"),
+                "DoesNotExist" => format!("!{key}"),
+                "In" => format!("{key} in ({values})"),
+                "NotIn" => format!("{key} notin ({values})"),
+                other => format!("{key} {other} ({values})"),
+            });
+        }
+    }
+    if terms.is_empty() {
+        return Some(format!("{what}=*"));
+    }
+    Some(format!("{what}:{}", terms.join(",")))
+}
+
+/// A policy statement without a `Sid`: `Allow s3:GetObject+s3:PutObject on arn:aws:s3:::b/*`,
+/// `Deny not iam:* for AWS:*` (IAM JSON, or a Terraform policy document's `statement` block).
+fn statement(map: &Map) -> Option<String> {
+    let effect = first_text(map, &["Effect", "effect"])?;
+    let (negated, actions) = [("", "Action"), ("", "actions"), ("not ", "NotAction"), ("not ", "not_actions")]
+        .iter()
+        .find_map(|(negated, key)| {
+        let values = texts(map.get(key));
+        (!values.is_empty()).then_some((*negated, values))
+    })?;
+    let mut out = format!("{effect} {negated}");
+    out.push_str(&fit(&actions, LABEL_MAX / 2));
+    let resources = [("", "Resource"), ("", "resources"), ("not ", "NotResource"), ("not ", "not_resources")]
+        .iter()
+        .find_map(|(negated, key)| {
+            let values = texts(map.get(key));
+            (!values.is_empty()).then_some((*negated, values))
+        });
+    if let Some((negated, resources)) = resources {
+        let resources: Vec<String> = resources.iter().map(|r| crate::report::elide(r, 48)).collect();
+        out.push_str(" on ");
+        out.push_str(negated);
+        let budget = LABEL_MAX.saturating_sub(out.len());
+        out.push_str(&fit(&resources, budget));
+    }
+    let principals = principals(map);
+    if !principals.is_empty() && out.len() + 5 + principals[0].len() <= LABEL_MAX {
+        out.push_str(" for ");
+        let budget = LABEL_MAX.saturating_sub(out.len());
+        out.push_str(&fit(&principals, budget));
+    }
+    Some(out)
+}
+
+/// A statement's principals: `AWS:arn:…`, `*`; IAM's `Principal` map or a Terraform `principals`
+/// block (`type`, `identifiers`).
+fn principals(map: &Map) -> Vec<String> {
+    let mut out = Vec::new();
+    match map.get("Principal") {
+        Some(Node::Map(principal)) => {
+            for field in principal.fields() {
+                out.extend(texts(Some(field.node())).into_iter().map(|t| format!("{}:{}", field.key(), t)));
+            }
+        }
+        other => out.extend(texts(other)),
+    }
+    if let Some(Node::List(blocks)) = map.get("principals") {
+        for block in blocks.items().iter().filter_map(Node::as_map) {
+            let kind = block.get("type").and_then(scalar).unwrap_or_default();
+            out.extend(texts(block.get("identifiers")).into_iter().map(|t| format!("{kind}:{t}")));
+        }
+    }
+    out.into_iter().map(|p| crate::report::elide(&p, 48)).collect()
+}
+
+/// Any other item by its fields: all of them (`key=dedicated,effect=NoSchedule`) when they fit,
+/// else by its name (`name=AllowSSH`), else the most distinctive short ones: names first, free
+/// text (a description) last, nested keys by their shortest unambiguous tail
+/// (`kubernetes.io/metadata.name=fraud`).
+fn fields_label(map: &Map) -> Option<String> {
+    let leaves = leaves(map);
+    if leaves.is_empty() {
+        return None;
+    }
+    let whole: Vec<String> = leaves.iter().map(|l| field_text(&l.path.join("."), &l.values)).collect();
+    let joined = whole.join(",");
+    if joined.len() <= LABEL_MAX {
+        return Some(joined);
+    }
+    if let Some(name) = named(map, &["name", "Name", "id", "Id", "ID"]) {
+        return Some(name);
+    }
+    let mut ranked: Vec<(u8, String, &[String])> =
+        leaves.iter().map(|leaf| (rank(leaf), display_key(leaf, &leaves), leaf.values.as_slice())).collect();
+    ranked.sort_by_key(|(rank, ..)| *rank);
+    let mut out = String::new();
+    for (_, key, values) in &ranked {
+        let room = LABEL_MAX.saturating_sub(out.len() + 1);
+        let whole = field_text(key, values);
+        let field = if whole.len() <= room {
+            whole
+        } else if values.len() > 1 && key.len() + values[0].len() + 10 <= room {
+            // A long list: its first values, then how many more.
+            let quoted: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+            format!("{key}={}", fit(&quoted, room - key.len() - 1))
+        } else {
+            continue;
+        };
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&field);
+    }
+    if out.is_empty() {
+        // No field fits: the first, cut.
+        let (_, key, values) = &ranked[0];
+        out = crate::report::elide(&field_text(key, values), LABEL_MAX);
+    }
+    Some(out)
+}
+
+/// A scalar at the end of a nested key path; values of one path (a list's items) together.
+struct Leaf {
+    path: Vec<String>,
+    values: Vec<String>,
+}
+
+fn leaves(map: &Map) -> Vec<Leaf> {
+    let mut out = Vec::new();
+    let mut prefix = Vec::new();
+    collect_fields(map, &mut prefix, &mut out);
+    out
+}
+
+fn collect_fields(map: &Map, prefix: &mut Vec<String>, out: &mut Vec<Leaf>) {
+    for field in map.fields() {
+        prefix.push(field.key().to_owned());
+        collect(field.node(), prefix, out);
+        prefix.pop();
+    }
+}
+
+fn collect(node: &Node, prefix: &mut Vec<String>, out: &mut Vec<Leaf>) {
+    match node {
+        Node::Map(map) => collect_fields(map, prefix, out),
+        Node::List(list) => {
+            for item in list.items() {
+                collect(item, prefix, out);
+            }
+        }
+        Node::Secret(_) | Node::Null | Node::Bool(false) => {}
+        Node::String(s) if s.is_empty() => {}
+        other => {
+            let value = other.to_string();
+            match out.iter_mut().find(|leaf| leaf.path == *prefix) {
+                Some(leaf) => leaf.values.push(value),
+                None => out.push(Leaf { path: prefix.clone(), values: vec![value] }),
+            }
+        }
+    }
+}
+
+fn field_text(key: &str, values: &[String]) -> String {
+    let mut out = String::with_capacity(key.len() + 16);
+    out.push_str(key);
+    out.push('=');
+    path::push_value(&mut out, &values.join("+"));
+    out
+}
+
+/// A nested key by its shortest tail that no other field's path ends with.
+fn display_key(leaf: &Leaf, leaves: &[Leaf]) -> String {
+    for n in 1..=leaf.path.len() {
+        let tail = &leaf.path[leaf.path.len() - n..];
+        let shared = leaves.iter().any(|other| other.path != leaf.path && other.path.ends_with(tail));
+        if !shared {
+            return tail.join(".");
+        }
+    }
+    leaf.path.join(".")
+}
+
+/// How identifying a field is: names first, then short values, long values, free text last.
+fn rank(leaf: &Leaf) -> u8 {
+    let last = leaf.path.last().map(|k| k.to_ascii_lowercase().replace(['_', '-'], "")).unwrap_or_default();
+    let long = leaf.values.iter().map(String::len).sum::<usize>() > 40;
+    match last.as_str() {
+        "sid" | "name" | "id" | "key" | "path" | "pathpattern" | "host" | "hosts" => 0,
+        _ if last.ends_with("name") || last.ends_with("id") => 0,
+        "description" | "comment" | "comments" | "note" | "notes" | "title" | "summary" | "message" | "reason"
+        | "help" => 3,
+        _ if long => 2,
+        _ => 1,
+    }
+}
+
+/// A value inline in a label: a scalar as itself, a list's values joined with `+`, a map's as
+/// `key:value`; `None` for anything deeper or a secret.
+fn inline(node: &Node) -> Option<String> {
+    match node {
+        Node::Secret(_) => None,
+        Node::List(list) if !list.items().is_empty() => {
+            let parts: Vec<String> = list.items().iter().map(inline_scalar).collect::<Option<_>>()?;
+            Some(parts.join("+"))
+        }
+        Node::Map(map) if !map.fields().is_empty() => {
+            let mut parts = Vec::new();
+            for field in map.fields() {
+                match field.node() {
+                    Node::List(list) => {
+                        for item in list.items() {
+                            parts.push(format!("{}:{}", field.key(), inline_scalar(item)?));
+                        }
+                    }
+                    other => parts.push(format!("{}:{}", field.key(), inline_scalar(other)?)),
+                }
+            }
+            Some(parts.join("+"))
+        }
+        Node::List(_) | Node::Map(_) => None,
+        other => inline_scalar(other),
+    }
+}
+
+fn inline_scalar(node: &Node) -> Option<String> {
+    match node {
+        Node::Map(_) | Node::List(_) | Node::Secret(_) => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// A stable (run-independent) hash of a value's canonical rendering; secrets count as one marker so
+/// that a per-run fingerprint key does not change paths.
+fn content_hash(node: &Node) -> String {
+    use sha2::{Digest, Sha256};
+    fn canon(node: &Node, out: &mut String) {
+        match node {
+            Node::Secret(_) => out.push_str("<secret>"),
+            Node::Map(map) => {
+                out.push('{');
+                for field in map.fields() {
+                    out.push_str(&serde_json::Value::from(field.key()).to_string());
+                    out.push(':');
+                    canon(field.node(), out);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            Node::List(list) => {
+                out.push('[');
+                for item in list.items() {
+                    canon(item, out);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            Node::Number(n) => out.push_str(&n.value().to_string()),
+            Node::Quantity(q) => out.push_str(&q.value().to_string()),
+            Node::String(s) => out.push_str(&serde_json::Value::from(&**s).to_string()),
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut text = String::new();
+    canon(node, &mut text);
+    crate::report::hex(&Sha256::digest(text.as_bytes())[..4])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, Secret, SecretHints};
+    use crate::path::{Path, Segment};
+
+    fn yaml(text: &str) -> Node {
+        crate::layers::tests::yaml(text)
+    }
+
+    /// The labels of a YAML list's items, as items of a set named `list_key`.
+    fn labels(list_key: &str, text: &str) -> Vec<String> {
+        match yaml(text) {
+            Node::List(list) => member_labels(list.items(), list_key),
+            other => panic!("not a list: {other:?}"),
+        }
+    }
+
+    fn one(list_key: &str, text: &str) -> String {
+        labels(list_key, text).remove(0)
+    }
+
+    #[test]
+    fn firewall_rules_by_protocol_ports_and_peers() {
+        let rule = "- {protocol: tcp, from_port: 22, to_port: 22, cidr_blocks: [0.0.0.0/0], ipv6_cidr_blocks: [], \
+                    prefix_list_ids: [], security_groups: [], self: false, description: ''}";
+        assert_eq!(one("ingress", rule), "tcp/22 from 0.0.0.0/0");
+        assert_eq!(one("egress", rule), "tcp/22 to 0.0.0.0/0");
+        let all =
+            "- {protocol: '-1', from_port: 0, to_port: 0, security_groups: [sg-0a1b], self: true, description: all}";
+        assert_eq!(one("ingress", all), "all from sg-0a1b+self \"all\"");
+        let range = "- {protocol: udp, from_port: 8000, to_port: 8080, cidr_blocks: [10.0.0.0/8]}";
+        assert_eq!(one("ingress", range), "udp/8000-8080 from 10.0.0.0/8");
+        let acl =
+            "- {rule_no: 100, action: allow, protocol: tcp, from_port: 443, to_port: 443, cidr_block: 10.0.0.0/8}";
+        assert_eq!(one("ingress", acl), "100 allow tcp/443 from 10.0.0.0/8");
+        let gcp = "- {protocol: tcp, ports: ['80', '443'], source_ranges: [0.0.0.0/0]}";
+        assert_eq!(one("allow", gcp), "tcp/80+443 from 0.0.0.0/0");
+        // Many peers: as many as fit, then how many more; a description only where it fits.
+        let cidrs: Vec<String> = (0..40).map(|i| format!("10.{i}.0.0/16")).collect();
+        let many = format!(
+            "- {{protocol: tcp, from_port: 443, to_port: 443, cidr_blocks: [{}], description: '{}'}}",
+            cidrs.join(", "),
+            "d".repeat(80)
+        );
+        let label = one("ingress", &many);
+        assert!(label.starts_with("tcp/443 from 10.0.0.0/16+") && label.ends_with(" more"), "{label}");
+        assert!(label.len() <= LABEL_MAX && !label.contains("ddd"), "{label}");
+        // A description that would break the path is left out.
+        let odd = "- {protocol: tcp, from_port: 1, to_port: 1, cidr_blocks: [10.0.0.0/8], description: 'a] \"b'}";
+        assert_eq!(one("ingress", odd), "tcp/1 from 10.0.0.0/8");
+    }
+
+    #[test]
+    fn network_policy_rules_by_ports_and_peers() {
+        let rule = "- from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]\n  \
+                    ports: [{port: 9090, protocol: TCP}]";
+        assert_eq!(one("ingress", rule), "ports=9090/TCP from namespace=monitoring");
+        let peers = "- from:\n  - namespaceSelector: {}\n    podSelector: {matchLabels: {app: prometheus}}\n  \
+                     - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}\n  \
+                     - podSelector:\n      matchExpressions: [{key: tier, operator: In, values: [web, api]}]\n";
+        assert_eq!(
+            one("ingress", peers),
+            "from namespace=*&pod:app=prometheus+10.0.0.0/8 except 10.1.0.0/16+pod:tier in (web,api)"
+        );
+        assert_eq!(
+            one("egress", "- ports: [{port: 53, protocol: UDP}, {port: 8000, endPort: 9000}]"),
+            "ports=53/UDP+8000-9000 to any"
+        );
+        assert_eq!(one("egress", "- to: [{podSelector: {matchLabels: {app: db}}}]"), "to pod:app=db");
+        // A peer or a port as an item of its own set.
+        assert_eq!(
+            one("from", "- namespaceSelector: {matchLabels: {team: data, env: prod}}"),
+            "namespace:env=prod,team=data"
+        );
+        assert_eq!(one("ports", "- {port: http, protocol: TCP}"), "http/TCP");
+        // Allow everything.
+        assert_eq!(one("ingress", "- {}"), "{}");
+    }
+
+    #[test]
+    fn statements_by_sid_else_effect_and_actions() {
+        let sid = "- {Sid: ReadBucket, Effect: Allow, Action: [s3:GetObject], Resource: 'arn:aws:s3:::b/*'}";
+        assert_eq!(one("Statement", sid), "Sid=ReadBucket");
+        let plain = "- {Effect: Allow, Action: [s3:GetObject, s3:PutObject], Resource: 'arn:aws:s3:::b/*', \
+                     Principal: {AWS: 'arn:aws:iam::123456789012:root'}}";
+        assert_eq!(
+            one("Statement", plain),
+            "Allow s3:GetObject+s3:PutObject on arn:aws:s3:::b/* for AWS:arn:aws:iam::123456789012:root"
+        );
+        assert_eq!(one("Statement", "- {Effect: Deny, NotAction: 'iam:*', Resource: '*'}"), "Deny not iam:* on *");
+        // A Terraform policy document's statement block.
+        let block = "- sid: ''\n  effect: Allow\n  actions: [sqs:SendMessage]\n  resources: ['arn:aws:sqs:eu-west-1:1:jobs']\n  \
+                     principals: [{type: Service, identifiers: [sns.amazonaws.com]}]";
+        assert_eq!(
+            one("statement", block),
+            "Allow sqs:SendMessage on arn:aws:sqs:eu-west-1:1:jobs for Service:sns.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn other_items_by_their_fields() {
+        // Short: every field, as before.
+        assert_eq!(
+            one("tolerations", "- {key: dedicated, operator: Equal, value: gpu, effect: NoSchedule}"),
+            "effect=NoSchedule,key=dedicated,operator=Equal,value=gpu"
+        );
+        // Long with a name: the name.
+        let named = format!("- {{name: AllowSSH, priority: 100, direction: Inbound, notes: '{}'}}", "n".repeat(120));
+        assert_eq!(one("security_rule", &named), "name=AllowSSH");
+        // Long without: names first, free text last, nested keys by their shortest tail.
+        let long = format!(
+            "- {{key: region, spec: {{zone: {{id: eu-west-1a}}}}, description: '{}', blob: '{}'}}",
+            "x".repeat(50),
+            "y".repeat(70)
+        );
+        let label = one("items", &long);
+        assert!(label.starts_with("key=region,id=eu-west-1a"), "{label}");
+        assert!(label.len() <= LABEL_MAX, "{label}");
+    }
+
+    #[test]
+    fn labels_are_unique_within_their_list() {
+        // Same protocol, port and peers; only the (long) description tells them apart.
+        let long = "x".repeat(95);
+        let text = format!(
+            "- {{protocol: tcp, from_port: 22, to_port: 22, cidr_blocks: [10.0.0.0/8], description: 'a{long}'}}\n\
+             - {{protocol: tcp, from_port: 22, to_port: 22, cidr_blocks: [10.0.0.0/8], description: 'b{long}'}}\n\
+             - {{protocol: tcp, from_port: 80, to_port: 80, cidr_blocks: [10.0.0.0/8]}}"
+        );
+        let labels = labels("ingress", &text);
+        assert_eq!(labels[2], "tcp/80 from 10.0.0.0/8");
+        assert_ne!(labels[0], labels[1]);
+        assert!(labels[0].contains("description=") && !labels[0].contains('#'), "{labels:?}");
+        // Items alike but for a secret: a short hash, the last resort, and never the secret.
+        let secret = |fp: &str| Node::Secret(Box::new(Secret::new(Some(fp.into()), None, SecretHints::default())));
+        let item = |fp: &str| {
+            Node::map(vec![Field::new("name", 1, Node::string("db")), Field::new("password", 2, secret(fp))])
+        };
+        let items = [item("fp-one"), item("fp-two")];
+        let labels = member_labels(&items, "users");
+        assert_ne!(labels[0], labels[1]);
+        assert!(labels.iter().all(|l| !l.contains("fp-")), "{labels:?}");
+    }
+
+    #[test]
+    fn labels_parse_back_and_find_their_item() {
+        let text = "- {protocol: tcp, from_port: 22, to_port: 22, cidr_blocks: [0.0.0.0/0], description: 'ssh (temp)'}\n\
+                    - from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: x}}}]\n\
+                    - {Effect: Allow, Action: 's3:*', Resource: '*'}\n\
+                    - {key: 'a\"b', value: 'c]d'}\n\
+                    - plain\n\
+                    - 'with space'\n";
+        let Node::List(list) = yaml(text) else { panic!("a list") };
+        let body =
+            Node::map(vec![Field::new("ingress", 1, Node::List(crate::model::List::set(list.items().to_vec())))]);
+        let Some(Node::List(set)) = body.as_map().and_then(|m| m.get("ingress")) else { panic!("a set") };
+        for (i, label) in member_labels(set.items(), "ingress").iter().enumerate() {
+            let rendered = format!("ingress[={label}]");
+            let path: Path = rendered.parse().unwrap_or_else(|e| panic!("{rendered}: {e}"));
+            assert_eq!(path.to_string(), rendered);
+            assert_eq!(path.segments()[1], Segment::Member(label.as_str().into()));
+            assert_eq!(body.at(&path), Some(&set.items()[i]), "{rendered}");
+            assert!(crate::policy::config::glob_matches(Some("ingress[*]"), true, &rendered), "{rendered}");
+        }
+        assert!(crate::policy::config::glob_matches(
+            Some("ingress[=tcp/22 from 0.0.0.0/0*]"),
+            true,
+            "ingress[=tcp/22 from 0.0.0.0/0 \"ssh\"]"
+        ));
+    }
+
+    #[test]
+    fn key_fields_leave_out_what_an_item_lacks_and_inline_maps() {
+        let key: Vec<Box<str>> = ["Sid", "Effect", "Principal", "Resource"].iter().map(|k| Box::from(*k)).collect();
+        let item =
+            yaml("{Effect: Allow, Principal: {AWS: ['arn:aws:iam::1:root', 'arn:aws:iam::2:root']}, Resource: '*'}");
+        assert_eq!(
+            keyed_text(&key, &item),
+            "Effect=Allow,Principal=AWS:arn:aws:iam::1:root+AWS:arn:aws:iam::2:root,Resource=*"
+        );
+        assert_eq!(keyed_text(&key, &yaml("{Action: x}")), "Sid=\"\"");
+        let name: Vec<Box<str>> = vec![Box::from("name")];
+        assert_eq!(keyed_text(&name, &yaml("{name: api}")), "name=api");
+    }
+}
