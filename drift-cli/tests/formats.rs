@@ -243,3 +243,38 @@ fn html_is_self_contained_and_critical_first() {
     let hidden_expected = !expected_rows.is_empty() && expected_rows.iter().all(|r| r.contains(" hide\""));
     assert!(hidden_expected, "expected findings are filtered out until asked for");
 }
+
+#[test]
+fn root_causes_in_json_markdown_and_html() {
+    // The security-group rule added in production, and under it the guard that it is open to the
+    // internet: the guard follows from the rule in every format that groups.
+    let json: serde_json::Value = serde_json::from_str(&fixtures("json")).unwrap_or_default();
+    let findings = json["findings"].as_array().cloned().unwrap_or_default();
+    let by_id = |id: &str| findings.iter().find(|f| f["id"] == id);
+    let mut followers = 0;
+    for f in findings.iter().filter(|f| f.get("follows").is_some()) {
+        let root = by_id(f["follows"].as_str().unwrap_or_default()).unwrap_or_else(|| panic!("no root for {f}"));
+        assert_eq!(root["entity"], f["entity"], "{f}");
+        let (root_path, path) = (root["path"].as_str().unwrap_or_default(), f["path"].as_str().unwrap_or_default());
+        assert!(path.starts_with(root_path) && !root_path.is_empty(), "{path} under {root_path}");
+        followers += 1;
+    }
+    assert!(followers >= 3, "{followers}");
+    let guard = findings
+        .iter()
+        .find(|f| f["change"] == "guard" && f["path"].as_str().is_some_and(|p| p.starts_with("ingress[=tcp/22")))
+        .unwrap_or_else(|| panic!("no guard on the SSH rule"));
+    let root = by_id(guard["follows"].as_str().unwrap_or_default()).unwrap_or_else(|| panic!("{guard}"));
+    assert_eq!((root["change"].as_str(), root["path"].as_str()), (Some("added"), guard["path"].as_str()));
+
+    let markdown = fixtures("markdown");
+    let row = markdown.lines().find(|l| l.contains("| guard | ") && l.contains("ingress[=tcp/22")).unwrap_or_default();
+    assert!(row.contains("| ↳ `ingress[=tcp/22 from 0.0.0.0/0"), "{row}");
+
+    // HTML orders an entity's findings worst first, each root cause's followers right under it.
+    let html = fixtures("html");
+    let rows: Vec<&str> = html.lines().filter(|l| l.contains("ingress[=tcp/22 from 0.0.0.0/0")).collect();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(rows[0].contains("<td>added</td>") && !rows[0].contains("↳"), "{}", rows[0]);
+    assert!(rows[1].contains("<td>guard</td>") && rows[1].contains("↳ ingress"), "{}", rows[1]);
+}

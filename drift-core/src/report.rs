@@ -249,6 +249,11 @@ pub struct Finding {
     /// Where each side's effective value came from, when layers were merged (DESIGN §6, §10).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub provenance: Option<Box<Provenance>>,
+    /// The id of the finding this one follows from, its root cause in the same entity: a guard on
+    /// an added or changed item, a value inside a removed item, a certificate's expiry under the
+    /// certificate (see [`follows_from_above`]).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub follows: Option<CompactString>,
 }
 
 /// The layers that set a finding's value on each side, earliest first: the last one is the value
@@ -418,6 +423,7 @@ impl Report {
         findings.sort_by(|a, b| {
             (&a.entity, &a.path, a.change, &a.rule, &a.id).cmp(&(&b.entity, &b.path, b.change, &b.rule, &b.id))
         });
+        link_roots(&mut findings);
         let mut report = Report {
             schema: SCHEMA.to_owned(),
             left,
@@ -538,6 +544,33 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     out
+}
+
+/// Sets each finding's `follows` to its root cause's id, in findings sorted as a report holds them.
+fn link_roots(findings: &mut [Finding]) {
+    let mut start = 0;
+    while start < findings.len() {
+        let end = start + findings[start..].iter().take_while(|x| x.entity == findings[start].entity).count();
+        let group: Vec<&Finding> = findings[start..end].iter().collect();
+        let related = follows_from_above(&group);
+        let mut root: Option<CompactString> = None;
+        let roots: Vec<Option<CompactString>> = group
+            .iter()
+            .zip(related)
+            .map(|(x, under)| {
+                if under {
+                    root.clone()
+                } else {
+                    root = Some(x.id.clone());
+                    None
+                }
+            })
+            .collect();
+        for (x, root) in findings[start..end].iter_mut().zip(roots) {
+            x.follows = root;
+        }
+        start = end;
+    }
 }
 
 /// Which findings of one entity (sorted by path, as a report holds them) follow from the one

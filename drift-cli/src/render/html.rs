@@ -103,11 +103,24 @@ impl fmt::Display for Html<'_> {
                 group.len(),
                 worst.map(|w| format!(", worst drift: {w}")).unwrap_or_default()
             );
-            // The worst first within an entity too.
-            let mut rows: Vec<&Finding> = group.iter().collect();
-            rows.sort_by_key(|x| (x.status != Status::Drift, std::cmp::Reverse(x.severity)));
-            for x in rows {
-                row(&mut out, x, &left, &right);
+            // The worst first within an entity too, each finding's followers (↳) under it.
+            let rows: Vec<&Finding> = group.iter().collect();
+            let related = drift_core::follows_from_above(&rows);
+            let mut families: Vec<Vec<(&Finding, bool)>> = Vec::new();
+            for (x, under) in rows.into_iter().zip(related) {
+                match families.last_mut() {
+                    Some(family) if under => family.push((x, true)),
+                    _ => families.push(vec![(x, false)]),
+                }
+            }
+            let rank = |family: &Vec<(&Finding, bool)>| {
+                let drift = family.iter().filter(|(x, _)| x.status == Status::Drift);
+                let worst = drift.map(|(x, _)| x.severity).max();
+                (worst.is_none(), std::cmp::Reverse(worst.unwrap_or(Severity::Info)))
+            };
+            families.sort_by_key(|family| rank(family));
+            for (x, under) in families.into_iter().flatten() {
+                row(&mut out, x, under, &left, &right);
             }
             out.push_str("</table></details>\n");
         }
@@ -116,7 +129,8 @@ impl fmt::Display for Html<'_> {
     }
 }
 
-fn row(out: &mut String, x: &Finding, left: &str, right: &str) {
+/// One finding's row; `under` marks one that follows from the row above it (`↳`).
+fn row(out: &mut String, x: &Finding, under: bool, left: &str, right: &str) {
     let why = match (x.change, x.reason.as_deref()) {
         (FindingKind::Guard | FindingKind::Reuse, Some(reason)) => format!("{} ({reason})", x.message),
         (FindingKind::Guard | FindingKind::Reuse, None) => x.message.clone(),
@@ -129,11 +143,12 @@ fn row(out: &mut String, x: &Finding, left: &str, right: &str) {
     let _ = writeln!(
         out,
         "<tr class=\"finding {sev} {status}\" data-severity=\"{sev}\" data-status=\"{status}\">\
-         <td class=\"sev\">{sev}</td><td>{what}</td><td class=\"path\">{path}</td>\
+         <td class=\"sev\">{sev}</td><td>{what}</td><td class=\"path\">{mark}{path}</td>\
          <td class=\"values\">{values}<details><summary>whole values</summary>\
          <div>{left}:</div><pre>{old}</pre><div>{right}:</div><pre>{new}</pre></details></td>\
          <td>{why}</td><td class=\"path\">{place}</td></tr>",
         sev = x.severity,
+        mark = if under { "↳ " } else { "" },
         path = esc(&path_label(x)),
         values = esc(&values(x, 80)),
         old = esc(&value(x.left.as_ref(), usize::MAX)),

@@ -112,7 +112,8 @@ impl fmt::Display for Markdown<'_> {
             );
             let _ = writeln!(out, "| severity | change | path | {} → {} | why |", cell(left), cell(right));
             let _ = writeln!(out, "|---|---|---|---|---|");
-            for x in &group {
+            let related = drift_core::follows_from_above(&group);
+            for (x, related) in group.iter().zip(related) {
                 // The rule's reason is always shown: a guard's message says what must hold.
                 let why = match (x.change, x.reason.as_deref()) {
                     (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, Some(reason)) => {
@@ -121,10 +122,12 @@ impl fmt::Display for Markdown<'_> {
                     (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, None) => x.message.clone(),
                     (_, reason) => super::with_provenance(reason.unwrap_or_default(), report, x),
                 };
+                // A finding that follows from the one above it (its root cause) is marked ↳.
                 let row = format!(
-                    "| {} | {} | `{}` | {} | {} |\n",
+                    "| {} | {} | {}`{}` | {} | {} |\n",
                     x.severity,
                     x.change,
+                    if related { "↳ " } else { "" },
                     cell(&path_label(x)).replace('`', "'"),
                     cell(&values(x, 60)),
                     cell(&why)

@@ -70,6 +70,7 @@ pub(super) fn finish(d: Draft<'_>) -> Finding {
         reason: d.reason,
         location: d.location,
         provenance: None,
+        follows: None,
     }
 }
 
