@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod sarif_schema;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -76,6 +78,7 @@ fn sarif_is_sarif_2_1_0() {
         assert!(matches!(result["level"].as_str(), Some("error" | "warning" | "note")));
         assert!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string(), "{result}");
     }
+    sarif_schema::assert_valid(&json);
     insta::assert_snapshot!("sarif", text);
 }
 

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod sarif_schema;
+
 fn drift(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_drift"))
         .args(args)
@@ -83,6 +85,10 @@ fn control_characters_are_escaped_in_every_format() {
         assert_eq!(output.status.code(), Some(0), "{format}: {}", stderr(&output));
         let text = stdout(&output);
         assert!(!text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{202e}'), "{format}: {text}");
+        if format == "sarif" {
+            // File names with control characters are still valid URIs (percent-encoded).
+            sarif_schema::assert_valid(&serde_json::from_str(&text).unwrap_or_default());
+        }
         let forged = text.lines().find(|l| l.trim_start().starts_with("::error::forged"));
         assert!(forged.is_none(), "{format}: {text}");
         assert!(text.contains("forged"), "{format}: the text is still shown, escaped: {text}");

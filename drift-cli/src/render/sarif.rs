@@ -1,6 +1,7 @@
 //! `--format sarif`: SARIF 2.1.0 for code scanning. A rule per category (and per guard rule),
 //! results with the file and line on the right environment's side, severity mapped to levels.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -68,7 +69,26 @@ struct Physical<'a> {
 
 #[derive(Serialize)]
 struct Artifact<'a> {
-    uri: &'a str,
+    uri: Cow<'a, str>,
+}
+
+/// A file's path as a URI reference (SARIF's `artifactLocation.uri`): every byte that may not stand
+/// in a URI's path percent-encoded (a space, `%`, `#`, `?`, a control character, non-ASCII), and
+/// `:`, which would read as a scheme.
+fn uri(path: &str) -> Cow<'_, str> {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b);
+    if path.bytes().all(plain) {
+        return Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len() + 8);
+    for b in path.bytes() {
+        if plain(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[derive(Serialize)]
@@ -115,7 +135,7 @@ impl Serialize for Results<'_> {
             let locations = primary_location(x).map(|location| {
                 [Location {
                     physical_location: Physical {
-                        artifact_location: Artifact { uri: &location.file },
+                        artifact_location: Artifact { uri: uri(&location.file) },
                         region: location.line.map(|start_line| Region { start_line }),
                     },
                 }]
@@ -190,4 +210,17 @@ pub(super) fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
     };
     super::json::to_writer(&mut *out, &sarif)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn file_paths_become_uri_references() {
+        assert_eq!(uri("fixtures/production/k8s/all.yaml"), "fixtures/production/k8s/all.yaml");
+        assert_eq!(uri("/tmp/prod env/.env"), "/tmp/prod%20env/.env");
+        assert_eq!(uri("c:/x#1?.yaml"), "c%3A/x%231%3F.yaml");
+        assert_eq!(uri("prod/100%/é\n.env"), "prod/100%25/%C3%A9%0A.env");
+    }
 }
