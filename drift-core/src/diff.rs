@@ -377,7 +377,20 @@ impl<'a> Walker<'a, '_> {
                         self.record(ChangeKind::Reordered, Some(l), Some(r), (ll, rl));
                     }
                 }
-                (ListKind::Set, ListKind::Set) => self.set(a.items(), b.items(), (ll, rl)),
+                (ListKind::Set, ListKind::Set) => {
+                    let (a, b): (Vec<&Node>, Vec<&Node>) = (a.items().iter().collect(), b.items().iter().collect());
+                    self.set(&a, &b, (ll, rl));
+                }
+                // Unordered on both sides but not alike (statements keyed by `Sid` on one side, a
+                // set on the other, where a statement has none): compared as sets, by value.
+                (ListKind::Set | ListKind::Keyed(_), ListKind::Set | ListKind::Keyed(_)) => {
+                    let sorted = |items: &'a [Node]| {
+                        let mut sorted: Vec<&'a Node> = items.iter().collect();
+                        sorted.sort();
+                        sorted
+                    };
+                    self.set(&sorted(a.items()), &sorted(b.items()), (ll, rl));
+                }
                 _ => self.sequence(a.items(), b.items(), (ll, rl)),
             },
             (Node::Secret(a), Node::Secret(b)) => match (a.fingerprint(), b.fingerprint()) {
@@ -429,7 +442,8 @@ impl<'a> Walker<'a, '_> {
         let pairs = if pairable { pair_similar(&removed, &added) } else { Vec::new() };
         for (k, item) in removed.iter().enumerate() {
             match pairs.iter().find(|(r, _)| *r == k) {
-                Some(&(_, m)) => self.within(Step::Keyed(key, item), item, added[m], lines),
+                // Named as the right side has it, like a changed set item.
+                Some(&(_, m)) => self.within(Step::Keyed(key, added[m]), item, added[m], lines),
                 None => self.only(Step::Keyed(key, item), ChangeKind::Removed, item, lines),
             }
         }
@@ -440,7 +454,8 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn set(&mut self, a: &'a [Node], b: &'a [Node], lines: (u32, u32)) {
+    /// Matches items by value; `a` and `b` are sorted.
+    fn set(&mut self, a: &[&'a Node], b: &[&'a Node], lines: (u32, u32)) {
         let (mut removed, mut added) = (Vec::new(), Vec::new());
         let (mut i, mut j) = (0, 0);
         let (mut left_labels, mut right_labels) = (None, None);
@@ -469,18 +484,18 @@ impl<'a> Walker<'a, '_> {
         // changed: pair it with its most similar counterpart and compare the two. Scalars have no
         // parts, so a different scalar is a different member.
         let (gone, new): (Vec<&Node>, Vec<&Node>) =
-            (removed.iter().map(|&i| &a[i]).collect(), added.iter().map(|&j| &b[j]).collect());
+            (removed.iter().map(|&i| a[i]).collect(), added.iter().map(|&j| b[j]).collect());
         let pairs = pair_similar(&gone, &new);
         // A changed member is named as the right side has it (as a guard on it is).
         for (k, &index) in removed.iter().enumerate() {
             match pairs.iter().find(|(r, _)| *r == k) {
                 Some(&(_, m)) => {
                     let step = self.member(&mut right_labels, b, added[m], list_key);
-                    self.within(step, &a[index], new[m], lines);
+                    self.within(step, a[index], new[m], lines);
                 }
                 None => {
                     let step = self.member(&mut left_labels, a, index, list_key);
-                    self.only(step, ChangeKind::Removed, &a[index], lines);
+                    self.only(step, ChangeKind::Removed, a[index], lines);
                 }
             }
             self.labels.pop();
@@ -488,15 +503,15 @@ impl<'a> Walker<'a, '_> {
         for (m, &index) in added.iter().enumerate() {
             if !pairs.iter().any(|(_, p)| *p == m) {
                 let step = self.member(&mut right_labels, b, index, list_key);
-                self.only(step, ChangeKind::Added, &b[index], lines);
+                self.only(step, ChangeKind::Added, b[index], lines);
                 self.labels.pop();
             }
         }
     }
 
     /// Pushes the label of `items[index]` (the set's labels made on first need) and returns its step.
-    fn member(&mut self, labels: &mut Option<Vec<String>>, items: &[Node], index: usize, list_key: &str) -> Step<'a> {
-        let text = match (labels.as_ref(), items.get(index).and_then(label::exact)) {
+    fn member(&mut self, labels: &mut Option<Vec<String>>, items: &[&Node], index: usize, list_key: &str) -> Step<'a> {
+        let text = match (labels.as_ref(), items.get(index).and_then(|item| label::exact(item))) {
             (None, Some(exact)) => exact,
             _ => labels
                 .get_or_insert_with(|| label::member_labels(items, list_key))
@@ -556,12 +571,22 @@ impl<'a> Walker<'a, '_> {
     }
 }
 
-/// Pairs removed and added maps that share more than half of their fields (by key and value), most
-/// similar first; returns `(removed index, added index)` pairs.
+/// Pairs removed and added maps that are one item changed, most similar first; returns `(removed
+/// index, added index)` pairs. An item is another one changed when both have the same name of
+/// their own (`Sid`, `name`, `id`), when they share more than half of their fields (by key and
+/// value), or when they are the only item removed and the only one added and have the same fields
+/// (a NetworkPolicy rule whose one peer changed).
 fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
     if removed.is_empty() || added.is_empty() || removed.len() * added.len() > 10_000 {
         return Vec::new();
     }
+    let named = |x: &crate::model::Map, y: &crate::model::Map| {
+        ["Sid", "sid", "name", "id"].iter().any(|k| match (x.get(k), y.get(k)) {
+            (Some(Node::String(a)), Some(Node::String(b))) => !a.is_empty() && a == b,
+            _ => false,
+        })
+    };
+    let only = removed.len() == 1 && added.len() == 1;
     let mut scored = Vec::new();
     for (r, x) in removed.iter().enumerate() {
         let Some(x) = x.as_map() else { continue };
@@ -569,7 +594,10 @@ fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
             let Some(y) = y.as_map() else { continue };
             let shared = x.fields().iter().filter(|f| y.get(f.key()) == Some(f.node())).count();
             let total = x.len().max(y.len());
-            if shared > 0 && shared * 2 > total {
+            let same_fields = x.len() == y.len() && x.fields().iter().all(|f| y.get(f.key()).is_some());
+            if named(x, y) {
+                scored.push((std::cmp::Reverse(usize::MAX), r, a));
+            } else if (shared > 0 && shared * 2 > total) || (only && same_fields && total > 0) {
                 // Most shared fields first; ties by position, so the pairing is deterministic.
                 scored.push((std::cmp::Reverse(shared * 1000 / total.max(1)), r, a));
             }

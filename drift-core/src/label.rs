@@ -19,6 +19,7 @@
 //! short content hash tell them apart. An item with nothing readable is a hash (`#1f2e3d4c`).
 //! The shapes are recognized by field names wherever they appear, never by format or domain.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use crate::model::node::key_value;
@@ -41,8 +42,14 @@ pub(crate) fn keyed_text(key: &[Box<str>], item: &Node) -> String {
         out.push_str(field);
         out.push('=');
         match inline(value) {
-            Some(text) if text.len() <= LABEL_MAX => path::push_value(&mut out, &text),
-            _ => {
+            // Whole where it can be read (a long host name, a few ARNs): key values tell items apart.
+            Some(text) if text.len() <= 4 * LABEL_MAX => path::push_value(&mut out, &text),
+            // Longer: cut in the middle, with a short hash so that two such values stay apart.
+            Some(text) => {
+                let cut = crate::report::elide(&text, LABEL_MAX);
+                path::push_value(&mut out, &format!("{cut}#{}", &content_hash(value)[..4]));
+            }
+            None => {
                 out.push('#');
                 out.push_str(&content_hash(value));
             }
@@ -57,8 +64,8 @@ pub(crate) fn keyed_text(key: &[Box<str>], item: &Node) -> String {
 }
 
 /// The label of item `index` of a set (`list_key` is the set's own name, `ingress`).
-pub(crate) fn member_label(items: &[Node], index: usize, list_key: &str) -> String {
-    match items.get(index).map(exact) {
+pub(crate) fn member_label<N: Borrow<Node>>(items: &[N], index: usize, list_key: &str) -> String {
+    match items.get(index).map(|item| exact(item.borrow())) {
         Some(Some(label)) => label,
         Some(None) => member_labels(items, list_key).swap_remove(index),
         None => String::new(),
@@ -78,7 +85,8 @@ pub(crate) fn exact(item: &Node) -> Option<String> {
 }
 
 /// The labels of every item of a set, unique within it.
-pub(crate) fn member_labels(items: &[Node], list_key: &str) -> Vec<String> {
+pub(crate) fn member_labels<N: Borrow<Node>>(items: &[N], list_key: &str) -> Vec<String> {
+    let items: Vec<&Node> = items.iter().map(Borrow::borrow).collect();
     let own: Vec<Own> = items.iter().map(|item| own_label(item, list_key)).collect();
     let mut labels: Vec<String> = own.iter().map(|o| o.text().to_owned()).collect();
     // Only labels that leave something out can meet another item's.
@@ -86,21 +94,67 @@ pub(crate) fn member_labels(items: &[Node], list_key: &str) -> Vec<String> {
         return labels;
     }
     for i in shared(&labels) {
-        labels[i] = full_label(&items[i]).unwrap_or_else(|| format!("#{}", content_hash(&items[i])));
+        if let Some(full) = full_label(items[i]) {
+            labels[i] = full;
+        }
     }
-    for i in shared(&labels) {
-        // The last resort: items whose every readable field is alike.
-        labels[i] = format!("{},#{}", labels[i], &content_hash(&items[i])[..4]);
+    // Items whose every readable field is alike: a short content hash where it tells them apart;
+    // where it does not, they differ only in a secret (the content hash counts every secret alike,
+    // so that paths do not change with the fingerprint key), and a hash of their secrets'
+    // fingerprints does, as stable as the fingerprints themselves (DRIFT_FINGERPRINT_KEY).
+    let alike = shared(&labels);
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for &i in &alike {
+        groups.entry(labels[i].clone()).or_default().push(i);
     }
-    // Items that differ only in a secret (whose hash counts every secret alike, so that paths do
-    // not change with the fingerprint key): numbered in the set's order.
+    for (label, group) in groups {
+        let hashes: Vec<String> = group.iter().map(|&i| content_hash(items[i])).collect();
+        let distinct = hashes.iter().any(|h| *h != hashes[0]);
+        for (&i, hash) in group.iter().zip(hashes) {
+            let tail = if distinct { format!("#{}", &hash[..4]) } else { format!("secret:{}", secrets_hash(items[i])) };
+            labels[i] = if label == "secret" { tail } else { format!("{label},{tail}") };
+        }
+    }
+    // Still alike (secrets without fingerprints): numbered in the order the file has them.
+    let mut alike = shared(&labels);
+    alike.sort_by_key(|&i| (first_line(items[i]), i));
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for i in shared(&labels) {
+    for i in alike {
         let n = seen.entry(labels[i].clone()).or_default();
         *n += 1;
         labels[i] = format!("{}-{n}", labels[i]);
     }
     labels
+}
+
+/// A secret's fingerprint (its first 8 digits, as the report shows it), or a short hash of the
+/// fingerprints of the secrets in an item, in order.
+fn secrets_hash(item: &Node) -> String {
+    use sha2::{Digest, Sha256};
+    if let Node::Secret(secret) = item
+        && let Some(fingerprint) = secret.fingerprint()
+    {
+        return fingerprint.chars().take(8).collect();
+    }
+    fn collect(node: &Node, out: &mut String) {
+        match node {
+            Node::Secret(secret) => {
+                out.push_str(secret.fingerprint().unwrap_or("?"));
+                out.push(',');
+            }
+            Node::Map(map) => map.fields().iter().for_each(|f| collect(f.node(), out)),
+            Node::List(list) => list.items().iter().for_each(|i| collect(i, out)),
+            _ => {}
+        }
+    }
+    let mut text = String::new();
+    collect(item, &mut text);
+    crate::report::hex(&Sha256::digest(text.as_bytes())[..4])
+}
+
+/// The first source line of an item's fields (0 when it has none).
+fn first_line(item: &Node) -> u32 {
+    item.as_map().and_then(|m| m.fields().iter().map(|f| f.line()).filter(|&l| l > 0).min()).unwrap_or(0)
 }
 
 /// The positions of labels that another position has too.
@@ -146,7 +200,8 @@ fn own_label(item: &Node, list_key: &str) -> Own {
             Some(text) if text.len() <= LABEL_MAX => quoted(&text),
             _ => format!("#{}", content_hash(item)),
         }),
-        Node::Secret(_) => Own::Short(format!("#{}", content_hash(item))),
+        // A secret alone has nothing readable: named by its fingerprint only if another is in the set.
+        Node::Secret(_) => Own::Short("secret".to_owned()),
         scalar => {
             let text = scalar.to_string();
             if text.len() <= LABEL_MAX {
@@ -234,6 +289,7 @@ fn outbound(map: &Map, list_key: &str) -> bool {
 }
 
 const PROTOCOL: &[&str] = &["protocol", "ip_protocol", "IpProtocol", "Protocol"];
+/// The other end of a rule, whichever its direction (AWS, GCP, CloudFormation).
 const PEERS: &[&str] = &[
     "cidr_blocks",
     "ipv6_cidr_blocks",
@@ -243,32 +299,50 @@ const PEERS: &[&str] = &[
     "cidr_ipv6",
     "CidrIp",
     "CidrIpv6",
-    "source_ranges",
-    "destination_ranges",
-    "source_address_prefix",
-    "source_address_prefixes",
-    "destination_address_prefix",
-    "destination_address_prefixes",
     "security_groups",
     "source_security_group_id",
     "referenced_security_group_id",
     "SourceSecurityGroupId",
     "prefix_list_ids",
     "prefix_list_id",
+];
+/// Where inbound traffic comes from (GCP, Azure).
+const SOURCES: &[&str] = &[
+    "source_ranges",
+    "source_address_prefix",
+    "source_address_prefixes",
     "source_tags",
     "source_service_accounts",
+    "source_application_security_group_ids",
 ];
+/// Where outbound traffic goes (GCP, Azure).
+const DESTINATIONS: &[&str] = &[
+    "destination_ranges",
+    "destination_address_prefix",
+    "destination_address_prefixes",
+    "destination_application_security_group_ids",
+];
+
+/// Whether a peer is the whole internet, which a label must never leave out.
+fn is_world(peer: &str) -> bool {
+    matches!(peer, "0.0.0.0/0" | "::/0" | "*" | "Internet" | "any" | "Any")
+}
 
 /// A firewall rule (an AWS security group or network ACL rule, a GCP or Azure rule):
 /// `tcp/22 from 0.0.0.0/0 "ssh"`, `all to sg-0a1b…`, `100 deny udp/53 from 10.0.0.0/8`.
 fn firewall_rule(map: &Map, list_key: &str) -> Option<String> {
     let protocol = first_text(map, PROTOCOL)?;
-    let all = matches!(protocol.as_str(), "-1" | "all" | "*" | "ALL" | "All");
-    let ports = ports(map, all);
-    let mut peers: Vec<String> = PEERS.iter().flat_map(|k| texts(map.get(k))).collect();
+    let all = matches!(protocol.as_str(), "-1" | "all" | "*" | "ALL" | "All" | "Any");
+    let icmp = matches!(protocol.to_ascii_lowercase().as_str(), "icmp" | "icmpv6" | "1" | "58");
+    let ports = if icmp { icmp_type(map) } else { ports(map, all) };
+    let out_bound = outbound(map, list_key);
+    let ends = if out_bound { DESTINATIONS } else { SOURCES };
+    let mut peers: Vec<String> = PEERS.iter().chain(ends).flat_map(|k| texts(map.get(k))).collect();
     if map.get("self").is_some_and(|s| matches!(s, Node::Bool(true))) {
         peers.push("self".to_owned());
     }
+    // The internet first: it is what makes a rule dangerous, and it must show whatever else is cut.
+    peers.sort_by_key(|p| !is_world(p));
     if ports.is_none() && peers.is_empty() {
         return None;
     }
@@ -283,11 +357,11 @@ fn firewall_rule(map: &Map, list_key: &str) -> Option<String> {
     }
     out.push_str(if all { "all" } else { &protocol });
     if let Some(ports) = ports {
-        out.push('/');
+        out.push(if icmp { ' ' } else { '/' });
         out.push_str(&ports);
     }
     if !peers.is_empty() {
-        out.push_str(if outbound(map, list_key) { " to " } else { " from " });
+        out.push_str(if out_bound { " to " } else { " from " });
         let budget = LABEL_MAX.saturating_sub(out.len());
         out.push_str(&fit(&peers, budget));
     }
@@ -301,6 +375,16 @@ fn firewall_rule(map: &Map, list_key: &str) -> Option<String> {
         out.push('"');
     }
     Some(out)
+}
+
+/// An ICMP rule's type and code (AWS keeps them in `from_port` and `to_port`): `type 8 code 0`,
+/// `None` for every type.
+fn icmp_type(map: &Map) -> Option<String> {
+    let kind = first_text(map, &["from_port", "FromPort", "icmp_type"]).filter(|t| t != "-1")?;
+    match first_text(map, &["to_port", "ToPort", "icmp_code"]).filter(|c| c != "-1") {
+        Some(code) => Some(format!("type {kind} code {code}")),
+        None => Some(format!("type {kind}")),
+    }
 }
 
 /// A rule's ports: `22`, `8000-8080`, `80+443`; `None` for every port.
@@ -415,23 +499,24 @@ fn peer_text(map: &Map) -> Option<String> {
         }
         parts.push(text);
     }
-    if let Some(selector) = map.get("namespaceSelector") {
+    // A null selector is no selector (Kubernetes reads it as unset).
+    if let Some(selector) = map.get("namespaceSelector").filter(|s| !matches!(s, Node::Null)) {
         parts.push(selector_text("namespace", selector)?);
     }
-    if let Some(selector) = map.get("podSelector") {
+    if let Some(selector) = map.get("podSelector").filter(|s| !matches!(s, Node::Null)) {
         parts.push(selector_text("pod", selector)?);
+    }
+    if parts.is_empty() {
+        return None;
     }
     Some(parts.join("&"))
 }
 
 /// A label selector: `namespace=monitoring` (a namespace by its name label), `pod:app=web,tier=db`,
-/// `pod:env in (a,b)`, `namespace=*` (every namespace).
+/// `pod:env in (a,b)`, `any namespace` (an empty selector: every one; words, not `*`, which a
+/// glob would read as a wildcard).
 fn selector_text(what: &str, selector: &Node) -> Option<String> {
-    let map = match selector {
-        Node::Map(map) => map,
-        Node::Null => return Some(format!("{what}=*")),
-        _ => return None,
-    };
+    let Node::Map(map) = selector else { return None };
     let mut terms = Vec::new();
     if let Some(labels) = map.get("matchLabels").and_then(Node::as_map) {
         if let [only] = labels.fields()
@@ -460,7 +545,7 @@ fn selector_text(what: &str, selector: &Node) -> Option<String> {
         }
     }
     if terms.is_empty() {
-        return Some(format!("{what}=*"));
+        return Some(format!("any {what}"));
     }
     Some(format!("{what}:{}", terms.join(",")))
 }
@@ -760,6 +845,26 @@ mod tests {
         let label = one("ingress", &many);
         assert!(label.starts_with("tcp/443 from 10.0.0.0/16+") && label.ends_with(" more"), "{label}");
         assert!(label.len() <= LABEL_MAX && !label.contains("ddd"), "{label}");
+        // ICMP keeps its type and code where AWS keeps ports.
+        let icmp = "- {protocol: icmp, from_port: 8, to_port: 0, cidr_blocks: [10.0.0.0/8]}";
+        assert_eq!(one("ingress", icmp), "icmp type 8 code 0 from 10.0.0.0/8");
+        assert_eq!(
+            one("ingress", "- {protocol: icmp, from_port: -1, to_port: -1, cidr_blocks: [10.0.0.0/8]}"),
+            "icmp from 10.0.0.0/8"
+        );
+        // Azure: the source for an inbound rule, the destination for an outbound one.
+        let azure = "- {name: ssh, priority: 100, direction: Inbound, access: Allow, protocol: Tcp, \
+                     source_address_prefix: Internet, destination_address_prefix: 10.1.2.3, destination_port_range: '22'}";
+        assert_eq!(one("security_rule", azure), "100 allow Tcp/22 from Internet");
+        let out = azure.replace("Inbound", "Outbound");
+        assert_eq!(one("security_rule", &out), "100 allow Tcp/22 to 10.1.2.3");
+        // The internet is never among the peers left out.
+        let cidrs: Vec<String> = (0..30).map(|i| format!("10.{i}.0.0/16")).collect();
+        let hidden = format!(
+            "- {{protocol: tcp, from_port: 22, to_port: 22, cidr_blocks: [{}], ipv6_cidr_blocks: ['::/0']}}",
+            cidrs.join(", ")
+        );
+        assert!(one("ingress", &hidden).starts_with("tcp/22 from ::/0+10.0.0.0/16+"), "{}", one("ingress", &hidden));
         // A description that would break the path is left out.
         let odd = "- {protocol: tcp, from_port: 1, to_port: 1, cidr_blocks: [10.0.0.0/8], description: 'a] \"b'}";
         assert_eq!(one("ingress", odd), "tcp/1 from 10.0.0.0/8");
@@ -775,7 +880,7 @@ mod tests {
                      - podSelector:\n      matchExpressions: [{key: tier, operator: In, values: [web, api]}]\n";
         assert_eq!(
             one("ingress", peers),
-            "from namespace=*&pod:app=prometheus+10.0.0.0/8 except 10.1.0.0/16+pod:tier in (web,api)"
+            "from any namespace&pod:app=prometheus+10.0.0.0/8 except 10.1.0.0/16+pod:tier in (web,api)"
         );
         assert_eq!(
             one("egress", "- ports: [{port: 53, protocol: UDP}, {port: 8000, endPort: 9000}]"),
@@ -790,6 +895,12 @@ mod tests {
         assert_eq!(one("ports", "- {port: http, protocol: TCP}"), "http/TCP");
         // Allow everything.
         assert_eq!(one("ingress", "- {}"), "{}");
+        // A null selector is no selector: the policy's own namespace, not every namespace.
+        assert_eq!(
+            one("ingress", "- from: [{namespaceSelector: null, podSelector: {matchLabels: {app: b}}}]"),
+            "from pod:app=b"
+        );
+        assert_eq!(one("ingress", "- from: [{namespaceSelector: {}}]"), "from any namespace");
     }
 
     #[test]

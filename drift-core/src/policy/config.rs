@@ -708,6 +708,13 @@ fn glob_regex(glob: &str, kind: Glob) -> (String, usize) {
     let mut brackets = 0usize;
     let mut chars = glob.chars().peekable();
     while let Some(c) = chars.next() {
+        // `\*` is a literal `*` (an IAM action `s3:\*`, a resource `*`).
+        if c == '\\' && chars.peek() == Some(&'*') {
+            chars.next();
+            literal += 1;
+            out.push_str(r"\*");
+            continue;
+        }
         if c == '*' {
             if chars.peek() == Some(&'*') {
                 chars.next();
@@ -790,6 +797,11 @@ mod tests {
         }
         assert!(!matches("spec.ingress[*].from", Glob::Path, "spec.ingress[=a].x[=b].from"));
         assert!(matches("spec.ingress[*]", Glob::Path, "spec.ingress[=10.0.0.0/8]"));
+        // `\*` is a literal star: an exact path with a wildcard action matches only itself.
+        let exact = r"policy.Statement[=Allow s3:\* on \*].Action[=s3:\*]";
+        assert!(matches(exact, Glob::Path, "policy.Statement[=Allow s3:* on *].Action[=s3:*]"));
+        assert!(!matches(exact, Glob::Path, "policy.Statement[=Allow s3:* on *].Action[=s3:GetObject]"));
+        assert!(matches(r"x[\*]", Glob::Path, "x[*]") && !matches(r"x[\*]", Glob::Path, "x[a]"));
         assert!(matches("spec.**", Glob::Path, "spec.template.spec"));
         assert!(matches(
             "metadata.annotations[\"app.kubernetes.io/*\"]",

@@ -123,6 +123,27 @@ pub(crate) fn openings(kind: &str, body: &Node) -> Vec<Opening> {
         }
         _ => {}
     }
+    merge_by_path(out)
+}
+
+/// Openings at one path (a GCP rule's ports, an Azure rule's port ranges) are one finding naming
+/// every port, at the worst severity: one guard per rule, not one per port with the same id.
+fn merge_by_path(openings: Vec<Opening>) -> Vec<Opening> {
+    let mut out: Vec<Opening> = Vec::with_capacity(openings.len());
+    for opening in openings {
+        match out.iter_mut().find(|o| o.path == opening.path) {
+            Some(first) => {
+                let what = opening.message.split_once(" the internet on ").map_or("", |(_, what)| what);
+                let known = first.message.split_once(" the internet on ").map_or("", |(_, w)| w);
+                if !what.is_empty() && !known.split(", ").any(|w| w == what) {
+                    first.message.push_str(", ");
+                    first.message.push_str(what);
+                }
+                first.severity = first.severity.max(opening.severity);
+            }
+            None => out.push(opening),
+        }
+    }
     out
 }
 
@@ -280,6 +301,12 @@ mod tests {
             r#"{"direction": "INGRESS", "source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["3389"]}]}"#,
         );
         assert_eq!(gcp[0].1, Severity::Critical);
+        // Several ports of one rule: one guard naming them all, at the worst severity.
+        let ports = found(
+            "google_compute_firewall",
+            r#"{"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["80", "443", "22"]}, {"protocol": "udp", "ports": ["53"]}]}"#,
+        );
+        assert_eq!(ports, [("open to the internet on tcp 80, tcp 443, tcp 22, udp 53".to_owned(), Severity::Critical)]);
         let azure = found(
             "azurerm_network_security_rule",
             r#"{"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "source_address_prefix": "*", "destination_port_range": "8000-8080"}"#,

@@ -60,6 +60,20 @@ const SET_ATTRIBUTES: &[&str] = &[
     "vpc_zone_identifier",
     "replication_group_ids",
     "tags_list",
+    // GCP firewall rules and Azure security rules (sets in their providers' schemas).
+    "allow",
+    "deny",
+    "security_rule",
+    "source_ranges",
+    "destination_ranges",
+    "source_tags",
+    "target_tags",
+    "source_service_accounts",
+    "target_service_accounts",
+    "source_address_prefixes",
+    "destination_address_prefixes",
+    "source_port_ranges",
+    "destination_port_ranges",
 ];
 
 /// Attributes the providers' schemas mark sensitive. Terraform applies schema marks when it reads
