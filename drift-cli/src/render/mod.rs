@@ -148,7 +148,13 @@ pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
     let Some(value) = value else {
         return "(absent)".to_owned();
     };
-    let text = match value {
+    safe(&drift_core::elide(&plain(value), max)).into_owned()
+}
+
+/// A value as the reports write it, whole: a string as itself (quoted when empty or holding
+/// blanks), a secret as its fingerprint (and redacted form), anything else as JSON.
+fn plain(value: &Value) -> String {
+    match value {
         Value::String(s) if s.is_empty() || s.contains(char::is_whitespace) => Value::from(s.as_str()).to_string(),
         Value::String(s) => s.clone(),
         Value::Object(map) if map.contains_key("secret") => {
@@ -159,8 +165,7 @@ pub(crate) fn value(value: Option<&Value>, max: usize) -> String {
             }
         }
         other => other.to_string(),
-    };
-    safe(&drift_core::elide(&text, max)).into_owned()
+    }
 }
 
 /// The values a finding is about: `left → right`, or the one value a guard or reuse concerns.
@@ -175,15 +180,44 @@ pub(crate) fn values(x: &Finding, max: usize) -> String {
             let common = a.chars().zip(b.chars()).take_while(|(p, q)| p == q).count();
             format!("{} → {}", around(a, common, max), around(b, common, max))
         }
+        // Lists and maps likewise (a policy's resources, one ARN of which changed), as JSON.
+        (_, Some(a @ (Value::Array(_) | Value::Object(_))), Some(b))
+        | (_, Some(a), Some(b @ (Value::Array(_) | Value::Object(_))))
+            if !is_secret(a) && !is_secret(b) =>
+        {
+            let (a, b) = (plain(a), plain(b));
+            if a.chars().count() <= max && b.chars().count() <= max {
+                return format!("{} → {}", safe(&a), safe(&b));
+            }
+            let common = a.chars().zip(b.chars()).take_while(|(p, q)| p == q).count();
+            format!("{} → {}", window(&a, common, max), window(&b, common, max))
+        }
         _ => format!("{} → {}", value(x.left.as_ref(), max), value(x.right.as_ref(), max)),
     }
 }
 
-/// A window of `max` characters of `text` that shows the character at `at` (with `…` where cut).
+fn is_secret(value: &Value) -> bool {
+    value.as_object().is_some_and(|m| m.contains_key("secret"))
+}
+
+/// A window of `max` characters of a string that shows the character at `at` (with `…` where
+/// cut), quoted.
 fn around(text: &str, at: usize, max: usize) -> String {
+    if text.chars().count() <= max {
+        return safe(&Value::from(text).to_string()).into_owned();
+    }
+    safe(&Value::from(cut_around(text, at, max)).to_string()).into_owned()
+}
+
+/// The same for a text shown as it is (JSON).
+fn window(text: &str, at: usize, max: usize) -> String {
+    safe(&cut_around(text, at, max)).into_owned()
+}
+
+fn cut_around(text: &str, at: usize, max: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= max {
-        return safe(&Value::from(text).to_string()).into_owned();
+        return text.to_owned();
     }
     let context = max / 3;
     let start = at.saturating_sub(context).min(chars.len().saturating_sub(max));
@@ -196,7 +230,7 @@ fn around(text: &str, at: usize, max: usize) -> String {
     if end < chars.len() {
         out.push('…');
     }
-    safe(&Value::from(out).to_string()).into_owned()
+    out
 }
 
 /// The finding's path, or `(entity)` for a whole entity.
@@ -219,5 +253,23 @@ mod tests {
         let cut = around(&a, 100, 30);
         assert!(cut.contains('X') && cut.starts_with("\"…") && cut.ends_with("…\""), "{cut}");
         assert_eq!(around("short", 0, 30), "\"short\"");
+    }
+
+    #[test]
+    fn a_difference_inside_a_list_stays_visible() {
+        let arn =
+            |bucket: &str| format!("arn:aws:s3:::company-data-lake-{bucket}-ingest-bucket-eu-west-1/partition=x/*");
+        let (a, b) = (serde_json::json!([arn("billing")]), serde_json::json!([arn("booking")]));
+        let mut x: drift_core::Finding = serde_json::from_value(
+            serde_json::json!({"id": "x", "domain": "tf", "entity": "tf:a.b", "path": "Resource",
+                "change": "changed", "category": "network", "severity": "high", "status": "drift", "message": "m",
+                "rule": null, "location": {}}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        (x.left, x.right) = (Some(a), Some(b));
+        let shown = super::values(&x, 40);
+        let (old, new) = shown.split_once(" → ").unwrap_or_default();
+        assert!(old.contains("billing") && new.contains("booking"), "{shown}");
+        assert!(old.chars().count() <= 42 && new.chars().count() <= 42, "{shown}");
     }
 }
