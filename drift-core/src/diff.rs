@@ -511,7 +511,8 @@ impl<'a> Walker<'a, '_> {
 
     /// Pushes the label of `items[index]` (the set's labels made on first need) and returns its step.
     fn member(&mut self, labels: &mut Option<Vec<String>>, items: &[&Node], index: usize, list_key: &str) -> Step<'a> {
-        let text = match (labels.as_ref(), items.get(index).and_then(|item| label::exact(item))) {
+        let exact = items.get(index).and_then(|item| label::exact(item)).filter(|_| label::single(items, index));
+        let text = match (labels.as_ref(), exact) {
             (None, Some(exact)) => exact,
             _ => labels
                 .get_or_insert_with(|| label::member_labels(items, list_key))
@@ -573,9 +574,9 @@ impl<'a> Walker<'a, '_> {
 
 /// Pairs removed and added maps that are one item changed, most similar first; returns `(removed
 /// index, added index)` pairs. An item is another one changed when both have the same name of
-/// their own (`Sid`, `name`, `id`), when they share more than half of their fields (by key and
-/// value), or when they are the only item removed and the only one added and have the same fields
-/// (a NetworkPolicy rule whose one peer changed).
+/// their own (`Sid`, `name`, `id`), or when they share more than half of their fields (by key and
+/// value) that say something: fields empty on both sides (`ipv6_cidr_blocks: []`, `self: false`,
+/// which every rule of a kind has) count for nothing, so two unrelated rules do not pair.
 fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
     if removed.is_empty() || added.is_empty() || removed.len() * added.len() > 10_000 {
         return Vec::new();
@@ -586,18 +587,29 @@ fn pair_similar(removed: &[&Node], added: &[&Node]) -> Vec<(usize, usize)> {
             _ => false,
         })
     };
-    let only = removed.len() == 1 && added.len() == 1;
+    let empty = |n: Option<&Node>| match n {
+        None | Some(Node::Null | Node::Bool(false)) => true,
+        Some(Node::String(s)) => s.is_empty(),
+        Some(Node::List(l)) => l.items().is_empty(),
+        Some(Node::Map(m)) => m.fields().is_empty(),
+        Some(_) => false,
+    };
     let mut scored = Vec::new();
     for (r, x) in removed.iter().enumerate() {
         let Some(x) = x.as_map() else { continue };
         for (a, y) in added.iter().enumerate() {
             let Some(y) = y.as_map() else { continue };
-            let shared = x.fields().iter().filter(|f| y.get(f.key()) == Some(f.node())).count();
-            let total = x.len().max(y.len());
-            let same_fields = x.len() == y.len() && x.fields().iter().all(|f| y.get(f.key()).is_some());
+            let said = |key: &str| !(empty(x.get(key)) && empty(y.get(key)));
+            let shared = x.fields().iter().filter(|f| said(f.key()) && y.get(f.key()) == Some(f.node())).count();
+            let keys = x
+                .fields()
+                .iter()
+                .map(|f| f.key())
+                .chain(y.fields().iter().map(|f| f.key()).filter(|k| x.get(k).is_none()));
+            let total = keys.filter(|k| said(k)).count();
             if named(x, y) {
                 scored.push((std::cmp::Reverse(usize::MAX), r, a));
-            } else if (shared > 0 && shared * 2 > total) || (only && same_fields && total > 0) {
+            } else if shared > 0 && shared * 2 > total {
                 // Most shared fields first; ties by position, so the pairing is deterministic.
                 scored.push((std::cmp::Reverse(shared * 1000 / total.max(1)), r, a));
             }

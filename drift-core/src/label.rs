@@ -66,8 +66,8 @@ pub(crate) fn keyed_text(key: &[Box<str>], item: &Node) -> String {
 /// The label of item `index` of a set (`list_key` is the set's own name, `ingress`).
 pub(crate) fn member_label<N: Borrow<Node>>(items: &[N], index: usize, list_key: &str) -> String {
     match items.get(index).map(|item| exact(item.borrow())) {
-        Some(Some(label)) => label,
-        Some(None) => member_labels(items, list_key).swap_remove(index),
+        Some(Some(label)) if single(items, index) => label,
+        Some(_) => member_labels(items, list_key).swap_remove(index),
         None => String::new(),
     }
 }
@@ -89,8 +89,9 @@ pub(crate) fn member_labels<N: Borrow<Node>>(items: &[N], list_key: &str) -> Vec
     let items: Vec<&Node> = items.iter().map(Borrow::borrow).collect();
     let own: Vec<Own> = items.iter().map(|item| own_label(item, list_key)).collect();
     let mut labels: Vec<String> = own.iter().map(|o| o.text().to_owned()).collect();
-    // Only labels that leave something out can meet another item's.
-    if own.iter().all(|o| matches!(o, Own::Exact(_))) {
+    // Only labels that leave something out can meet another item's, or a value the list holds
+    // twice (a set read from a list with duplicates).
+    if own.iter().all(|o| matches!(o, Own::Exact(_))) && shared(&labels).is_empty() {
         return labels;
     }
     for i in shared(&labels) {
@@ -111,20 +112,35 @@ pub(crate) fn member_labels<N: Borrow<Node>>(items: &[N], list_key: &str) -> Vec
         let hashes: Vec<String> = group.iter().map(|&i| content_hash(items[i])).collect();
         let distinct = hashes.iter().any(|h| *h != hashes[0]);
         for (&i, hash) in group.iter().zip(hashes) {
-            let tail = if distinct { format!("#{}", &hash[..4]) } else { format!("secret:{}", secrets_hash(items[i])) };
+            let tail = if distinct {
+                format!("#{}", &hash[..4])
+            } else if items[i].contains_secret() {
+                format!("secret:{}", secrets_hash(items[i]))
+            } else {
+                // The same value twice: numbered below.
+                continue;
+            };
             labels[i] = if label == "secret" { tail } else { format!("{label},{tail}") };
         }
     }
-    // Still alike (secrets without fingerprints): numbered in the order the file has them.
+    // Still alike (the same value twice, secrets without fingerprints): numbered in the order the
+    // file has them.
     let mut alike = shared(&labels);
     alike.sort_by_key(|&i| (first_line(items[i]), i));
     let mut seen: HashMap<String, usize> = HashMap::new();
     for i in alike {
         let n = seen.entry(labels[i].clone()).or_default();
         *n += 1;
-        labels[i] = format!("{}-{n}", labels[i]);
+        labels[i] = format!("{} ({n})", labels[i]);
     }
     labels
+}
+
+/// Whether item `index` of a sorted set is a value the set holds only once (a set read from a
+/// list with duplicates holds them side by side): then its exact label is its label.
+pub(crate) fn single<N: Borrow<Node>>(items: &[N], index: usize) -> bool {
+    let same = |other: Option<&N>| other.is_some_and(|o| o.borrow() == items[index].borrow());
+    index.checked_sub(1).is_none_or(|before| !same(items.get(before))) && !same(items.get(index + 1))
 }
 
 /// A secret's fingerprint (its first 8 digits, as the report shows it), or a short hash of the
@@ -966,6 +982,17 @@ mod tests {
         let labels = member_labels(&items, "users");
         assert_ne!(labels[0], labels[1]);
         assert!(labels.iter().all(|l| !l.contains("fp-")), "{labels:?}");
+    }
+
+    #[test]
+    fn a_value_held_twice_is_numbered() {
+        // A list read as a set may hold one value twice (sorted side by side): two labels.
+        let hosts = [Node::string("a.example.com"), Node::string("b.example.com"), Node::string("b.example.com")];
+        assert_eq!(member_labels(&hosts, "hosts"), ["a.example.com", "b.example.com (1)", "b.example.com (2)"]);
+        assert!(single(&hosts, 0) && !single(&hosts, 1) && !single(&hosts, 2));
+        assert_eq!(member_label(&hosts, 2, "hosts"), "b.example.com (2)");
+        let twice = labels("tolerations", "- {key: gpu, effect: NoSchedule}\n- {key: gpu, effect: NoSchedule}\n");
+        assert_eq!(twice, ["effect=NoSchedule,key=gpu (1)", "effect=NoSchedule,key=gpu (2)"]);
     }
 
     #[test]

@@ -417,3 +417,39 @@ fn references_and_statements_edge_cases() {
     let principal = public.iter().find(|f| f.0.contains("Principal") && f.2 == Status::Drift);
     assert!(principal.is_some_and(|f| f.3 == drift_core::Severity::High), "{public:#?}");
 }
+
+/// A state in a subfolder of the environment (`network/terraform.tfstate`, one per stack): its
+/// addresses carry the folder, and its resources are guarded and its outputs classified as they
+/// are at the top (the folder hid every resource type: no open-to-the-internet guard).
+#[test]
+fn states_in_subfolders_are_guarded_and_classified() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tf-subfolder");
+    let _ = std::fs::remove_dir_all(&dir);
+    let rule = |cidr: &str| {
+        format!(
+            r#"{{"version": 4, "terraform_version": "1.6.0", "serial": 1, "lineage": "x",
+            "outputs": {{"db_password": {{"value": "Plain-Text-Pw-{cidr}", "type": "string"}}}},
+            "resources": [{{"mode": "managed", "type": "aws_security_group", "name": "web",
+            "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]", "instances": [{{"attributes": {{"id": "sg-1",
+            "ingress": [{{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["{cidr}"], "description": "ssh"}}]}}}}]}}]}}"#
+        )
+    };
+    let load = |side: &str, cidr: &str| {
+        let file = dir.join(side).join("network").join("terraform.tfstate");
+        std::fs::create_dir_all(file.parent().unwrap_or(&dir)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&file, rule(cidr)).unwrap_or_else(|e| panic!("{e}"));
+        let mut s = drift_core::load(&dir.join(side), &options()).unwrap_or_else(|e| panic!("{e}"));
+        s.set_name(side);
+        s
+    };
+    let (staging, production) = (load("staging", "10.0.0.0/8"), load("production", "0.0.0.0/0"));
+    let report = drift_core::report(&drift_core::diff(&staging, &production), &Policy::default());
+    let guard = report
+        .findings()
+        .iter()
+        .find(|f| f.change == FindingKind::Guard && f.entity.to_string() == "tf:network/aws_security_group.web")
+        .unwrap_or_else(|| panic!("no guard: {:#?}", report.findings()));
+    assert_eq!(guard.path.to_string(), "ingress[=tcp/22 from 0.0.0.0/0 \"ssh\"]");
+    let text = serde_json::to_string(&report).unwrap_or_default();
+    assert!(!text.contains("Plain-Text-Pw"), "an output named as a password is a secret in a subfolder too");
+}

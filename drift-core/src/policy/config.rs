@@ -706,8 +706,35 @@ fn glob_regex(glob: &str, kind: Glob) -> (String, usize) {
     let mut out = String::from("^(?s:");
     let mut literal = 0;
     let mut brackets = 0usize;
+    // Inside brackets, a quoted part (`key="x]"`, `["app.kubernetes.io/*"]`) is one string: its
+    // `]` closes nothing, and its `*` stays within it.
+    let mut quoted = false;
     let mut chars = glob.chars().peekable();
     while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '\\' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    literal += 1;
+                    out.push_str(r"\*");
+                }
+                '\\' => {
+                    literal += 1;
+                    out.push_str(r"\\");
+                    if let Some(next) = chars.next() {
+                        literal += 1;
+                        out.push_str(&regex::escape(&next.to_string()));
+                    }
+                }
+                '*' => out.push_str(r#"(?:[^"\\]|\\.)*"#),
+                other => {
+                    literal += 1;
+                    out.push_str(&regex::escape(&other.to_string()));
+                    quoted = other != '"';
+                }
+            }
+            continue;
+        }
         // `\*` is a literal `*` (an IAM action `s3:\*`, a resource `*`).
         if c == '\\' && chars.peek() == Some(&'*') {
             chars.next();
@@ -728,6 +755,7 @@ fn glob_regex(glob: &str, kind: Glob) -> (String, usize) {
             match c {
                 '[' => brackets += 1,
                 ']' => brackets = brackets.saturating_sub(1),
+                '"' if brackets > 0 => quoted = true,
                 _ => {}
             }
             literal += 1;
@@ -802,6 +830,14 @@ mod tests {
         assert!(matches(exact, Glob::Path, "policy.Statement[=Allow s3:* on *].Action[=s3:*]"));
         assert!(!matches(exact, Glob::Path, "policy.Statement[=Allow s3:* on *].Action[=s3:GetObject]"));
         assert!(matches(r"x[\*]", Glob::Path, "x[*]") && !matches(r"x[\*]", Glob::Path, "x[a]"));
+        // A quoted `]` inside a label closes nothing: the `*` after it is still within the item.
+        let quoted = r#"tolerations[=effect=NoSchedule,key="x\"]",*].value"#;
+        assert!(matches(
+            quoted,
+            Glob::Path,
+            r#"tolerations[=effect=NoSchedule,key="x\"]",operator=Equal,value=v.2].value"#
+        ));
+        assert!(!matches(quoted, Glob::Path, r#"tolerations[=effect=NoSchedule,key="x\"]",operator=Equal].other"#));
         assert!(matches("spec.**", Glob::Path, "spec.template.spec"));
         assert!(matches(
             "metadata.annotations[\"app.kubernetes.io/*\"]",

@@ -191,6 +191,11 @@ fn range(text: &str) -> (Option<i64>, Option<i64>) {
 }
 
 fn opening(path: Path, protocol: &str, (from, to): (Option<i64>, Option<i64>), acl: bool) -> Opening {
+    // ICMP has no ports (AWS keeps its type and code in them): reachable by ping, not every port.
+    if matches!(protocol.to_ascii_lowercase().as_str(), "icmp" | "icmpv6" | "1" | "58") {
+        let layer = if acl { "a network ACL lets" } else { "open to" };
+        return Opening { path, message: format!("{layer} the internet on icmp"), severity: Severity::Low };
+    }
     // AWS's `-1` (with ports 0–0) means every protocol and port; Azure's `*` with a port range
     // means any protocol on those ports.
     let aws_all = matches!(protocol, "-1" | "all" | "ALL") && from.unwrap_or(0) == 0 && to.unwrap_or(0) == 0;
@@ -307,6 +312,12 @@ mod tests {
             r#"{"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["80", "443", "22"]}, {"protocol": "udp", "ports": ["53"]}]}"#,
         );
         assert_eq!(ports, [("open to the internet on tcp 80, tcp 443, tcp 22, udp 53".to_owned(), Severity::Critical)]);
+        // ICMP is not every port.
+        let ping = found(
+            "google_compute_firewall",
+            r#"{"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "icmp", "ports": []}, {"protocol": "tcp", "ports": ["443"]}]}"#,
+        );
+        assert_eq!(ping, [("open to the internet on icmp, tcp 443".to_owned(), Severity::Low)]);
         let azure = found(
             "azurerm_network_security_rule",
             r#"{"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "source_address_prefix": "*", "destination_port_range": "8000-8080"}"#,

@@ -58,7 +58,9 @@ pub(super) fn pair_changed_items(findings: &mut Vec<Finding>, right_name: &str) 
                     .filter(|(k, v)| now.get(*k) != Some(*v))
                     .map(|(k, v)| format!("{k} {} → {}", short(v), now.get(k).map(short).unwrap_or_default()))
                     .collect();
-                if !differing.is_empty() && differing.len() * 2 <= old.len() {
+                // Fields empty on both sides (`self: false`, `[]`) say nothing about which item it is.
+                let said = old.iter().filter(|(k, v)| !(empty(v) && now.get(*k).is_none_or(empty))).count();
+                if !differing.is_empty() && differing.len() * 2 <= said {
                     candidates.push((r, a, differing));
                 }
             }
@@ -150,6 +152,16 @@ fn pair_scalar_members(findings: &mut [Finding], drop: &mut [bool], right_name: 
         for &i in gone.iter().chain(&new[1..]) {
             drop[i] = true;
         }
+    }
+}
+
+fn empty(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
     }
 }
 

@@ -30,8 +30,10 @@ pub(crate) fn resource_type(address: &str) -> &str {
         i += 1;
     }
     parts.push(&address[start..]);
-    // `…type.name[key]`: the type is the second to last part.
-    parts.len().checked_sub(2).map_or("", |i| parts[i])
+    // `…type.name[key]`: the type is the second to last part; a state in a subfolder prefixes its
+    // folder (`network/aws_security_group.web`), which no type holds.
+    let kind = parts.len().checked_sub(2).map_or("", |i| parts[i]);
+    kind.rsplit('/').next().unwrap_or(kind)
 }
 
 fn first_key(path: &Path) -> &str {

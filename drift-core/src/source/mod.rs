@@ -686,7 +686,11 @@ pub(crate) fn protect(snapshot: &mut Snapshot, options: &LoadOptions) {
     snapshot.entities.par_iter_mut().for_each(|(id, entity)| {
         let name = match id.domain() {
             Domain::Flag => Some(id.address()),
-            Domain::Terraform => id.address().strip_prefix("output."),
+            // `output.x`, or `network/output.x` for a state in a subfolder.
+            Domain::Terraform => {
+                let address = id.address();
+                address.rsplit_once('/').map_or(address, |(_, last)| last).strip_prefix("output.")
+            }
             _ => None,
         };
         rules.protect_tree(fingerprinter, id.domain(), id.address(), name, entity.body_mut());

@@ -63,6 +63,7 @@ const SET_ATTRIBUTES: &[&str] = &[
     // GCP firewall rules and Azure security rules (sets in their providers' schemas).
     "allow",
     "deny",
+    "ports",
     "security_rule",
     "source_ranges",
     "destination_ranges",
