@@ -62,6 +62,13 @@ fn junit_parses_as_xml() {
         }
     }
     assert!(cases >= 20 && failures >= 10, "{cases} cases, {failures} failures");
+    // One test case per drift finding, each with at most one failure.
+    let report: serde_json::Value = serde_json::from_str(&fixtures("json")).unwrap_or_default();
+    assert_eq!(cases as u64, report["summary"]["by_status"]["drift"].as_u64().unwrap_or(0));
+    for case in text.split("<testcase ").skip(1) {
+        let case = case.split("</testcase>").next().unwrap_or_default();
+        assert!(case.matches("<failure ").count() <= 1, "{case}");
+    }
     insta::assert_snapshot!("junit", text);
 }
 

@@ -61,7 +61,7 @@ pub(crate) fn not_drift(
     tags_differ: &dyn Fn(&str) -> bool,
 ) -> Option<(bool, &'static str)> {
     let key = last_key(path);
-    if address == "state" {
+    if address.rsplit('/').next() == Some("state") {
         return None;
     }
     if path.segments().len() == 1 && IDENTIFIERS.contains(&key) {
