@@ -252,6 +252,48 @@ fn html_is_self_contained_and_critical_first() {
     let expected_rows: Vec<&str> = dom.split("<tr ").filter(|r| r.contains("data-status=\"expected\"")).collect();
     let hidden_expected = !expected_rows.is_empty() && expected_rows.iter().all(|r| r.contains(" hide\""));
     assert!(hidden_expected, "expected findings are filtered out until asked for");
+
+    // A screenshot of the first screen shows a critical finding: its red severity badge.
+    let shot = |html: &str, name: &str| -> Vec<u8> {
+        let page = dir.join(format!("{name}.html"));
+        let png = dir.join(format!("{name}.png"));
+        std::fs::write(&page, html).unwrap_or_else(|e| panic!("{e}"));
+        let output = Command::new(browser)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,800"])
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(png.exists(), "no screenshot: {}", String::from_utf8_lossy(&output.stderr));
+        std::fs::read(&png).unwrap_or_default()
+    };
+    assert!(critical_badge_above_the_fold(&shot(&html, "fixtures")), "no critical badge on the first screen");
+    // And the check can fail: a report without critical findings has no such badge.
+    let calm = stdout(&run(&["diff", "fixtures/staging", "fixtures/staging", "--format", "html"]));
+    assert!(!calm.contains("<tr class=\"finding critical"), "the control page has no critical finding");
+    assert!(!critical_badge_above_the_fold(&shot(&calm, "calm")), "a badge where there is no critical finding");
+}
+
+/// Whether the first 800 pixels of a screenshot hold a critical severity badge: a run of at least
+/// 40 pixels of its red (#b00020), which text (the verdict's red letters) never makes.
+fn critical_badge_above_the_fold(png: &[u8]) -> bool {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().unwrap_or_else(|e| panic!("not a PNG: {e}"));
+    let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
+    let info = reader.next_frame(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    let channels = match info.color_type {
+        png::ColorType::Rgba => 4,
+        png::ColorType::Rgb => 3,
+        other => panic!("unexpected colour type {other:?}"),
+    };
+    (0..info.height.min(800) as usize).any(|y| {
+        let row = &buf[y * info.line_size..(y + 1) * info.line_size];
+        let mut run = 0;
+        row.chunks(channels).any(|p| {
+            run = if p[..3] == [0xb0, 0x00, 0x20] { run + 1 } else { 0 };
+            run >= 40
+        })
+    })
 }
 
 #[test]

@@ -38,8 +38,9 @@ h1{font-size:1.3em;margin:0 0 .3em}.verdict{font-weight:600}.fail{color:#b00020}
 .filters label{margin-right:1em}details.entity{margin:.4em 0;border:1px solid #ddd;border-radius:4px}\
 details.entity>summary{padding:.3em .6em;cursor:pointer;background:#f6f6f6}\
 table{border-collapse:collapse;width:100%}td{padding:.25em .6em;border-top:1px solid #eee;vertical-align:top}\
-td.path{font-family:ui-monospace,monospace;word-break:break-all}td.values{font-family:ui-monospace,monospace;word-break:break-all}\
-.sev{font-weight:600;text-transform:uppercase;font-size:.8em}.critical .sev{color:#b00020}.high .sev{color:#d84315}\
+td.path{font-family:ui-monospace,monospace;overflow-wrap:anywhere;min-width:22ch}\
+td.values{font-family:ui-monospace,monospace;overflow-wrap:anywhere;min-width:16ch}\
+.sev{font-weight:600;text-transform:uppercase;font-size:.8em}.critical .sev{color:#fff;background:#b00020}.high .sev{color:#d84315}\
 .medium .sev{color:#b26a00}.low .sev{color:#1565c0}.info .sev{color:#666}\
 tr.expected,tr.ignored,tr.baselined{color:#777}pre{margin:.2em 0;white-space:pre-wrap;word-break:break-all}\
 .hide{display:none}.notes{color:#555}";
