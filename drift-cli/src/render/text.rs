@@ -66,7 +66,8 @@ impl Text<'_> {
 }
 
 /// A path cut into lines of at most `room` characters, before a `.` or `[` between segments or after
-/// a `,` between a label's fields where it can (a part longer than a line is cut where it must).
+/// a `,`, `+` or blank between a label's fields, values or words where it can (a part longer than a
+/// line is cut where it must).
 fn wrap_path(path: &str, room: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -100,8 +101,8 @@ fn wrap_path(path: &str, room: usize) -> Vec<String> {
             _ => {}
         }
         segment.push(c);
-        // A label's fields may each start a line.
-        if c == ',' && depth == 1 && !quoted {
+        // A label's fields, values (`10.0.0.0/8+10.1.0.0/16`) and words may each start a line.
+        if matches!(c, ',' | '+' | ' ') && depth == 1 && !quoted {
             flush_segment(&mut segment, &mut line, &mut count, &mut lines);
         }
     }
@@ -309,7 +310,19 @@ mod tests {
 
     use drift_core::{Fingerprinter, LoadOptions, Policy};
 
-    use super::{INDENT, Style, Text, TextOptions};
+    use super::{INDENT, Style, Text, TextOptions, wrap_path};
+
+    #[test]
+    fn long_labels_wrap_between_their_values() {
+        let path = "ingress[=tcp/22 from ::/0+10.0.0.0/16+10.1.0.0/16+10.2.0.0/16+10.3.0.0/16+2 more].cidr_blocks";
+        let lines = wrap_path(path, 40);
+        assert_eq!(lines.concat(), path);
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:#?}");
+        // Never inside a CIDR: each line ends at a segment, a `+` or a blank.
+        for line in &lines[..lines.len() - 1] {
+            assert!(line.ends_with(['+', ' ', ',', ']']), "{lines:#?}");
+        }
+    }
 
     /// The demo environments' report under a policy.
     fn fixtures(policy: Policy) -> drift_core::Report {
