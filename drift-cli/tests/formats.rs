@@ -69,7 +69,34 @@ fn junit_parses_as_xml() {
         let case = case.split("</testcase>").next().unwrap_or_default();
         assert!(case.matches("<failure ").count() <= 1, "{case}");
     }
+    assert_unique_case_names(&text);
     insta::assert_snapshot!("junit", text);
+}
+
+/// Test case names are unique within each suite: JUnit consumers (GitLab, Jenkins) key results on
+/// class and name, and merge the rest.
+fn assert_unique_case_names(junit: &str) {
+    for suite in junit.split("<testsuite ").skip(1) {
+        let mut names = std::collections::HashSet::new();
+        for case in suite.split("<testcase ").skip(1) {
+            let name = case.split(" name=\"").nth(1).and_then(|n| n.split('"').next()).unwrap_or_default();
+            assert!(names.insert(name.to_owned()), "two test cases named {name:?} in one suite");
+        }
+    }
+}
+
+#[test]
+fn junit_names_two_guards_on_one_value_apart() {
+    // A test-mode key that also names staging: two guards on one path.
+    let dir = scratch("junit-names");
+    for (side, key) in [("staging", "pk_test_staging_abc123"), ("production", "pk_test_staging_abc123")] {
+        std::fs::create_dir_all(dir.join(side)).unwrap_or_default();
+        std::fs::write(dir.join(side).join(".env"), format!("STRIPE_PUBLISHABLE_KEY={key}\n")).unwrap_or_default();
+    }
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "junit"]));
+    assert!(text.matches("name=\"STRIPE_PUBLISHABLE_KEY guard").count() >= 2, "{text}");
+    assert_unique_case_names(&text);
 }
 
 #[test]
@@ -154,6 +181,88 @@ fn markdown_stays_under_the_comment_limit() {
     let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "markdown"]));
     assert!(text.chars().count() <= 65_000, "{} characters", text.chars().count());
     assert!(text.contains("more findings not shown"), "truncated with a count");
+}
+
+/// A long comment is cut after the worst entities, never before them: the critical finding the
+/// first line fails on is in it, however many medium findings sort before it by name; and long
+/// names (entities, skipped files) count against the limit too.
+#[test]
+fn markdown_keeps_what_fails_and_its_limit() {
+    let dir = scratch("markdown-cut");
+    for (side, value, sandbox) in [("staging", "a", "false"), ("production", "b", "true")] {
+        let root = dir.join(side);
+        std::fs::create_dir_all(&root).unwrap_or_default();
+        let body: String = (0..3000).map(|k| format!("SETTING_{k:04}=value-{value}-{k}\n")).collect();
+        std::fs::write(root.join("app.env"), body).unwrap_or_default();
+        std::fs::write(root.join("zz.env"), format!("PAYMENT_SANDBOX={sandbox}\n")).unwrap_or_default();
+        // Long names: a config file under a deep folder, and skipped files.
+        let deep = root.join("d".repeat(200)).join("e".repeat(200));
+        std::fs::create_dir_all(&deep).unwrap_or_default();
+        std::fs::write(deep.join("settings.json"), format!("{{\"mode\": \"{value}\"}}")).unwrap_or_default();
+        for i in 0..25 {
+            std::fs::write(deep.join(format!("README-{i:02}-{}.md", "r".repeat(150))), "docs").unwrap_or_default();
+        }
+    }
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "markdown"]));
+    assert!(text.chars().count() <= 65_536, "{} characters", text.chars().count());
+    assert!(text.lines().next().is_some_and(|l| l.contains("fail: 1 critical")), "{}", &text[..200]);
+    assert!(text.contains("`PAYMENT_SANDBOX`"), "the critical finding is shown");
+    assert!(text.contains("more findings not shown"));
+    // No section is written without a row.
+    for section in text.split("<details").skip(1) {
+        assert!(section.contains("\n| ") && section.lines().filter(|l| l.starts_with("| ")).count() > 1, "{section}");
+    }
+}
+
+/// Markdown text without its code spans (a run of backticks to the next run of the same length).
+fn outside_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let fence = rest[start..].chars().take_while(|c| *c == '`').count();
+        let after = &rest[start + fence..];
+        let close = "`".repeat(fence);
+        match after.find(&close) {
+            Some(end) => rest = &after[end + fence..],
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Names and values from the inputs are inert in a comment: no @mention, image, link, emphasis or
+/// HTML; paths and values are code, shown exactly.
+#[test]
+fn markdown_is_inert() {
+    let dir = scratch("markdown-inert");
+    let hostile = "@octocat ![x](https://evil.example/p.png) [click](javascript:alert(1)) **bold** <b>b</b> &lt;b&gt;";
+    for (side, n) in [("staging", 1), ("production", 2)] {
+        let root = dir.join(side);
+        std::fs::create_dir_all(&root).unwrap_or_default();
+        std::fs::write(root.join(".env"), format!("NOTE=\"{hostile} {n}\"\nDEBUG=false\n")).unwrap_or_default();
+        std::fs::write(
+            root.join("app.json"),
+            format!("{{\"a<b>c\": {n}, \"tick`name\": {n}, \"back\\\\slash\": {n}}}"),
+        )
+        .unwrap_or_default();
+    }
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "markdown"]));
+    // Outside code spans (where Markdown makes nothing of them), nothing of the input is live.
+    let prose = outside_code(&text);
+    assert!(!prose.contains("@octocat"), "a mention: {prose}");
+    assert!(!prose.contains("![x]") && !prose.contains("[click](") && !prose.contains("**bold**"), "{prose}");
+    assert!(!prose.contains("<b>b</b>"), "{prose}");
+    assert!(text.contains("`NOTE`"), "{text}");
+    // Keys in code spans, exactly as they are (a code span decodes no reference and no escape).
+    assert!(text.contains("`[\"a<b>c\"]`"), "{text}");
+    assert!(text.contains("``[\"tick`name\"]``"), "{text}");
+    assert!(text.contains("`[\"back\\\\slash\"]`"), "{text}");
 }
 
 #[test]

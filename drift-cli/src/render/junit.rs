@@ -64,8 +64,25 @@ impl fmt::Display for Junit<'_> {
                 xml(&entity),
                 group.len()
             );
+            // Test case names are unique within a suite (consumers key results on class and name):
+            // findings that share a path and a change (two guards on one value) add their rule.
+            let base = |x: &drift_core::Finding| format!("{} {}", path_label(x), x.change);
+            let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
             for x in group.iter() {
-                let name = format!("{} {}", path_label(x), x.change);
+                *counts.entry(base(x)).or_default() += 1;
+            }
+            let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+            for x in group.iter() {
+                let mut name = base(x);
+                if counts.get(&name).copied().unwrap_or(0) > 1 {
+                    name = format!("{name} ({})", x.rule.as_deref().unwrap_or(&x.id));
+                }
+                // Still alike (one rule twice): the finding's id tells them apart.
+                if !seen.insert(name.clone()) {
+                    name = format!("{name} [{}]", x.id);
+                    seen.insert(name.clone());
+                }
+                let name = safe(&name).into_owned();
                 let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", xml(&entity), xml(&name));
                 if !failing(x) {
                     out.push_str("/>\n");

@@ -16,14 +16,41 @@ pub(super) struct Markdown<'a> {
 /// GitHub refuses comments longer than 65,536 characters; leave room for the closing note.
 const LIMIT: usize = 64_000;
 
-/// Text in a table cell: no line breaks, no column breaks, no inline HTML.
+/// Prose from the inputs (a name, a message that quotes a value), inert in a comment and in a
+/// table cell: no line breaks, no column breaks, no HTML, no emphasis, links or images (Markdown's
+/// characters backslash-escaped, `_` where it could start or end emphasis: `PAYMENT_SANDBOX` stays
+/// as it is), and no @mention (a word joiner after `@`: posting the comment notifies nobody).
 fn cell(text: &str) -> String {
-    super::safe(text)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let text = super::safe(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let word = |at: Option<&char>| at.is_some_and(|c| c.is_alphanumeric());
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("@\u{2060}"),
+            '_' if word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1)) => out.push('_'),
+            '\\' | '|' | '*' | '_' | '[' | ']' | '!' | '`' | '~' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A path or a value as code: shown exactly as it is (a code span decodes nothing), with no
+/// mention, link or emphasis; only `|` escaped, which a table would otherwise split on.
+fn code(text: &str) -> String {
+    let text = super::safe(text).replace(['\r', '\n'], " ").replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 impl fmt::Display for Markdown<'_> {
@@ -56,8 +83,14 @@ impl fmt::Display for Markdown<'_> {
         }
         let notes: Vec<String> = super::input_notes(report, 20).into_iter().filter(|n| *n != guards).collect();
         if !notes.is_empty() {
+            // Notes name files (skipped inputs): each cut, all within a tenth of the comment.
             for note in &notes {
-                let _ = writeln!(out, "> {}", cell(note));
+                let line = format!("> {}\n", cell(&drift_core::elide(note, 300)));
+                if out.len() + line.len() > LIMIT / 10 {
+                    out.push_str("> …\n");
+                    break;
+                }
+                out.push_str(&line);
             }
             out.push('\n');
         }
@@ -93,26 +126,33 @@ impl fmt::Display for Markdown<'_> {
             let _ = writeln!(out, "| {category} | {} |", counts.join(" | "));
         }
         out.push('\n');
-        let mut i = 0;
+        // Entities worst first (what fails the gate is never what a long comment leaves out), each
+        // entity's findings in path order, a root cause's followers under it.
+        let mut groups: Vec<Vec<&drift_core::Finding>> = Vec::new();
+        for x in &drift {
+            match groups.last_mut() {
+                Some(group) if group[0].entity == x.entity => group.push(x),
+                _ => groups.push(vec![x]),
+            }
+        }
+        let worst = |group: &[&drift_core::Finding]| group.iter().map(|x| x.severity).max().unwrap_or(Severity::Info);
+        groups.sort_by_key(|group| std::cmp::Reverse(worst(group)));
         let mut shown = 0;
-        let mut full = false;
-        while i < drift.len() && !full {
-            let entity = &drift[i].entity;
-            let group: Vec<_> = drift[i..].iter().take_while(|x| &x.entity == entity).copied().collect();
-            i += group.len();
-            let worst = group.iter().map(|x| x.severity).max().unwrap_or(Severity::Info);
+        for group in &groups {
+            let worst = worst(group);
             // Critical and high findings are open; the rest are a click away.
             let open = if worst >= Severity::High { " open" } else { "" };
-            let _ = writeln!(
-                out,
-                "<details{open}><summary><b>{}</b> — {} finding{} (worst: {worst})</summary>\n",
-                cell(&entity.to_string()),
+            let mut section = format!(
+                "<details{open}><summary><b>{}</b> — {} finding{} (worst: {worst})</summary>\n\n\
+                 | severity | change | path | {} → {} | why |\n|---|---|---|---|---|\n",
+                cell(&drift_core::elide(&group[0].entity.to_string(), 300)),
                 group.len(),
-                if group.len() == 1 { "" } else { "s" }
+                if group.len() == 1 { "" } else { "s" },
+                cell(left),
+                cell(right)
             );
-            let _ = writeln!(out, "| severity | change | path | {} → {} | why |", cell(left), cell(right));
-            let _ = writeln!(out, "|---|---|---|---|---|");
-            let related = drift_core::follows_from_above(&group);
+            let mut rows = 0;
+            let related = drift_core::follows_from_above(group);
             for (x, related) in group.iter().zip(related) {
                 // The rule's reason is always shown: a guard's message says what must hold.
                 let why = match (x.change, x.reason.as_deref()) {
@@ -124,23 +164,31 @@ impl fmt::Display for Markdown<'_> {
                 };
                 // A finding that follows from the one above it (its root cause) is marked ↳.
                 let row = format!(
-                    "| {} | {} | {}`{}` | {} | {} |\n",
+                    "| {} | {} | {}{} | {} | {} |\n",
                     x.severity,
                     x.change,
                     if related { "↳ " } else { "" },
-                    cell(&path_label(x)).replace('`', "'"),
-                    cell(&values(x, 60)),
-                    cell(&why)
+                    code(&drift_core::elide(&path_label(x), 400)),
+                    code(&values(x, 60)),
+                    cell(&drift_core::elide(&why, 600))
                 );
-                // Room for the closing tag and the truncation note.
-                if out.len() + row.len() > LIMIT - 400 {
-                    full = true;
+                // Room for the closing tags and the truncation note.
+                if out.len() + section.len() + row.len() > LIMIT - 400 {
                     break;
                 }
-                out.push_str(&row);
-                shown += 1;
+                section.push_str(&row);
+                rows += 1;
             }
+            // A section whose rows do not fit is not written at all.
+            if rows == 0 {
+                break;
+            }
+            out.push_str(&section);
             out.push_str("\n</details>\n\n");
+            shown += rows;
+            if rows < group.len() {
+                break;
+            }
         }
         if shown < drift.len() {
             let rest = drift.len() - shown;
