@@ -299,6 +299,16 @@ fn compare_and_render(
     if to_stdout.len() > 1 {
         anyhow::bail!("--output: only one format can go to stdout (-)");
     }
+    if compare.quiet && !to_stdout.is_empty() {
+        anyhow::bail!("--quiet prints nothing, --output FORMAT=- prints to stdout: choose one");
+    }
+    // Two formats into one file: the second would silently replace the first.
+    let mut paths = std::collections::HashSet::new();
+    for output in compare.output.iter().filter(|o| o.path.as_os_str() != "-") {
+        if !paths.insert(&output.path) {
+            anyhow::bail!("--output: {} is named twice", render::safe(&output.path.display().to_string()));
+        }
+    }
     let stdout_format = to_stdout.first().map_or(compare.format, |o| o.format);
     for output in compare.output.iter().filter(|o| o.path.as_os_str() != "-") {
         let file =

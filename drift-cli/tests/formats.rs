@@ -321,6 +321,31 @@ fn detail_and_no_truncate() {
     assert!(cut.contains('…') && !full.lines().any(|l| l.contains("…")), "no value is cut with --no-truncate");
 }
 
+/// `--detail` marks the lines that differ by a line diff: a line changed into one the file has
+/// elsewhere, and two lines swapped (an order that matters to a firewall), are marked.
+#[test]
+fn detail_marks_what_a_line_diff_finds() {
+    let dir = scratch("detail-diff");
+    for (side, server, order) in [
+        ("staging", "listen 443;", "allow 10.0.0.0/8\\ndeny all"),
+        ("production", "listen 80;", "deny all\\nallow 10.0.0.0/8"),
+    ] {
+        std::fs::create_dir_all(dir.join(side)).unwrap_or_default();
+        let yaml = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app, namespace: shop}}\ndata:\n  \
+             nginx.conf: \"server {{\\n  listen 80;\\n}}\\nserver {{\\n  {server}\\n}}\\n\"\n  order.txt: \"{order}\\n\"\n"
+        );
+        std::fs::write(dir.join(side).join("cm.yaml"), yaml).unwrap_or_default();
+    }
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--detail"]));
+    let marked =
+        |mark: char| text.lines().filter(|l| l.trim_start().starts_with(mark)).map(str::trim).collect::<Vec<_>>();
+    assert!(marked('-').contains(&"-   listen 443;") && marked('+').contains(&"+   listen 80;"), "{text}");
+    assert!(marked('+').contains(&"+ deny all") || marked('+').contains(&"+ allow 10.0.0.0/8"), "{text}");
+    assert!(marked('-').contains(&"- deny all") || marked('-').contains(&"- allow 10.0.0.0/8"), "{text}");
+}
+
 /// `--format html`: one self-contained page (nothing fetched), the verdict first, the worst
 /// entities first; where a headless Chromium is installed (`.ci/run` installs it), the page runs:
 /// its filters hide what is not drift and a critical finding is above the fold (issue 17).
@@ -438,4 +463,16 @@ fn root_causes_in_json_markdown_and_html() {
     assert_eq!(rows.len(), 2, "{rows:#?}");
     assert!(rows[0].contains("<td>added</td>") && !rows[0].contains("↳"), "{}", rows[0]);
     assert!(rows[1].contains("<td>guard</td>") && rows[1].contains("↳ ingress"), "{}", rows[1]);
+}
+
+#[test]
+fn outputs_that_would_lose_a_report_are_refused() {
+    let dir = scratch("outputs-refused");
+    let file = dir.join("report").to_string_lossy().into_owned();
+    let (json, sarif) = (format!("json={file}"), format!("sarif={file}"));
+    let twice = run(&["diff", "fixtures/staging", "fixtures/production", "--output", &json, "--output", &sarif]);
+    assert_eq!(twice.status.code(), Some(2), "one file named twice");
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("named twice"));
+    let quiet = run(&["diff", "fixtures/staging", "fixtures/production", "--output", "json=-", "--quiet"]);
+    assert_eq!(quiet.status.code(), Some(2), "--quiet and stdout output");
 }

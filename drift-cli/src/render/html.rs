@@ -7,7 +7,12 @@ use std::fmt::{self, Write as _};
 
 use drift_core::{Finding, FindingKind, Report, Severity, Status};
 
-use super::{path_label, primary_location, safe, value, values};
+use super::{path_label, primary_location, safe, values, whole};
+
+/// Each line escaped for display (control characters, bidi overrides), the line breaks kept.
+fn safe_lines(text: &str) -> String {
+    text.lines().map(|l| safe(l).into_owned()).collect::<Vec<_>>().join("\n")
+}
 
 pub(super) struct Html<'a> {
     pub(super) report: &'a Report,
@@ -133,8 +138,10 @@ impl fmt::Display for Html<'_> {
 /// One finding's row; `under` marks one that follows from the row above it (`↳`).
 fn row(out: &mut String, x: &Finding, under: bool, left: &str, right: &str) {
     let why = match (x.change, x.reason.as_deref()) {
-        (FindingKind::Guard | FindingKind::Reuse, Some(reason)) => format!("{} ({reason})", x.message),
-        (FindingKind::Guard | FindingKind::Reuse, None) => x.message.clone(),
+        (FindingKind::Guard | FindingKind::Reuse, Some(reason)) if !x.message.contains(reason) => {
+            format!("{} ({reason})", x.message)
+        }
+        (FindingKind::Guard | FindingKind::Reuse, _) => x.message.clone(),
         (_, Some(reason)) => reason.to_owned(),
         (_, None) => x.message.clone(),
     };
@@ -152,8 +159,8 @@ fn row(out: &mut String, x: &Finding, under: bool, left: &str, right: &str) {
         mark = if under { "↳ " } else { "" },
         path = esc(&path_label(x)),
         values = esc(&values(x, 80)),
-        old = esc(&value(x.left.as_ref(), usize::MAX)),
-        new = esc(&value(x.right.as_ref(), usize::MAX)),
+        old = esc(&safe_lines(&whole(x.left.as_ref()))),
+        new = esc(&safe_lines(&whole(x.right.as_ref()))),
         why = esc(&why),
     );
 }

@@ -156,10 +156,12 @@ impl fmt::Display for Markdown<'_> {
             for (x, related) in group.iter().zip(related) {
                 // The rule's reason is always shown: a guard's message says what must hold.
                 let why = match (x.change, x.reason.as_deref()) {
-                    (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, Some(reason)) => {
+                    (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, Some(reason))
+                        if !x.message.contains(reason) =>
+                    {
                         format!("{} ({reason})", x.message)
                     }
-                    (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, None) => x.message.clone(),
+                    (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, _) => x.message.clone(),
                     (_, reason) => super::with_provenance(reason.unwrap_or_default(), report, x),
                 };
                 // A finding that follows from the one above it (its root cause) is marked ↳.

@@ -168,6 +168,24 @@ fn plain(value: &Value) -> String {
     }
 }
 
+/// A value whole, as a person reads it (`--detail`, HTML's whole values): a string as itself,
+/// lines and all; a masked secret as its masked text and fingerprint; anything else as indented
+/// JSON. Not escaped: each format escapes it.
+pub(crate) fn whole(value: Option<&Value>) -> String {
+    match value {
+        None => "(absent)".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(secret)) if secret.contains_key("secret") => {
+            let fingerprint = secret.get("secret").and_then(Value::as_str).unwrap_or("?");
+            match secret.get("redacted").and_then(Value::as_str) {
+                Some(masked) => format!("{masked}\n(secret:{fingerprint})"),
+                None => format!("secret:{fingerprint}"),
+            }
+        }
+        Some(other) => serde_json::to_string_pretty(other).unwrap_or_default(),
+    }
+}
+
 /// The values a finding is about: `left → right`, or the one value a guard or reuse concerns.
 /// Two long strings that differ are cut around their first difference, so it stays visible.
 pub(crate) fn values(x: &Finding, max: usize) -> String {

@@ -113,6 +113,109 @@ fn wrap_path(path: &str, room: usize) -> Vec<String> {
     lines
 }
 
+/// Each line of `text` at most `width` visible columns (colour codes take none): a wider line is
+/// cut at blanks, its continuation lines indented two more than it (a finding's, under its path);
+/// a word wider than a line is cut where it must.
+fn fit_lines(text: &str, width: usize) -> String {
+    let width = width.max(INDENT + 20);
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.split_inclusive('\n') {
+        let (line, newline) = match line.strip_suffix('\n') {
+            Some(l) => (l, "\n"),
+            None => (line, ""),
+        };
+        if visible(line) <= width {
+            out.push_str(line);
+            out.push_str(newline);
+            continue;
+        }
+        let lead = line.chars().take_while(|c| *c == ' ').count();
+        // A finding's line (`  critical guard …`) continues under its path; others four further in.
+        let indent = if lead == 2 { INDENT } else { (lead + 4).min(width / 2) };
+        let mut count = 0;
+        let mut fresh = false;
+        let newline_at = |out: &mut String, count: &mut usize| {
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            *count = indent;
+        };
+        for (i, word) in line.split(' ').enumerate() {
+            let len = visible(word);
+            if i > 0 {
+                if fresh && word.is_empty() {
+                    // The blanks that separated columns do not start a continuation line.
+                    continue;
+                }
+                if count + 1 + len <= width {
+                    out.push(' ');
+                    count += 1;
+                    fresh = false;
+                } else {
+                    newline_at(&mut out, &mut count);
+                    fresh = true;
+                    if word.is_empty() {
+                        continue;
+                    }
+                }
+            }
+            // A word wider than what is left of a line: cut.
+            let mut rest = word;
+            while count + visible(rest) > width && count < width {
+                let (head, tail) = split_visible(rest, width - count);
+                out.push_str(head);
+                newline_at(&mut out, &mut count);
+                rest = tail;
+                if head.is_empty() {
+                    break;
+                }
+            }
+            out.push_str(rest);
+            count += visible(rest);
+            fresh = fresh && rest.is_empty();
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+/// Visible columns of a text: characters outside colour codes (`\x1b[…m`).
+fn visible(text: &str) -> usize {
+    let mut count = 0;
+    let mut escape = false;
+    for c in text.chars() {
+        match (escape, c) {
+            (false, '\x1b') => escape = true,
+            (true, c) if c.is_ascii_alphabetic() => escape = false,
+            (true, _) => {}
+            (false, _) => count += 1,
+        }
+    }
+    count
+}
+
+/// A text split after `n` visible columns (colour codes stay whole).
+fn split_visible(text: &str, n: usize) -> (&str, &str) {
+    let mut count = 0;
+    let mut escape = false;
+    for (i, c) in text.char_indices() {
+        match (escape, c) {
+            (false, '\x1b') => escape = true,
+            (true, c) if c.is_ascii_alphabetic() => escape = false,
+            (true, _) => {}
+            (false, _) => {
+                if count == n {
+                    return (&text[..i], &text[i..]);
+                }
+                count += 1;
+            }
+        }
+    }
+    (text, "")
+}
+
 fn severity_color(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "1;31",
@@ -125,29 +228,44 @@ fn severity_color(severity: Severity) -> &'static str {
 
 impl fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let report = self.report;
-        if self.options.summary_only {
-            return self.summary(f);
+        match self.options.width {
+            // On a terminal, every line fits its width: what is still wider (a reason, locations,
+            // values beside a long path, the summary) wraps at blanks, under itself.
+            Some(width) => f.write_str(&fit_lines(&Body(self).to_string(), width)),
+            None => Body(self).fmt(f),
+        }
+    }
+}
+
+/// The report as composed, before it is fitted to a terminal.
+struct Body<'a, 'r>(&'a Text<'r>);
+
+impl fmt::Display for Body<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let this = self.0;
+        let report = this.report;
+        if this.options.summary_only {
+            return this.summary(f);
         }
         let (left, right) = (&report.left, &report.right);
         writeln!(
             f,
             "drift: {} ({}) → {} ({})",
-            self.paint("1", &safe(&left.name)),
+            this.paint("1", &safe(&left.name)),
             safe(&left.inputs.join(", ")),
-            self.paint("1", &safe(&right.name)),
+            this.paint("1", &safe(&right.name)),
             safe(&right.inputs.join(", "))
         )?;
         let guards = super::guards_line(report);
-        writeln!(f, "{}", if report.guards.enabled { self.paint("2", &guards) } else { self.paint("1;33", &guards) })?;
-        let shown: Vec<&Finding> = report.findings().iter().filter(|x| self.shown(x)).collect();
+        writeln!(f, "{}", if report.guards.enabled { this.paint("2", &guards) } else { this.paint("1;33", &guards) })?;
+        let shown: Vec<&Finding> = report.findings().iter().filter(|x| this.shown(x)).collect();
         let mut i = 0;
         while i < shown.len() {
             let entity = &shown[i].entity;
             let group: Vec<&Finding> = shown[i..].iter().take_while(|x| &x.entity == entity).copied().collect();
             i += group.len();
             writeln!(f)?;
-            writeln!(f, "{}", self.paint("1", &safe(&entity.to_string())))?;
+            writeln!(f, "{}", this.paint("1", &safe(&entity.to_string())))?;
             let related = drift_core::follows_from_above(&group);
             let path_width = group
                 .iter()
@@ -157,14 +275,14 @@ impl fmt::Display for Text<'_> {
                 .unwrap_or(0)
                 .min(MAX_PATH);
             for (finding, related) in group.iter().zip(related) {
-                self.line(f, finding, path_width, related)?;
+                this.line(f, finding, path_width, related)?;
             }
         }
         writeln!(f)?;
         for note in super::input_notes(report, 10).into_iter().filter(|n| *n != guards) {
-            writeln!(f, "{}", self.paint("2", &format!("note: {note}")))?;
+            writeln!(f, "{}", this.paint("2", &format!("note: {note}")))?;
         }
-        self.summary(f)
+        this.summary(f)
     }
 }
 
@@ -236,31 +354,36 @@ impl Text<'_> {
         Ok(())
     }
 
-    /// `--detail`: the whole old and new values, one side per block, JSON documents indented; the
-    /// lines that differ are marked `-` and `+` (and coloured on a terminal), like dyff's view.
+    /// `--detail`: the whole old and new values, one side per block, JSON documents indented, a
+    /// masked secret as its masked text; the lines that differ (a line diff, so a line moved or
+    /// repeated elsewhere still counts) are marked `-` and `+` (and coloured on a terminal), like
+    /// dyff's view.
     fn detail(&self, f: &mut fmt::Formatter<'_>, x: &Finding) -> fmt::Result {
         let lines = |value: Option<&serde_json::Value>| -> Vec<String> {
-            match value {
-                None => vec!["(absent)".to_owned()],
-                Some(serde_json::Value::String(s)) => s.lines().map(|l| safe(l).into_owned()).collect(),
-                Some(other) => serde_json::to_string_pretty(other)
-                    .unwrap_or_default()
-                    .lines()
-                    .map(|l| safe(l).into_owned())
-                    .collect(),
-            }
+            super::whole(value).lines().map(|l| safe(l).into_owned()).collect()
         };
         let (old, new) = (lines(x.left.as_ref()), lines(x.right.as_ref()));
+        let (mut old_changed, mut new_changed) = (vec![false; old.len()], vec![false; new.len()]);
+        if x.left.is_some() && x.right.is_some() {
+            for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
+                let (tag, removed, added) = op.as_tag_tuple();
+                if tag != similar::DiffTag::Equal {
+                    old_changed[removed].iter_mut().for_each(|c| *c = true);
+                    new_changed[added].iter_mut().for_each(|c| *c = true);
+                }
+            }
+        }
         let pad = " ".repeat(INDENT + 2);
-        for (side, these, other, mark, color) in
-            [(&self.report.left.name, &old, &new, '-', "31"), (&self.report.right.name, &new, &old, '+', "32")]
-        {
+        for (side, these, changed, mark, color) in [
+            (&self.report.left.name, &old, &old_changed, '-', "31"),
+            (&self.report.right.name, &new, &new_changed, '+', "32"),
+        ] {
             writeln!(f, "{pad}{}:", safe(side))?;
-            for line in these {
-                if other.contains(line) {
-                    writeln!(f, "{pad}  {line}")?;
-                } else {
+            for (line, changed) in these.iter().zip(changed.iter()) {
+                if *changed {
                     writeln!(f, "{pad}{}", self.paint(color, &format!("{mark} {line}")))?;
+                } else {
+                    writeln!(f, "{pad}  {line}")?;
                 }
             }
         }
@@ -354,6 +477,11 @@ mod tests {
                 detail: false,
             };
             let text = Text { report: &report, options: &options }.to_string();
+            // Every line fits the terminal, and none ends in a blank.
+            for line in text.lines() {
+                assert!(line.chars().count() <= width, "{width} columns: {line:?}");
+                assert!(!line.ends_with(' '), "{line:?}");
+            }
             insta::assert_snapshot!(format!("text_{width}_columns"), text);
         }
     }
