@@ -357,6 +357,7 @@ fn html_is_self_contained_and_critical_first() {
         assert!(!html.contains(external), "the page fetches nothing: {external}");
     }
     assert!(html.contains("fail: ") && html.contains("guards: on for production"));
+    insta::assert_snapshot!("html", html);
     let first_row = html.find("<tr class=\"finding").unwrap_or(usize::MAX);
     let first_critical = html.find("<tr class=\"finding critical").unwrap_or(usize::MAX);
     assert_eq!(first_row, first_critical, "the first finding shown is critical");
