@@ -235,6 +235,23 @@ fn outside_code(text: &str) -> String {
     out
 }
 
+/// Within one large entity too, the failing finding is kept: rows go worst first.
+#[test]
+fn markdown_keeps_what_fails_within_an_entity() {
+    let dir = scratch("markdown-one-entity");
+    for (side, value, sandbox) in [("staging", "a", "false"), ("production", "b", "true")] {
+        std::fs::create_dir_all(dir.join(side)).unwrap_or_default();
+        let mut body: String = (0..3000).map(|k| format!("A_SETTING_{k:04}=value-{value}-{k}\n")).collect();
+        body.push_str(&format!("PAYMENT_SANDBOX={sandbox}\n"));
+        std::fs::write(dir.join(side).join("app.env"), body).unwrap_or_default();
+    }
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "markdown"]));
+    assert!(text.chars().count() <= 65_536);
+    // The change first, the guard that follows from it under it (↳).
+    assert!(text.contains("| critical | guard | ↳ `PAYMENT_SANDBOX` |"), "{}", &text[..600]);
+}
+
 /// Names and values from the inputs are inert in a comment: no @mention, image, link, emphasis or
 /// HTML; paths and values are code, shown exactly.
 #[test]
@@ -263,6 +280,15 @@ fn markdown_is_inert() {
     assert!(text.contains("`[\"a<b>c\"]`"), "{text}");
     assert!(text.contains("``[\"tick`name\"]``"), "{text}");
     assert!(text.contains("`[\"back\\\\slash\"]`"), "{text}");
+    // A section's heading is HTML, where backslash escapes are not read: none there.
+    let dir = scratch("markdown-heading");
+    for (side, n) in [("staging", 1), ("production", 2)] {
+        std::fs::create_dir_all(dir.join(side)).unwrap_or_default();
+        std::fs::write(dir.join(side).join("my_app*v2.env"), format!("X={n}\n")).unwrap_or_default();
+    }
+    let (l, r) = (dir.join("staging"), dir.join("production"));
+    let text = stdout(&run(&["diff", &l.to_string_lossy(), &r.to_string_lossy(), "--format", "markdown"]));
+    assert!(text.contains("<summary><b>env:my_app*v2.env</b>"), "{text}");
 }
 
 #[test]
@@ -476,4 +502,35 @@ fn outputs_that_would_lose_a_report_are_refused() {
     assert!(String::from_utf8_lossy(&twice.stderr).contains("named twice"));
     let quiet = run(&["diff", "fixtures/staging", "fixtures/production", "--output", "json=-", "--quiet"]);
     assert_eq!(quiet.status.code(), Some(2), "--quiet and stdout output");
+}
+
+/// drift.toml's rules apply to a reused secret like any finding: expected with its reason, and the
+/// rule is not reported unused.
+#[test]
+fn rules_apply_to_reused_secrets() {
+    let dir = scratch("reuse-rule");
+    let config = dir.join("drift.toml");
+    std::fs::write(
+        &config,
+        "[[expect]]\nentity = \"env:.env\"\npath = \"JWT_SECRET\"\nchange = \"reuse\"\nreason = \"one signing key on purpose\"\n",
+    )
+    .unwrap_or_default();
+    let output = run(&[
+        "diff",
+        "fixtures/staging",
+        "fixtures/production",
+        "--format",
+        "json",
+        "--config",
+        &config.to_string_lossy(),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let reuse = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["change"] == "reuse" && f["path"] == "JWT_SECRET")
+        .unwrap_or_else(|| panic!("no reuse finding"));
+    assert_eq!(reuse["status"], "expected", "{reuse}");
+    assert!(report.get("unused_rules").is_none(), "{}", report["unused_rules"]);
 }

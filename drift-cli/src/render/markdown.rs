@@ -43,6 +43,23 @@ fn cell(text: &str) -> String {
     out
 }
 
+/// Text in an HTML block (the `<summary>` of a section), where Markdown escapes are not read: HTML
+/// escaped, and no @mention.
+fn heading(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in super::safe(text).chars() {
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("@\u{2060}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A path or a value as code: shown exactly as it is (a code span decodes nothing), with no
 /// mention, link or emphasis; only `|` escaped, which a table would otherwise split on.
 fn code(text: &str) -> String {
@@ -145,15 +162,25 @@ impl fmt::Display for Markdown<'_> {
             let mut section = format!(
                 "<details{open}><summary><b>{}</b> — {} finding{} (worst: {worst})</summary>\n\n\
                  | severity | change | path | {} → {} | why |\n|---|---|---|---|---|\n",
-                cell(&drift_core::elide(&group[0].entity.to_string(), 300)),
+                heading(&drift_core::elide(&group[0].entity.to_string(), 300)),
                 group.len(),
                 if group.len() == 1 { "" } else { "s" },
                 cell(left),
                 cell(right)
             );
             let mut rows = 0;
+            // Within an entity too, the worst first: each root cause with the findings that follow
+            // from it (↳), families ordered by their worst finding, paths in order otherwise.
             let related = drift_core::follows_from_above(group);
-            for (x, related) in group.iter().zip(related) {
+            let mut families: Vec<Vec<(&drift_core::Finding, bool)>> = Vec::new();
+            for (x, under) in group.iter().zip(related) {
+                match families.last_mut() {
+                    Some(family) if under => family.push((x, true)),
+                    _ => families.push(vec![(x, false)]),
+                }
+            }
+            families.sort_by_key(|family| std::cmp::Reverse(family.iter().map(|(x, _)| x.severity).max()));
+            for (x, related) in families.into_iter().flatten() {
                 // The rule's reason is always shown: a guard's message says what must hold.
                 let why = match (x.change, x.reason.as_deref()) {
                     (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, Some(reason))

@@ -67,9 +67,33 @@ pub fn write(out: &mut impl Write, doc: &Document<'_>, format: OutputFormat, tex
 /// written as escapes (`\n`, `\u{1b}`), so no input can start a line of its own (a GitHub
 /// workflow command) or drive a terminal.
 pub fn safe(text: &str) -> Cow<'_, str> {
+    // Control characters, bidi overrides, line separators, and the characters that show as nothing
+    // (zero-width spaces and joiners, soft hyphens, fillers, variation selectors, tags): `ab` and
+    // `a\u{200b}b` must not read alike.
     let unsafe_char = |c: char| {
         c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+            || matches!(
+                c,
+                '\u{ad}'
+                    | '\u{34f}'
+                    | '\u{61c}'
+                    | '\u{115f}'
+                    | '\u{1160}'
+                    | '\u{17b4}'
+                    | '\u{17b5}'
+                    | '\u{180b}'..='\u{180f}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{2060}'..='\u{206f}'
+                    | '\u{3164}'
+                    | '\u{fe00}'..='\u{fe0f}'
+                    | '\u{feff}'
+                    | '\u{ffa0}'
+                    | '\u{1d173}'..='\u{1d17a}'
+                    | '\u{e0000}'..='\u{e0fff}'
+            )
     };
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
@@ -271,6 +295,17 @@ mod tests {
         let cut = around(&a, 100, 30);
         assert!(cut.contains('X') && cut.starts_with("\"…") && cut.ends_with("…\""), "{cut}");
         assert_eq!(around("short", 0, 30), "\"short\"");
+    }
+
+    #[test]
+    fn characters_that_show_as_nothing_are_escaped() {
+        for c in ['\u{200b}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{ad}', '\u{3164}', '\u{fe0f}', '\u{e0041}'] {
+            let text = format!("a{c}b");
+            let shown = super::safe(&text);
+            assert_ne!(shown, "ab");
+            assert!(shown.starts_with("a\\u{") && !shown.contains(c), "{c:?}: {shown}");
+        }
+        assert_eq!(super::safe("plain é 漢字 ✓"), "plain é 漢字 ✓");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use unicode_width::UnicodeWidthChar;
+
 use drift_core::{Finding, FindingKind, Report, Severity, Status};
 
 use super::{path_label, safe, values};
@@ -74,18 +76,19 @@ fn wrap_path(path: &str, room: usize) -> Vec<String> {
     let mut count = 0;
     let mut segment = String::new();
     let flush_segment = |segment: &mut String, line: &mut String, count: &mut usize, lines: &mut Vec<String>| {
-        let len = segment.chars().count();
+        let len = columns(segment);
         if *count > 0 && *count + len > room {
             lines.push(std::mem::take(line));
             *count = 0;
         }
         for c in segment.drain(..) {
-            if *count >= room {
+            let w = UnicodeWidthChar::width(c).unwrap_or(0);
+            if *count + w > room && *count > 0 {
                 lines.push(std::mem::take(line));
                 *count = 0;
             }
             line.push(c);
-            *count += 1;
+            *count += w;
         }
     };
     // Breaks only between segments: never inside `[…]` (a label holds dots: `0.0.0.0/0`) or quotes.
@@ -117,7 +120,8 @@ fn wrap_path(path: &str, room: usize) -> Vec<String> {
 /// cut at blanks, its continuation lines indented two more than it (a finding's, under its path);
 /// a word wider than a line is cut where it must.
 fn fit_lines(text: &str, width: usize) -> String {
-    let width = width.max(INDENT + 20);
+    // A very narrow terminal: continuation lines indented less, never wider than it.
+    let width = width.max(8);
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     for line in text.split_inclusive('\n') {
         let (line, newline) = match line.strip_suffix('\n') {
@@ -131,7 +135,7 @@ fn fit_lines(text: &str, width: usize) -> String {
         }
         let lead = line.chars().take_while(|c| *c == ' ').count();
         // A finding's line (`  critical guard …`) continues under its path; others four further in.
-        let indent = if lead == 2 { INDENT } else { (lead + 4).min(width / 2) };
+        let indent = if lead == 2 { INDENT } else { lead + 4 }.min(width / 2);
         let mut count = 0;
         let mut fresh = false;
         let newline_at = |out: &mut String, count: &mut usize| {
@@ -144,6 +148,11 @@ fn fit_lines(text: &str, width: usize) -> String {
         };
         for (i, word) in line.split(' ').enumerate() {
             let len = visible(word);
+            if len == 0 && !word.is_empty() {
+                // A colour code alone (a reset after a blank): it takes no room and starts no line.
+                out.push_str(word);
+                continue;
+            }
             if i > 0 {
                 if fresh && word.is_empty() {
                     // The blanks that separated columns do not start a continuation line.
@@ -165,16 +174,20 @@ fn fit_lines(text: &str, width: usize) -> String {
             let mut rest = word;
             while count + visible(rest) > width && count < width {
                 let (head, tail) = split_visible(rest, width - count);
+                if head.is_empty() && count <= indent {
+                    // Not even one character fits a fresh line.
+                    break;
+                }
                 out.push_str(head);
                 newline_at(&mut out, &mut count);
                 rest = tail;
-                if head.is_empty() {
-                    break;
-                }
             }
             out.push_str(rest);
             count += visible(rest);
             fresh = fresh && rest.is_empty();
+        }
+        while out.ends_with(' ') {
+            out.pop();
         }
         out.push_str(newline);
     }
@@ -190,7 +203,7 @@ fn visible(text: &str) -> usize {
             (false, '\x1b') => escape = true,
             (true, c) if c.is_ascii_alphabetic() => escape = false,
             (true, _) => {}
-            (false, _) => count += 1,
+            (false, c) => count += UnicodeWidthChar::width(c).unwrap_or(0),
         }
     }
     count
@@ -205,15 +218,22 @@ fn split_visible(text: &str, n: usize) -> (&str, &str) {
             (false, '\x1b') => escape = true,
             (true, c) if c.is_ascii_alphabetic() => escape = false,
             (true, _) => {}
-            (false, _) => {
-                if count == n {
+            (false, c) => {
+                let w = UnicodeWidthChar::width(c).unwrap_or(0);
+                if count + w > n {
                     return (&text[..i], &text[i..]);
                 }
-                count += 1;
+                count += w;
             }
         }
     }
     (text, "")
+}
+
+/// The columns a text takes on a terminal: wide characters (CJK, most emoji) two, combining and
+/// zero-width ones none.
+fn columns(text: &str) -> usize {
+    text.chars().map(|c| UnicodeWidthChar::width(c).unwrap_or(0)).sum()
 }
 
 fn severity_color(severity: Severity) -> &'static str {
@@ -270,7 +290,7 @@ impl fmt::Display for Body<'_, '_> {
             let path_width = group
                 .iter()
                 .zip(&related)
-                .map(|(x, &r)| path_label(x).chars().count() + if r { 2 } else { 0 })
+                .map(|(x, &r)| columns(&path_label(x)) + if r { 2 } else { 0 })
                 .max()
                 .unwrap_or(0)
                 .min(MAX_PATH);
@@ -295,7 +315,7 @@ impl Text<'_> {
             other => other.as_str(),
         };
         let path = if related { format!("↳ {}", path_label(x)) } else { path_label(x) };
-        let pad = width.saturating_sub(path.chars().count());
+        let pad = width.saturating_sub(columns(&path));
         // On a terminal, values share its width with the other columns.
         let max_value = if self.options.full_values || self.options.detail {
             usize::MAX
@@ -318,13 +338,13 @@ impl Text<'_> {
         let locations = safe(&locations).into_owned();
         // A path wider than the terminal wraps at its segments, under itself.
         let chunks = match self.options.width {
-            Some(w) if INDENT + path.chars().count() > w => wrap_path(&path, w.saturating_sub(INDENT).max(20)),
+            Some(w) if INDENT + columns(&path) > w => wrap_path(&path, w.saturating_sub(INDENT).max(8)),
             _ => vec![path.clone()],
         };
-        let last = chunks.last().map_or(0, |c| c.chars().count());
+        let last = chunks.last().map_or(0, |c| columns(c.trim_end()));
         let pad = if chunks.len() > 1 { width.saturating_sub(last) } else { pad };
         let shown_path =
-            chunks.iter().map(|c| self.paint("1", c)).collect::<Vec<_>>().join(&format!("\n{:INDENT$}", ""));
+            chunks.iter().map(|c| self.paint("1", c.trim_end())).collect::<Vec<_>>().join(&format!("\n{:INDENT$}", ""));
         let mut line = format!(
             "  {} {:<8}  {}{}  {values}",
             self.paint(severity_color(x.severity), &severity),
@@ -334,9 +354,9 @@ impl Text<'_> {
         );
         // On a terminal too narrow for one line, the reason and the locations get lines of their
         // own, under the path. Without a terminal a finding is always one line (easy to grep).
-        let visible = INDENT + last.max(width) + 2 + values.chars().count();
-        let why_width = if why.is_empty() { 0 } else { 4 + why.chars().count() };
-        let wrap = self.options.width.is_some_and(|w| visible + why_width + 2 + locations.chars().count() > w);
+        let visible = INDENT + last.max(width) + 2 + columns(&values);
+        let why_width = if why.is_empty() { 0 } else { 4 + columns(&why) };
+        let wrap = self.options.width.is_some_and(|w| visible + why_width + 2 + columns(&locations) > w);
         let separator = if wrap { format!("\n{:INDENT$}", "") } else { "  ".to_owned() };
         if !why.is_empty() {
             line.push_str(&separator);
@@ -436,6 +456,31 @@ mod tests {
     use super::{INDENT, Style, Text, TextOptions, wrap_path};
 
     #[test]
+    fn lines_fit_by_columns_wide_characters_and_narrow_terminals() {
+        let text = format!(
+            "  critical guard     data[\"{}\"]  \"{}\"\n{:21}— {}\n",
+            "説明".repeat(30),
+            "✓".repeat(50),
+            "",
+            "値が違います ".repeat(20)
+        );
+        for width in [40, 60, 80, 100] {
+            let fitted = super::fit_lines(&text, width);
+            for line in fitted.lines() {
+                assert!(super::columns(line) <= width, "{width}: {line:?} is {} columns", super::columns(line));
+                assert!(!line.ends_with(' '), "{line:?}");
+            }
+            // Nothing lost: the same characters, blanks aside.
+            let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            assert_eq!(squeeze(&fitted), squeeze(&text));
+        }
+        // A colour reset after a blank takes no room and starts no line.
+        let colored = format!("  high     added     \x1b[1m{} \x1b[0m", "x".repeat(60));
+        let fitted = super::fit_lines(&colored, 80);
+        assert!(fitted.lines().all(|l| super::visible(l) > 0), "{fitted:?}");
+    }
+
+    #[test]
     fn long_labels_wrap_between_their_values() {
         let path = "ingress[=tcp/22 from ::/0+10.0.0.0/16+10.1.0.0/16+10.2.0.0/16+10.3.0.0/16+2 more].cidr_blocks";
         let lines = wrap_path(path, 40);
@@ -479,7 +524,7 @@ mod tests {
             let text = Text { report: &report, options: &options }.to_string();
             // Every line fits the terminal, and none ends in a blank.
             for line in text.lines() {
-                assert!(line.chars().count() <= width, "{width} columns: {line:?}");
+                assert!(super::columns(line) <= width, "{width} columns: {line:?}");
                 assert!(!line.ends_with(' '), "{line:?}");
             }
             insta::assert_snapshot!(format!("text_{width}_columns"), text);

@@ -132,34 +132,8 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
         pair_renamed(&mut findings, from, to, &names);
     }
     paired::pair_changed_items(&mut findings, names.right);
-    let mut unused_rules = Vec::new();
-    if let Some(config) = &policy.config {
-        let mut used_guards = std::collections::HashSet::new();
-        let mut guarded = Vec::new();
-        for guard in &config.guards {
-            let mut used = false;
-            if matches!(guard.side, config::Side::Right | config::Side::Both) {
-                used |= config_guard(guard, right, left, names.right, Side::Right, &mut guarded);
-            }
-            if matches!(guard.side, config::Side::Left | config::Side::Both) {
-                used |= config_guard(guard, left, right, names.left, Side::Left, &mut guarded);
-            }
-            if used {
-                used_guards.insert(guard.name.as_str());
-            }
-        }
-        findings.extend(dedupe_guards(guarded));
-        let today = crate::source::certificate::rfc3339(policy.now());
-        let used = rules::apply(&mut findings, config, &today[..10]);
-        // Rules that matched nothing in this run: a typo, or a rule that outlived its reason.
-        unused_rules = config
-            .rule_names()
-            .into_iter()
-            .filter(|name| !used.contains(name) && !used_guards.contains(name))
-            .map(str::to_owned)
-            .collect();
-    }
-    // Reuse means something only between two environments known to differ: a snapshot of
+    // Reuse means something only between two environments known to differ (found before
+    // drift.toml's rules run, which may expect or ignore it like any finding): a snapshot of
     // staging compared with today's staging, or production's manifests in git with the live
     // export, share every secret, as they should.
     for shared in diff.shared_secrets().iter().filter(|_| names.distinct) {
@@ -186,6 +160,33 @@ pub fn report(diff: &Diff<'_>, policy: &Policy) -> Report {
                 right: Some(shared.right_location.clone()),
             },
         }));
+    }
+    let mut unused_rules = Vec::new();
+    if let Some(config) = &policy.config {
+        let mut used_guards = std::collections::HashSet::new();
+        let mut guarded = Vec::new();
+        for guard in &config.guards {
+            let mut used = false;
+            if matches!(guard.side, config::Side::Right | config::Side::Both) {
+                used |= config_guard(guard, right, left, names.right, Side::Right, &mut guarded);
+            }
+            if matches!(guard.side, config::Side::Left | config::Side::Both) {
+                used |= config_guard(guard, left, right, names.left, Side::Left, &mut guarded);
+            }
+            if used {
+                used_guards.insert(guard.name.as_str());
+            }
+        }
+        findings.extend(dedupe_guards(guarded));
+        let today = crate::source::certificate::rfc3339(policy.now());
+        let used = rules::apply(&mut findings, config, &today[..10]);
+        // Rules that matched nothing in this run: a typo, or a rule that outlived its reason.
+        unused_rules = config
+            .rule_names()
+            .into_iter()
+            .filter(|name| !used.contains(name) && !used_guards.contains(name))
+            .map(str::to_owned)
+            .collect();
     }
     provenance::attach(&mut findings, left, right);
     consumers::name_in_findings(&mut findings, left, right);
