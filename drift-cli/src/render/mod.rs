@@ -72,7 +72,8 @@ pub fn safe(text: &str) -> Cow<'_, str> {
     // `a\u{200b}b` must not read alike.
     let unsafe_char = |c: char| {
         c.is_control()
-            || matches!(
+            || (c >= '\u{ad}'
+                && matches!(
                 c,
                 '\u{ad}'
                     | '\u{34f}'
@@ -93,7 +94,7 @@ pub fn safe(text: &str) -> Cow<'_, str> {
                     | '\u{ffa0}'
                     | '\u{1d173}'..='\u{1d17a}'
                     | '\u{e0000}'..='\u{e0fff}'
-            )
+                ))
     };
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
