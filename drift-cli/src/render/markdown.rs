@@ -21,6 +21,18 @@ const LIMIT: usize = 64_000;
 /// characters backslash-escaped, `_` where it could start or end emphasis: `PAYMENT_SANDBOX` stays
 /// as it is), and no @mention (a word joiner after `@`: posting the comment notifies nobody).
 fn cell(text: &str) -> String {
+    inert(text, true)
+}
+
+/// Text in an HTML block (the `<summary>` of a section), where Markdown escapes are not read: HTML
+/// escaped, and no @mention.
+fn heading(text: &str) -> String {
+    inert(text, false)
+}
+
+/// Input text made inert: one line, HTML escaped, no @mention, and with `markdown` Markdown's
+/// characters escaped too.
+fn inert(text: &str, markdown: bool) -> String {
     let text = super::safe(text);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
@@ -32,28 +44,12 @@ fn cell(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '@' => out.push_str("@\u{2060}"),
+            _ if !markdown => out.push(c),
             '_' if word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1)) => out.push('_'),
             '\\' | '|' | '*' | '_' | '[' | ']' | '!' | '`' | '~' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text in an HTML block (the `<summary>` of a section), where Markdown escapes are not read: HTML
-/// escaped, and no @mention.
-fn heading(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in super::safe(text).chars() {
-        match c {
-            '\r' | '\n' => out.push(' '),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => out.push_str("@\u{2060}"),
             c => out.push(c),
         }
     }
