@@ -111,21 +111,7 @@ impl fmt::Display for Html<'_> {
             );
             // The worst first within an entity too, each finding's followers (↳) under it.
             let rows: Vec<&Finding> = group.iter().collect();
-            let related = drift_core::follows_from_above(&rows);
-            let mut families: Vec<Vec<(&Finding, bool)>> = Vec::new();
-            for (x, under) in rows.into_iter().zip(related) {
-                match families.last_mut() {
-                    Some(family) if under => family.push((x, true)),
-                    _ => families.push(vec![(x, false)]),
-                }
-            }
-            let rank = |family: &Vec<(&Finding, bool)>| {
-                let drift = family.iter().filter(|(x, _)| x.status == Status::Drift);
-                let worst = drift.map(|(x, _)| x.severity).max();
-                (worst.is_none(), std::cmp::Reverse(worst.unwrap_or(Severity::Info)))
-            };
-            families.sort_by_key(|family| rank(family));
-            for (x, under) in families.into_iter().flatten() {
+            for (x, under) in super::worst_first(&rows) {
                 row(&mut out, x, under, &left, &right);
             }
             out.push_str("</table></details>\n");

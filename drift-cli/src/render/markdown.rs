@@ -165,18 +165,8 @@ impl fmt::Display for Markdown<'_> {
                 cell(right)
             );
             let mut rows = 0;
-            // Within an entity too, the worst first: each root cause with the findings that follow
-            // from it (↳), families ordered by their worst finding, paths in order otherwise.
-            let related = drift_core::follows_from_above(group);
-            let mut families: Vec<Vec<(&drift_core::Finding, bool)>> = Vec::new();
-            for (x, under) in group.iter().zip(related) {
-                match families.last_mut() {
-                    Some(family) if under => family.push((x, true)),
-                    _ => families.push(vec![(x, false)]),
-                }
-            }
-            families.sort_by_key(|family| std::cmp::Reverse(family.iter().map(|(x, _)| x.severity).max()));
-            for (x, related) in families.into_iter().flatten() {
+            // Within an entity too, the worst first: each root cause with what follows from it (↳).
+            for (x, related) in super::worst_first(group) {
                 // The rule's reason is always shown: a guard's message says what must hold.
                 let why = match (x.change, x.reason.as_deref()) {
                     (drift_core::FindingKind::Guard | drift_core::FindingKind::Reuse, Some(reason))

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use drift_core::{EntityPatch, Finding, FindingKind, Report, Severity};
+use drift_core::{EntityPatch, Finding, FindingKind, Report, Severity, Status};
 use serde_json::Value;
 
 pub use text::{Style, TextOptions};
@@ -274,6 +274,26 @@ fn cut_around(text: &str, at: usize, max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// One entity's findings (in path order) worst first for a reader: each root cause with the
+/// findings that follow from it (`true`: shown `↳` under it), these families ordered by their worst
+/// drift finding, path order otherwise.
+pub(crate) fn worst_first<'r>(group: &[&'r Finding]) -> Vec<(&'r Finding, bool)> {
+    let related = drift_core::follows_from_above(group);
+    let mut families: Vec<Vec<(&Finding, bool)>> = Vec::new();
+    for (&x, under) in group.iter().zip(related) {
+        match families.last_mut() {
+            Some(family) if under => family.push((x, true)),
+            _ => families.push(vec![(x, false)]),
+        }
+    }
+    let rank = |family: &Vec<(&Finding, bool)>| {
+        let worst = family.iter().filter(|(x, _)| x.status == Status::Drift).map(|(x, _)| x.severity).max();
+        (worst.is_none(), std::cmp::Reverse(worst))
+    };
+    families.sort_by_key(|family| rank(family));
+    families.into_iter().flatten().collect()
 }
 
 /// The finding's path, or `(entity)` for a whole entity.

@@ -147,7 +147,7 @@ pub(super) fn judge(change: &crate::diff::Change<'_>, diff: &Diff<'_>, names: &N
     let mut severity = match (change.kind(), rule) {
         (ChangeKind::Incomparable, _) | (_, Some(RuleId::K8sNoise | RuleId::TfIdentifier)) => Severity::Info,
         // The state's own bookkeeping (`state`, or `network/state` for a state in a subfolder).
-        _ if entity.address().rsplit('/').next() == Some("state") && tf_kind.is_some() => Severity::Info,
+        _ if tf_kind.is_some() && crate::source::tfstate::unprefixed(entity.address()) == "state" => Severity::Info,
         (_, Some(RuleId::SecretRotated)) => Severity::Info,
         _ if entity.domain() == Domain::Flag => base,
         _ => classify::severity(&name, category, base),

@@ -10,6 +10,8 @@ use super::substitution::only_environment_differs;
 
 /// A resource type from an address (`module.a.aws_instance.web[0]` → `aws_instance`).
 pub(crate) fn resource_type(address: &str) -> &str {
+    // A state in a subfolder prefixes its folder (`network/aws_security_group.web`).
+    let address = crate::source::tfstate::unprefixed(address);
     let address = address.split(" (deposed").next().unwrap_or(address);
     // Split at dots outside `[...]` keys (which may hold dots and quotes).
     let (mut parts, mut start, mut depth, mut quoted) = (Vec::new(), 0, 0usize, false);
@@ -30,10 +32,8 @@ pub(crate) fn resource_type(address: &str) -> &str {
         i += 1;
     }
     parts.push(&address[start..]);
-    // `…type.name[key]`: the type is the second to last part; a state in a subfolder prefixes its
-    // folder (`network/aws_security_group.web`), which no type holds.
-    let kind = parts.len().checked_sub(2).map_or("", |i| parts[i]);
-    kind.rsplit('/').next().unwrap_or(kind)
+    // `…type.name[key]`: the type is the second to last part.
+    parts.len().checked_sub(2).map_or("", |i| parts[i])
 }
 
 fn first_key(path: &Path) -> &str {
@@ -61,7 +61,7 @@ pub(crate) fn not_drift(
     tags_differ: &dyn Fn(&str) -> bool,
 ) -> Option<(bool, &'static str)> {
     let key = last_key(path);
-    if address.rsplit('/').next() == Some("state") {
+    if crate::source::tfstate::unprefixed(address) == "state" {
         return None;
     }
     if path.segments().len() == 1 && IDENTIFIERS.contains(&key) {
@@ -465,6 +465,10 @@ mod tests {
         assert_eq!(resource_type("module.a[\"x\"].module.b.aws_db_instance.main[0]"), "aws_db_instance");
         assert_eq!(resource_type("data.aws_caller_identity.current"), "aws_caller_identity");
         assert_eq!(resource_type("aws_s3_bucket.assets[\"eu.west\"]"), "aws_s3_bucket");
+        // A state in a subfolder; a `/` in a key is not a folder.
+        assert_eq!(resource_type("network/aws_security_group.web"), "aws_security_group");
+        assert_eq!(resource_type("aws_s3_object.o[\"a/b.txt\"]"), "aws_s3_object");
+        assert_eq!(resource_type("stacks/net/aws_s3_object.o[\"a/b\"]"), "aws_s3_object");
     }
 
     fn no_tags(_: &str) -> bool {

@@ -687,10 +687,7 @@ pub(crate) fn protect(snapshot: &mut Snapshot, options: &LoadOptions) {
         let name = match id.domain() {
             Domain::Flag => Some(id.address()),
             // `output.x`, or `network/output.x` for a state in a subfolder.
-            Domain::Terraform => {
-                let address = id.address();
-                address.rsplit_once('/').map_or(address, |(_, last)| last).strip_prefix("output.")
-            }
+            Domain::Terraform => tfstate::unprefixed(id.address()).strip_prefix("output."),
             _ => None,
         };
         rules.protect_tree(fingerprinter, id.domain(), id.address(), name, entity.body_mut());

@@ -201,6 +201,14 @@ impl Fields {
     }
 }
 
+/// An address as Terraform prints it, without the prefix a state that is not the environment's only
+/// one gives it (`network/aws_vpc.main` → `aws_vpc.main`, `network/output.db` → `output.db`); a `/`
+/// inside a `["…"]` key is not a prefix.
+pub(crate) fn unprefixed(address: &str) -> &str {
+    let keys = address.find('[').unwrap_or(address.len());
+    address[..keys].rfind('/').map_or(address, |slash| &address[slash + 1..])
+}
+
 /// The prefix of the addresses of a state that is not the environment's only one: its folder and
 /// its name, without the environment token and Terraform's default name (`network/terraform.tfstate`
 /// → `network`, `app.tfstate` → `app`; `terraform.tfstate` and `production.tfstate` → none).
