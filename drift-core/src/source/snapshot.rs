@@ -298,6 +298,8 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
                 "schema" => {
                     let schema: String = map.next_value()?;
                     if schema != SCHEMA {
+                        // The input's text on one printable line: control characters escaped.
+                        let schema = schema.escape_debug();
                         return Err(de::Error::custom(format!(
                             "schema `{schema}` is not supported (drift reads {SCHEMA})"
                         )));
